@@ -1,0 +1,23 @@
+//! gox-core: everything gox decides without touching the network.
+//!
+//! Go versions and specs ([`version`]), the host platform as the hardware sees it
+//! ([`host`], [`platform`]), the on-disk layout ([`layout`]), configuration ([`config`]),
+//! and the process environment as one injectable value ([`environment`]).
+
+pub mod childenv;
+pub mod config;
+pub mod environment;
+pub mod exit;
+pub mod host;
+pub mod installed;
+pub mod layout;
+pub mod platform;
+pub mod version;
+
+pub use environment::Environment;
+pub use exit::ExitStatus;
+pub use host::Host;
+pub use layout::Layout;
+pub use config::Config;
+pub use platform::Platform;
+pub use version::{Spec, Version, VersionError};
