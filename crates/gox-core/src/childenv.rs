@@ -46,6 +46,28 @@ pub fn path_entries(layout: &Layout, config: &Config, target: &Target) -> Vec<Pa
     entries
 }
 
+/// The PATH to run a toolchain with: its entries first, then the current PATH minus any
+/// entry a previous selection added (another toolchain's bin, another platform's
+/// GOPATH/bin), so switching never stacks up stale Go directories.
+pub fn compose_path(
+    current: Option<&std::ffi::OsStr>,
+    layout: &Layout,
+    entries: Vec<PathBuf>,
+) -> Vec<PathBuf> {
+    let toolchains = layout.toolchains();
+    let gopaths = layout.home().join("gopath");
+    let mut path = entries;
+    if let Some(current) = current {
+        for dir in std::env::split_paths(current) {
+            let ours = dir.starts_with(&toolchains) || dir.starts_with(&gopaths);
+            if !ours && !dir.as_os_str().is_empty() && !path.contains(&dir) {
+                path.push(dir);
+            }
+        }
+    }
+    path
+}
+
 /// Parses the depth counter; garbage counts as 0 rather than blocking `go`.
 pub fn depth(value: Option<&str>) -> u32 {
     value.and_then(|v| v.trim().parse().ok()).unwrap_or(0)
@@ -68,8 +90,15 @@ mod tests {
     fn partitions_by_platform_and_pins_gotoolchain() {
         let (layout, target) = target();
         let vars = vars(&layout, &Config::default(), &target);
-        let get = |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_str().unwrap().to_string());
-        assert_eq!(get("GOROOT").unwrap(), "/h/toolchains/go1.22.10.darwin-arm64");
+        let get = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(
+            get("GOROOT").unwrap(),
+            "/h/toolchains/go1.22.10.darwin-arm64"
+        );
         assert_eq!(get("GOPATH").unwrap(), "/h/gopath/darwin-arm64");
         assert_eq!(get("GOCACHE").unwrap(), "/c/go-build/darwin-arm64");
         assert_eq!(get("GOMODCACHE").unwrap(), "/h/gomodcache");
@@ -83,8 +112,36 @@ mod tests {
             gopath_per_platform: false,
             ..Config::default()
         };
-        assert!(vars(&layout, &config, &target).iter().all(|(k, _)| *k != "GOPATH"));
-        assert_eq!(path_entries(&layout, &config, &target), [PathBuf::from("/h/toolchains/go1.22.10.darwin-arm64/bin")]);
+        assert!(
+            vars(&layout, &config, &target)
+                .iter()
+                .all(|(k, _)| *k != "GOPATH")
+        );
+        assert_eq!(
+            path_entries(&layout, &config, &target),
+            [PathBuf::from("/h/toolchains/go1.22.10.darwin-arm64/bin")]
+        );
+    }
+
+    #[test]
+    fn compose_path_replaces_previous_selection() {
+        let (layout, target) = target();
+        let old = "/h/toolchains/go1.21.13.darwin-arm64/bin:/usr/bin:/h/gopath/darwin-amd64/bin:/h/shims:/usr/bin";
+        let path = compose_path(
+            Some(std::ffi::OsStr::new(old)),
+            &layout,
+            path_entries(&layout, &Config::default(), &target),
+        );
+        let strs: Vec<_> = path.iter().map(|p| p.to_str().unwrap()).collect();
+        assert_eq!(
+            strs,
+            [
+                "/h/toolchains/go1.22.10.darwin-arm64/bin",
+                "/h/gopath/darwin-arm64/bin",
+                "/usr/bin",
+                "/h/shims"
+            ]
+        );
     }
 
     #[test]

@@ -72,7 +72,11 @@ mod tests {
     fn defaults_and_overrides() {
         let p = Path::new("config.toml");
         assert_eq!(Config::parse("", p).unwrap(), Config::default());
-        let c = Config::parse("auto_install = true\ngopath_per_platform = false\nmirror = \"ustc\"\n", p).unwrap();
+        let c = Config::parse(
+            "auto_install = true\ngopath_per_platform = false\nmirror = \"ustc\"\n",
+            p,
+        )
+        .unwrap();
         assert!(c.auto_install && !c.gopath_per_platform);
         assert_eq!(c.mirror.as_deref(), Some("ustc"));
     }
@@ -81,7 +85,10 @@ mod tests {
     fn errors_name_the_file_and_line() {
         let err = Config::parse("auto_install = maybe\n", Path::new("/etc/gox.toml")).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("/etc/gox.toml") && msg.contains("line 1"), "{msg}");
+        assert!(
+            msg.contains("/etc/gox.toml") && msg.contains("line 1"),
+            "{msg}"
+        );
         let err = Config::parse("auto_instal = true\n", Path::new("c.toml")).unwrap_err();
         assert!(err.to_string().contains("auto_instal"), "{err}");
     }
@@ -89,6 +96,9 @@ mod tests {
     #[test]
     fn missing_file_is_default() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(Config::load(&dir.path().join("nope.toml")).unwrap(), Config::default());
+        assert_eq!(
+            Config::load(&dir.path().join("nope.toml")).unwrap(),
+            Config::default()
+        );
     }
 }

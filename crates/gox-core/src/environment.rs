@@ -31,7 +31,10 @@ impl Environment {
         V: Into<OsString>,
     {
         Self {
-            vars: vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            vars: vars
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
             cwd: cwd.into(),
         }
     }
@@ -79,7 +82,8 @@ impl Environment {
 
     /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
     pub fn home(&self) -> Option<PathBuf> {
-        self.path_var("HOME").or_else(|| self.path_var("USERPROFILE"))
+        self.path_var("HOME")
+            .or_else(|| self.path_var("USERPROFILE"))
     }
 }
 

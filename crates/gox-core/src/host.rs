@@ -35,7 +35,9 @@ pub struct Host {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HostError {
-    #[error("GOX_DEBUG_HOST={value:?}: {source}; expected os/arch[,translated], e.g. darwin/arm64,translated")]
+    #[error(
+        "GOX_DEBUG_HOST={value:?}: {source}; expected os/arch[,translated], e.g. darwin/arm64,translated"
+    )]
     DebugHost {
         value: String,
         source: PlatformError,
@@ -64,14 +66,15 @@ pub fn decide(build: &Platform, probe: Probe) -> Host {
 /// Parses `GOX_DEBUG_HOST=os/arch[,translated]`.
 pub fn parse_debug_host(value: &str) -> Result<Host, HostError> {
     let mut parts = value.split(',').map(str::trim);
-    let platform: Platform = parts
-        .next()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|source| HostError::DebugHost {
-            value: value.to_string(),
-            source,
-        })?;
+    let platform: Platform =
+        parts
+            .next()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|source| HostError::DebugHost {
+                value: value.to_string(),
+                source,
+            })?;
     let mut host = Host {
         platform,
         translated: false,
@@ -233,7 +236,10 @@ mod tests {
             proc_translated: Some(false),
             ..Probe::default()
         };
-        assert_eq!(decide(&p("darwin/arm64"), native).platform, p("darwin/arm64"));
+        assert_eq!(
+            decide(&p("darwin/arm64"), native).platform,
+            p("darwin/arm64")
+        );
     }
 
     #[test]
@@ -247,14 +253,25 @@ mod tests {
 
     #[test]
     fn windows_on_arm_emulation() {
-        assert!(windows_emulated(Some("AMD64"), None, Some("ARMv8 (64-bit) Family 8")));
+        assert!(windows_emulated(
+            Some("AMD64"),
+            None,
+            Some("ARMv8 (64-bit) Family 8")
+        ));
         assert!(windows_emulated(Some("x86"), Some("ARM64"), None));
-        assert!(!windows_emulated(Some("AMD64"), None, Some("Intel64 Family 6")));
+        assert!(!windows_emulated(
+            Some("AMD64"),
+            None,
+            Some("Intel64 Family 6")
+        ));
         let probe = Probe {
             windows_arm64_emulated: true,
             ..Probe::default()
         };
-        assert_eq!(decide(&p("windows/amd64"), probe).platform, p("windows/arm64"));
+        assert_eq!(
+            decide(&p("windows/amd64"), probe).platform,
+            p("windows/arm64")
+        );
     }
 
     #[test]
@@ -262,9 +279,19 @@ mod tests {
         let h = parse_debug_host("darwin/arm64,translated").unwrap();
         assert_eq!(h.platform, p("darwin/arm64"));
         assert!(h.translated && h.simulated && !h.parent_translated);
-        assert!(parse_debug_host("darwin/arm64,parent-translated").unwrap().parent_translated);
-        assert!(matches!(parse_debug_host("darwin"), Err(HostError::DebugHost { .. })));
-        assert!(matches!(parse_debug_host("darwin/arm64,bogus"), Err(HostError::DebugHostFlag { .. })));
+        assert!(
+            parse_debug_host("darwin/arm64,parent-translated")
+                .unwrap()
+                .parent_translated
+        );
+        assert!(matches!(
+            parse_debug_host("darwin"),
+            Err(HostError::DebugHost { .. })
+        ));
+        assert!(matches!(
+            parse_debug_host("darwin/arm64,bogus"),
+            Err(HostError::DebugHostFlag { .. })
+        ));
     }
 
     #[test]

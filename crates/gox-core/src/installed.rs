@@ -32,7 +32,11 @@ pub fn installed(layout: &Layout) -> Vec<Toolchain> {
             })
         })
         .collect();
-    found.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.platform.cmp(&b.platform)));
+    found.sort_by(|a, b| {
+        b.version
+            .cmp(&a.version)
+            .then_with(|| a.platform.cmp(&b.platform))
+    });
     found
 }
 
@@ -67,7 +71,14 @@ mod tests {
             .iter()
             .map(|t| format!("{} {}", t.version, t.platform))
             .collect();
-        assert_eq!(names, ["1.22.10 darwin/arm64", "1.22.10 linux/amd64", "1.21.13 linux/amd64"]);
+        assert_eq!(
+            names,
+            [
+                "1.22.10 darwin/arm64",
+                "1.22.10 linux/amd64",
+                "1.21.13 linux/amd64"
+            ]
+        );
         let linux: Platform = "linux/amd64".parse().unwrap();
         assert_eq!(installed_for(&layout, &linux).len(), 2);
     }

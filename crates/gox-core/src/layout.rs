@@ -58,9 +58,10 @@ impl Layout {
         let cache = match absolute(env, "GOX_CACHE_DIR")? {
             Some(p) => p,
             None if windows => local_app_data(env)?.join("gox").join("cache"),
-            None if cfg!(target_os = "macos") && env.var("XDG_CACHE_HOME").is_none() => {
-                env.home().ok_or(LayoutError::NoHome)?.join("Library/Caches/gox")
-            }
+            None if cfg!(target_os = "macos") && env.var("XDG_CACHE_HOME").is_none() => env
+                .home()
+                .ok_or(LayoutError::NoHome)?
+                .join("Library/Caches/gox"),
             None => xdg(env, "XDG_CACHE_HOME", ".cache")?.join("gox"),
         };
         let config_file = match absolute(env, "GOX_CONFIG")? {
@@ -76,7 +77,11 @@ impl Layout {
     }
 
     /// A layout rooted at explicit directories (tests, `--home`).
-    pub fn at(home: impl Into<PathBuf>, cache: impl Into<PathBuf>, config_file: impl Into<PathBuf>) -> Self {
+    pub fn at(
+        home: impl Into<PathBuf>,
+        cache: impl Into<PathBuf>,
+        config_file: impl Into<PathBuf>,
+    ) -> Self {
         Self {
             home: home.into(),
             cache: cache.into(),
@@ -102,7 +107,8 @@ impl Layout {
 
     /// `toolchains/go1.22.5.darwin-arm64`: the GOROOT of one version for one platform.
     pub fn toolchain(&self, version: &Version, platform: &Platform) -> PathBuf {
-        self.toolchains().join(toolchain_dir_name(version, platform))
+        self.toolchains()
+            .join(toolchain_dir_name(version, platform))
     }
 
     /// The lock file serializing installs of one toolchain across processes.
@@ -184,11 +190,19 @@ mod tests {
     fn explicit_dirs_win() {
         let env = Environment::fake(
             "/",
-            [("GOX_HOME", "/h"), ("GOX_CACHE_DIR", "/c"), ("GOX_CONFIG", "/cfg.toml"), ("HOME", "/home/u")],
+            [
+                ("GOX_HOME", "/h"),
+                ("GOX_CACHE_DIR", "/c"),
+                ("GOX_CONFIG", "/cfg.toml"),
+                ("HOME", "/home/u"),
+            ],
         );
         let l = Layout::from_env(&env).unwrap();
         let p: Platform = "darwin/arm64".parse().unwrap();
-        assert_eq!(l.toolchain(&v("1.22.5"), &p), Path::new("/h/toolchains/go1.22.5.darwin-arm64"));
+        assert_eq!(
+            l.toolchain(&v("1.22.5"), &p),
+            Path::new("/h/toolchains/go1.22.5.darwin-arm64")
+        );
         assert_eq!(l.gopath(&p), Path::new("/h/gopath/darwin-arm64"));
         assert_eq!(l.gocache(&p), Path::new("/c/go-build/darwin-arm64"));
         assert_eq!(l.config_file(), Path::new("/cfg.toml"));
@@ -196,20 +210,36 @@ mod tests {
 
     #[test]
     fn xdg_defaults() {
-        let env = Environment::fake("/", [("HOME", "/home/u"), ("XDG_DATA_HOME", "/xd"), ("XDG_CACHE_HOME", "relative")]);
+        let env = Environment::fake(
+            "/",
+            [
+                ("HOME", "/home/u"),
+                ("XDG_DATA_HOME", "/xd"),
+                ("XDG_CACHE_HOME", "relative"),
+            ],
+        );
         let l = Layout::from_env(&env).unwrap();
         assert_eq!(l.home(), Path::new("/xd/gox"));
         if !cfg!(target_os = "macos") {
             assert_eq!(l.cache(), Path::new("/home/u/.cache/gox"));
         }
-        assert_eq!(l.config_file(), Path::new("/home/u/.config/gox/config.toml"));
+        assert_eq!(
+            l.config_file(),
+            Path::new("/home/u/.config/gox/config.toml")
+        );
     }
 
     #[test]
     fn relative_gox_home_is_an_error_and_no_home_too() {
         let env = Environment::fake("/", [("GOX_HOME", "rel"), ("HOME", "/home/u")]);
-        assert!(matches!(Layout::from_env(&env), Err(LayoutError::Relative { .. })));
-        assert_eq!(Layout::from_env(&Environment::fake("/", Vec::<(String, String)>::new())), Err(LayoutError::NoHome));
+        assert!(matches!(
+            Layout::from_env(&env),
+            Err(LayoutError::Relative { .. })
+        ));
+        assert_eq!(
+            Layout::from_env(&Environment::fake("/", Vec::<(String, String)>::new())),
+            Err(LayoutError::NoHome)
+        );
     }
 
     #[test]
@@ -221,7 +251,14 @@ mod tests {
             assert_eq!(back.as_str(), s);
             assert_eq!(plat, p);
         }
-        for junk in [".staging-x", "go", "go1.22.5", "go1.22.5.linux", "readme.txt", ".go1.22.5.linux-amd64.lock"] {
+        for junk in [
+            ".staging-x",
+            "go",
+            "go1.22.5",
+            "go1.22.5.linux",
+            "readme.txt",
+            ".go1.22.5.linux-amd64.lock",
+        ] {
             assert!(parse_toolchain_dir_name(junk).is_none(), "{junk}");
         }
     }

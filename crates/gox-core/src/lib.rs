@@ -12,12 +12,14 @@ pub mod host;
 pub mod installed;
 pub mod layout;
 pub mod platform;
+pub mod select;
+pub mod shell;
 pub mod version;
 
+pub use config::Config;
 pub use environment::Environment;
 pub use exit::ExitStatus;
 pub use host::Host;
 pub use layout::Layout;
-pub use config::Config;
 pub use platform::Platform;
 pub use version::{Spec, Version, VersionError};

@@ -6,8 +6,21 @@ use std::str::FromStr;
 
 /// Operating systems Go has shipped binary distributions for.
 const KNOWN_OS: &[&str] = &[
-    "aix", "android", "darwin", "dragonfly", "freebsd", "illumos", "ios", "js", "linux",
-    "netbsd", "openbsd", "plan9", "solaris", "wasip1", "windows",
+    "aix",
+    "android",
+    "darwin",
+    "dragonfly",
+    "freebsd",
+    "illumos",
+    "ios",
+    "js",
+    "linux",
+    "netbsd",
+    "openbsd",
+    "plan9",
+    "solaris",
+    "wasip1",
+    "windows",
 ];
 
 /// Architectures Go knows (`go tool dist list`).
@@ -87,7 +100,11 @@ impl Platform {
 
     /// Archive extension go.dev uses for this platform.
     pub fn archive_ext(&self) -> &'static str {
-        if self.os == "windows" { "zip" } else { "tar.gz" }
+        if self.os == "windows" {
+            "zip"
+        } else {
+            "tar.gz"
+        }
     }
 
     /// File name suffix of executables on this platform.
@@ -157,12 +174,25 @@ mod tests {
         assert_eq!(p.to_string(), "darwin/arm64");
         assert_eq!(p.dir_name(), "darwin-arm64");
         assert_eq!(p.tool_dir_name(), "darwin_arm64");
-        assert_eq!("linux-amd64".parse::<Platform>().unwrap(), Platform::new("linux", "amd64").unwrap());
+        assert_eq!(
+            "linux-amd64".parse::<Platform>().unwrap(),
+            Platform::new("linux", "amd64").unwrap()
+        );
     }
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["", "/", "linux", "linux/", "/amd64", "linux/x86_64", "macos/arm64", "🦀/🦀", "linux/amd64/extra"] {
+        for bad in [
+            "",
+            "/",
+            "linux",
+            "linux/",
+            "/amd64",
+            "linux/x86_64",
+            "macos/arm64",
+            "🦀/🦀",
+            "linux/amd64/extra",
+        ] {
             assert!(bad.parse::<Platform>().is_err(), "{bad:?} parsed");
         }
     }
@@ -178,7 +208,13 @@ mod tests {
 
     #[test]
     fn archive_kinds() {
-        assert_eq!(Platform::new("windows", "amd64").unwrap().archive_ext(), "zip");
-        assert_eq!(Platform::new("darwin", "arm64").unwrap().archive_ext(), "tar.gz");
+        assert_eq!(
+            Platform::new("windows", "amd64").unwrap().archive_ext(),
+            "zip"
+        );
+        assert_eq!(
+            Platform::new("darwin", "arm64").unwrap().archive_ext(),
+            "tar.gz"
+        );
     }
 }

@@ -1,0 +1,718 @@
+//! Version selection: which Go a directory wants (DESIGN.md, "Version selection"). One
+//! implementation for the `go` shim, `gox env`, `current`, `which` and the shell hook.
+//!
+//! In order, the first that applies decides:
+//!
+//! 1. `GOX_VERSION` (a spec).
+//! 2. The nearest explicit pin walking up from the working directory: in each directory
+//!    `.go-version` first, then `.tool-versions`; the first directory holding either wins.
+//!    A `.tool-versions` without a `golang`/`go` line is not a pin (as in asdf).
+//! 3. The nearest `go.work` (or the file `GOWORK` names; none when `GOWORK=off`), else the
+//!    nearest `go.mod`: its `toolchain` line, as an exact version (`go1.22.5-custom` →
+//!    `1.22.5`). Like the `go` command, gox ignores a toolchain line older than the file's
+//!    `go` line: that toolchain could not build the module anyway.
+//! 4. That same file's `go` line, as a minimum: the newest installed release of that minor
+//!    at or above it, else exactly that version, where a language version names its first
+//!    release (`go 1.22` → 1.22.0; `go 1.20` and `go 1.21rc1` stay as written).
+//! 5. The global default, `GOX_HOME/default`.
+//!
+//! Otherwise [`select`] returns `Ok(None)`.
+//!
+//! Selection and resolution are separate steps: [`select`] reads only small files (one
+//! `open` per candidate pin, one `stat` per candidate go.work/go.mod, and only the chosen
+//! one is read), and [`resolve_for`] lists the installed toolchains only when the request
+//! is not an exact version, so an exact pin costs the shim no directory listing at all.
+//!
+//! Files that exist but are broken (not UTF-8, an invalid version, an empty `.go-version`)
+//! are errors naming the file and line, never skipped: a pin that silently does not apply
+//! is worse than one that fails loudly. A missing file is simply no pin.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::environment::Environment;
+use crate::installed::installed_for;
+use crate::layout::Layout;
+use crate::platform::Platform;
+use crate::version::{Spec, Version, VersionError};
+
+mod files;
+#[cfg(test)]
+mod tests;
+
+pub use files::{GoModInfo, parse_go_mod, parse_go_version_file, parse_tool_versions};
+
+/// The variable that overrides every file.
+pub const GOX_VERSION: &str = "GOX_VERSION";
+/// goenv's pin file.
+pub const GO_VERSION_FILE: &str = ".go-version";
+/// asdf's (and mise's) pin file.
+pub const TOOL_VERSIONS_FILE: &str = ".tool-versions";
+pub const GO_WORK_FILE: &str = "go.work";
+pub const GO_MOD_FILE: &str = "go.mod";
+
+/// Files larger than this are not version files (nor any go.mod seen in the wild); reading
+/// stops there instead of swallowing whatever was put in their place.
+const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Which of the three kinds of source decided, as `gox current --json` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Env,
+    File,
+    Default,
+}
+
+impl SourceKind {
+    /// `env`, `file` or `default`, as in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Env => "env",
+            SourceKind::File => "file",
+            SourceKind::Default => "default",
+        }
+    }
+}
+
+/// Exactly what decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The `GOX_VERSION` variable.
+    GoxVersionEnv,
+    /// A `.go-version` file.
+    GoVersionFile,
+    /// A `golang`/`go` line of a `.tool-versions` file.
+    ToolVersions,
+    /// The `toolchain` line of a go.work or go.mod.
+    ToolchainLine,
+    /// The `go` line of a go.work or go.mod, a minimum.
+    GoLine,
+    /// `GOX_HOME/default`.
+    DefaultFile,
+}
+
+impl Origin {
+    pub fn kind(self) -> SourceKind {
+        match self {
+            Origin::GoxVersionEnv => SourceKind::Env,
+            Origin::DefaultFile => SourceKind::Default,
+            Origin::GoVersionFile
+            | Origin::ToolVersions
+            | Origin::ToolchainLine
+            | Origin::GoLine => SourceKind::File,
+        }
+    }
+}
+
+/// Where a selection came from: the file and 1-based line, when there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub origin: Origin,
+    pub path: Option<PathBuf>,
+    pub line: Option<usize>,
+}
+
+impl Source {
+    pub fn kind(&self) -> SourceKind {
+        self.origin.kind()
+    }
+
+    /// For people: `GOX_VERSION`, `/p/.go-version:1`, `/p/go.mod:5 (toolchain line)`,
+    /// `/p/go.mod:3 (go line, minimum)`, `default (/h/default)`.
+    pub fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(path) = &self.path else {
+            return match self.origin {
+                Origin::GoxVersionEnv => f.write_str(GOX_VERSION),
+                Origin::DefaultFile => f.write_str("default"),
+                _ => write!(f, "{:?}", self.origin),
+            };
+        };
+        let path = path.display();
+        if self.origin == Origin::DefaultFile {
+            return write!(f, "default ({path})");
+        }
+        match self.line {
+            Some(line) => write!(f, "{path}:{line}")?,
+            None => write!(f, "{path}")?,
+        }
+        match self.origin {
+            Origin::ToolchainLine => f.write_str(" (toolchain line)"),
+            Origin::GoLine => f.write_str(" (go line, minimum)"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What the deciding source asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// A spec: exact (`1.22.5`, a toolchain line) or partial (`1.22`, `latest`), which
+    /// resolves to the newest installed match.
+    Spec(Spec),
+    /// A go.work/go.mod `go` line: the newest installed release of this version's minor at
+    /// or above it, else this version. Language versions are already turned into their first
+    /// release (`go 1.22` is `Minimum(1.22.0)`).
+    Minimum(Version),
+}
+
+impl Request {
+    /// Whether resolving needs the list of installed versions (everything but an exact
+    /// version does).
+    pub fn needs_installed(&self) -> bool {
+        !matches!(self, Request::Spec(Spec::Exact(_)))
+    }
+
+    /// See [`Selection::resolve`].
+    pub fn resolve(&self, installed: &[Version]) -> Resolved {
+        match self {
+            Request::Spec(Spec::Exact(version)) => Resolved::Version(version.clone()),
+            Request::Spec(spec) => match spec.pick(installed) {
+                Some(version) => Resolved::Version(version.clone()),
+                None => Resolved::Missing(spec.clone()),
+            },
+            Request::Minimum(minimum) => installed
+                .iter()
+                .filter(|v| v.same_lang(minimum) && v.is_go_valid() && *v >= minimum)
+                .max()
+                .unwrap_or(minimum)
+                .clone()
+                .into(),
+        }
+    }
+}
+
+/// The outcome of [`select`]: what is asked for, who asked, and the text as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    pub request: Request,
+    pub source: Source,
+    /// The value as written in its source (`1.22`, `go1.22.5-custom`), for messages.
+    pub raw: String,
+}
+
+impl Selection {
+    /// The version this selection means, given the versions installed for the target
+    /// platform (any order). Exact specs are themselves whether installed or not (the caller
+    /// checks the directory); partial specs are the newest installed match, or
+    /// [`Resolved::Missing`]; a minimum is the newest installed release of its minor at or
+    /// above it, else the minimum itself.
+    pub fn resolve(&self, installed: &[Version]) -> Resolved {
+        self.request.resolve(installed)
+    }
+}
+
+/// A selection turned into a version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Version(Version),
+    /// A partial spec that nothing installed matches: `gox install <spec>` would fix it.
+    Missing(Spec),
+}
+
+impl Resolved {
+    pub fn version(&self) -> Option<&Version> {
+        match self {
+            Resolved::Version(version) => Some(version),
+            Resolved::Missing(_) => None,
+        }
+    }
+}
+
+impl From<Version> for Resolved {
+    fn from(version: Version) -> Self {
+        Resolved::Version(version)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// A version file that exists but cannot be used. `text` is the offending line as
+    /// written (trimmed); `reason` says what is wrong and how to fix it.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadFile {
+        path: PathBuf,
+        line: usize,
+        text: String,
+        reason: String,
+    },
+    #[error("{var}={value:?}: {reason}")]
+    BadEnv {
+        var: &'static str,
+        value: String,
+        reason: String,
+    },
+    /// A file that exists but cannot be read (permission denied, I/O error…).
+    #[error("cannot read {}: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+}
+
+impl SelectError {
+    /// The file at fault, if any.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            SelectError::BadFile { path, .. } | SelectError::Read { path, .. } => Some(path),
+            SelectError::BadEnv { .. } => None,
+        }
+    }
+}
+
+/// Decides which Go version `env` asks for (see the module documentation for the order).
+///
+/// Reads `GOX_VERSION` and `GOWORK` through `env`, walks up from `env.cwd()`, and reads
+/// `layout.default_file()` last. Returns `Ok(None)` when nothing selects a version.
+pub fn select(env: &Environment, layout: &Layout) -> Result<Option<Selection>, SelectError> {
+    if let Some(value) = env.var(GOX_VERSION) {
+        let raw = value.trim();
+        let spec = Spec::parse(raw).map_err(|e| SelectError::BadEnv {
+            var: GOX_VERSION,
+            value: value.to_owned(),
+            reason: spec_reason(&e),
+        })?;
+        return Ok(Some(Selection {
+            request: Request::Spec(spec),
+            source: Source {
+                origin: Origin::GoxVersionEnv,
+                path: None,
+                line: None,
+            },
+            raw: raw.to_owned(),
+        }));
+    }
+
+    let mut buf = Vec::new();
+    let mut dir = env.cwd().to_path_buf();
+    loop {
+        if let Some(selection) = pin_in(&mut dir, &mut buf)? {
+            return Ok(Some(selection));
+        }
+        if !dir.pop() || dir.as_os_str().is_empty() {
+            break;
+        }
+    }
+
+    // A second walk rather than probing go.work/go.mod during the first: when a pin decides,
+    // those `stat`s would have been wasted, and otherwise the count is the same.
+    dir.clear();
+    dir.push(env.cwd());
+    if let Some((path, text)) = ModuleFiles::find(env, dir).read(&mut buf)?
+        && let Some(selection) = module_selection(path, text)?
+    {
+        return Ok(Some(selection));
+    }
+
+    let path = layout.default_file();
+    if !read_file(&path, &mut buf)? {
+        return Ok(None);
+    }
+    let text = utf8(&path, &buf)?;
+    spec_pin(
+        &path,
+        Origin::DefaultFile,
+        text,
+        parse_go_version_file(text),
+    )
+}
+
+/// [`Selection::resolve`] with the versions installed for `platform` in `layout`, which are
+/// listed only when the request needs them (not for an exact version).
+pub fn resolve_for(selection: &Selection, layout: &Layout, platform: &Platform) -> Resolved {
+    if !selection.request.needs_installed() {
+        return selection.resolve(&[]);
+    }
+    let installed: Vec<Version> = installed_for(layout, platform)
+        .into_iter()
+        .map(|toolchain| toolchain.version)
+        .collect();
+    selection.resolve(&installed)
+}
+
+/// The `go` line of the go.work or go.mod that applies to `env.cwd()` (found as in
+/// [`select`], regardless of what decided), for `gox current`'s warning.
+///
+/// The version is returned as written, so Go's ordering answers whether a toolchain
+/// satisfies it: `go 1.22` is the language version, which 1.22rc1 already satisfies.
+pub fn module_minimum(env: &Environment) -> Result<Option<(Version, Source)>, SelectError> {
+    let mut buf = Vec::new();
+    let modules = ModuleFiles::find(env, env.cwd().to_path_buf());
+    let Some((path, text)) = modules.read(&mut buf)? else {
+        return Ok(None);
+    };
+    let info = parse_go_mod(text).map_err(|(line, reason)| bad_file(&path, text, line, reason))?;
+    let Some((raw, line)) = info.go else {
+        return Ok(None);
+    };
+    let version = go_line_version(&path, text, &raw, line)?;
+    Ok(Some((
+        version,
+        Source {
+            origin: Origin::GoLine,
+            path: Some(path),
+            line: Some(line),
+        },
+    )))
+}
+
+/// The pin in one directory, if any: `.go-version`, else a `.tool-versions` with a Go line.
+fn pin_in(dir: &mut PathBuf, buf: &mut Vec<u8>) -> Result<Option<Selection>, SelectError> {
+    for (name, origin) in [
+        (GO_VERSION_FILE, Origin::GoVersionFile),
+        (TOOL_VERSIONS_FILE, Origin::ToolVersions),
+    ] {
+        dir.push(name);
+        let found = read_file(dir, buf);
+        let selection = match found {
+            Ok(false) => Ok(None),
+            Ok(true) => utf8(dir, buf).and_then(|text| {
+                let parsed = if origin == Origin::GoVersionFile {
+                    parse_go_version_file(text)
+                } else {
+                    parse_tool_versions(text)
+                };
+                spec_pin(dir, origin, text, parsed)
+            }),
+            Err(e) => Err(e),
+        };
+        dir.pop();
+        if let Some(selection) = selection? {
+            return Ok(Some(selection));
+        }
+    }
+    Ok(None)
+}
+
+/// A `.go-version`, `.tool-versions` or default file's parse result as a selection. An
+/// empty `.go-version` or default file is an error (as in goenv: a pin file that pins
+/// nothing is a mistake worth hearing about); a `.tool-versions` without Go is no pin.
+fn spec_pin(
+    path: &Path,
+    origin: Origin,
+    text: &str,
+    parsed: Result<Option<(String, usize)>, (usize, String)>,
+) -> Result<Option<Selection>, SelectError> {
+    let (raw, line) = match parsed {
+        Ok(Some(found)) => found,
+        Ok(None) if origin == Origin::ToolVersions => return Ok(None),
+        Ok(None) => {
+            return Err(SelectError::BadFile {
+                path: path.to_path_buf(),
+                line: 1,
+                text: String::new(),
+                reason: "empty version file: write a version like 1.22.5 in it, or delete it"
+                    .to_owned(),
+            });
+        }
+        Err((line, reason)) => return Err(bad_file(path, text, line, reason)),
+    };
+    let spec = Spec::parse(&raw).map_err(|e| bad_file(path, text, line, spec_reason(&e)))?;
+    Ok(Some(Selection {
+        request: Request::Spec(spec),
+        source: Source {
+            origin,
+            path: Some(path.to_path_buf()),
+            line: Some(line),
+        },
+        raw,
+    }))
+}
+
+/// Steps 3 and 4 for the chosen go.work/go.mod.
+fn module_selection(path: PathBuf, text: &str) -> Result<Option<Selection>, SelectError> {
+    let info = parse_go_mod(text).map_err(|(line, reason)| bad_file(&path, text, line, reason))?;
+    let go = match &info.go {
+        Some((raw, line)) => Some(go_line_version(&path, text, raw, *line)?),
+        None => None,
+    };
+    if let Some((raw, line)) = info.toolchain {
+        let version = toolchain_version(&path, text, &raw, line)?;
+        // Go ignores a toolchain line older than the go line (`go 1.23.0` with `toolchain
+        // go1.22.5`), and so does gox: that toolchain refuses to build the module.
+        if go.as_ref().is_none_or(|go| version >= *go) {
+            return Ok(Some(Selection {
+                request: Request::Spec(Spec::Exact(version)),
+                source: Source {
+                    origin: Origin::ToolchainLine,
+                    path: Some(path),
+                    line: Some(line),
+                },
+                raw,
+            }));
+        }
+    }
+    let (Some(go), Some((raw, line))) = (go, info.go) else {
+        return Ok(None);
+    };
+    Ok(Some(Selection {
+        request: Request::Minimum(first_release(go)),
+        source: Source {
+            origin: Origin::GoLine,
+            path: Some(path),
+            line: Some(line),
+        },
+        raw,
+    }))
+}
+
+/// A `go` line's version as written. go.mod's syntax is stricter than a spec: no `go`
+/// prefix, and at least a minor (`go 1` is invalid to the go command too).
+fn go_line_version(
+    path: &Path,
+    text: &str,
+    raw: &str,
+    line: usize,
+) -> Result<Version, SelectError> {
+    let hint = "write the go line like `go 1.22` or `go 1.22.5`";
+    if raw.starts_with("go") || !raw.contains('.') {
+        let reason = format!("`{raw}` is not a Go version for a go line: {hint}");
+        return Err(bad_file(path, text, line, reason));
+    }
+    Version::parse(raw).map_err(|e| bad_file(path, text, line, format!("{e}; {hint}")))
+}
+
+/// A toolchain line's version: `go1.22.5`, with a custom build suffix (`go1.22.5-custom`,
+/// `go1.22.5+auto`) ignored as the go command does. A language version (`go1.22`) names no
+/// release, so it means the first one (1.22.0), as for go lines.
+fn toolchain_version(
+    path: &Path,
+    text: &str,
+    raw: &str,
+    line: usize,
+) -> Result<Version, SelectError> {
+    let hint = "write it like `toolchain go1.22.5` (or `toolchain default`)";
+    let Some(name) = raw
+        .strip_prefix("go")
+        .filter(|name| name.starts_with(|c: char| c.is_ascii_digit()))
+    else {
+        let reason = format!("`{raw}` is not a Go toolchain name: {hint}");
+        return Err(bad_file(path, text, line, reason));
+    };
+    let version = name.split(['-', '+']).next().unwrap_or(name);
+    match Version::parse(version) {
+        Ok(version) => Ok(first_release(version)),
+        Err(e) => Err(bad_file(path, text, line, format!("{e}; {hint}"))),
+    }
+}
+
+/// `1.22` (a language version, Go ≥ 1.21) → `1.22.0`; every other version is itself.
+fn first_release(version: Version) -> Version {
+    if !version.is_lang() {
+        return version;
+    }
+    Version::parse(&format!("{}.0", version.as_str())).unwrap_or(version)
+}
+
+/// Where go.work and go.mod are: one `stat` per candidate walking up, stopping as soon as
+/// nothing further up can change the answer; nothing is read until one is needed.
+struct ModuleFiles {
+    gowork: GoWork,
+    work: Option<PathBuf>,
+    module: Option<PathBuf>,
+}
+
+/// What `GOWORK` says, as the go command reads it.
+enum GoWork {
+    /// Unset or `auto`: the nearest go.work walking up.
+    Walk,
+    /// `off`: no workspace.
+    Off,
+    /// An absolute path: that file.
+    File(PathBuf),
+    /// Anything else (a relative path): an error once the answer depends on it.
+    Invalid(String),
+}
+
+impl ModuleFiles {
+    /// Walks up from `dir` (the working directory).
+    fn find(env: &Environment, mut dir: PathBuf) -> Self {
+        let gowork = match env.var("GOWORK") {
+            None | Some("auto") => GoWork::Walk,
+            Some("off") => GoWork::Off,
+            Some(path) if Path::new(path).is_absolute() => GoWork::File(PathBuf::from(path)),
+            Some(other) => GoWork::Invalid(other.to_owned()),
+        };
+        let mut found = Self {
+            gowork,
+            work: None,
+            module: None,
+        };
+        // With GOWORK naming a file (or invalid), that file alone decides: no walk.
+        let walk_work = match found.gowork {
+            GoWork::Walk => true,
+            GoWork::Off => false,
+            GoWork::File(_) | GoWork::Invalid(_) => return found,
+        };
+        loop {
+            if walk_work && probe_file(&mut dir, GO_WORK_FILE) {
+                dir.push(GO_WORK_FILE);
+                found.work = Some(dir);
+                return found;
+            }
+            if found.module.is_none() && probe_file(&mut dir, GO_MOD_FILE) {
+                dir.push(GO_MOD_FILE);
+                found.module = Some(dir.clone());
+                dir.pop();
+                if !walk_work {
+                    return found;
+                }
+            }
+            if !dir.pop() || dir.as_os_str().is_empty() {
+                return found;
+            }
+        }
+    }
+
+    /// Reads the file that applies: go.work if there is one, else go.mod.
+    fn read(self, buf: &mut Vec<u8>) -> Result<Option<(PathBuf, &str)>, SelectError> {
+        let path = match self.gowork {
+            GoWork::Invalid(value) => {
+                return Err(SelectError::BadEnv {
+                    var: "GOWORK",
+                    value,
+                    reason: "GOWORK must be an absolute path to a go.work file, `off` or `auto`"
+                        .to_owned(),
+                });
+            }
+            GoWork::File(path) => {
+                if !read_file(&path, buf)? {
+                    return Err(SelectError::Read {
+                        message: format!(
+                            "the file does not exist, but GOWORK={} names it; unset GOWORK or set it to `off`",
+                            path.display()
+                        ),
+                        path,
+                    });
+                }
+                let text = utf8(&path, buf)?;
+                return Ok(Some((path, text)));
+            }
+            GoWork::Walk | GoWork::Off => match self.work.or(self.module) {
+                Some(path) => path,
+                None => return Ok(None),
+            },
+        };
+        // Found by `stat` a moment ago; gone now means no file.
+        if !read_file(&path, buf)? {
+            return Ok(None);
+        }
+        let text = utf8(&path, buf)?;
+        Ok(Some((path, text)))
+    }
+}
+
+/// Whether `dir/name` is a file (following links), as the go command checks for go.mod.
+fn probe_file(dir: &mut PathBuf, name: &str) -> bool {
+    dir.push(name);
+    let found = std::fs::metadata(&*dir).is_ok_and(|m| m.is_file());
+    dir.pop();
+    found
+}
+
+/// Reads `path` into `buf` (cleared first). `Ok(false)` when there is no such file (or it
+/// is a directory); other failures are errors.
+fn read_file(path: &Path, buf: &mut Vec<u8>) -> Result<bool, SelectError> {
+    buf.clear();
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if is_absent(&e) || path.is_dir() => return Ok(false),
+        Err(e) => return Err(read_error(path, &e)),
+    };
+    if buf.capacity() < 512 {
+        buf.reserve(512);
+    }
+    // Through a plain `Read`, so no `statx`/`lseek` for a size hint: version files are tiny,
+    // and go.mod files a few KB.
+    match Plain(&file).take(MAX_FILE_BYTES + 1).read_to_end(buf) {
+        Ok(_) if buf.len() as u64 > MAX_FILE_BYTES => Err(SelectError::Read {
+            path: path.to_path_buf(),
+            message: format!(
+                "larger than {} MiB: not a version file",
+                MAX_FILE_BYTES >> 20
+            ),
+        }),
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::IsADirectory => Ok(false),
+        Err(e) => Err(read_error(path, &e)),
+    }
+}
+
+struct Plain<'a>(&'a File);
+
+impl Read for Plain<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut file = self.0;
+        file.read(buf)
+    }
+}
+
+fn is_absent(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory | io::ErrorKind::IsADirectory
+    )
+}
+
+fn read_error(path: &Path, e: &io::Error) -> SelectError {
+    SelectError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// The file's text, or a [`SelectError::BadFile`] naming the line of the first bad byte.
+fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, SelectError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
+        let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
+        SelectError::BadFile {
+            path: path.to_path_buf(),
+            line: bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1,
+            text: String::from_utf8_lossy(&bytes[line_start..line_end])
+                .trim()
+                .to_owned(),
+            reason: if utf16 {
+                "the file is UTF-16 text; save it as UTF-8".to_owned()
+            } else {
+                "not valid UTF-8 text; save the file as UTF-8".to_owned()
+            },
+        }
+    })
+}
+
+fn bad_file(path: &Path, text: &str, line: usize, reason: String) -> SelectError {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    SelectError::BadFile {
+        path: path.to_path_buf(),
+        line,
+        text: text
+            .lines()
+            .nth(line.wrapping_sub(1))
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        reason,
+    }
+}
+
+/// A spec error, with a hint unless it already lists what a spec can be.
+fn spec_reason(e: &VersionError) -> String {
+    match e {
+        VersionError::UnknownSpec { .. } => e.to_string(),
+        _ => format!("{e}; write a version like 1.22.5"),
+    }
+}

@@ -1,0 +1,450 @@
+//! The install transaction: lock → fetch (hash while streaming, extract while downloading)
+//! → compare SHA-256 → verify the binaries → receipt → atomic rename. Staging lives in
+//! `toolchains/.staging-*` on the same filesystem, so the final rename is atomic and a crash
+//! at any instant leaves either no toolchain or a whole, verified one.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use gox_core::layout::{Layout, STAGING_PREFIX, TRASH_PREFIX, toolchain_dir_name};
+use gox_core::{Platform, Version};
+use gox_verifier::hash::sha256_file;
+use gox_verifier::tree::{TreeReport, verify_toolchain};
+
+use crate::download::{self, Progress};
+use crate::error::InstallError;
+use crate::extract::{self, ArchiveKind, Extracted, Limits};
+use crate::lock::ToolchainLock;
+use crate::receipt::{Receipt, now_unix};
+
+/// Where the archive comes from.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    /// A download URL (`https://`, loopback `http://`, `file://`) and the archive's name.
+    Remote { url: String, filename: String },
+    /// `--archive FILE`.
+    Local { path: PathBuf },
+}
+
+/// The checksum an archive must have, and who vouches for it (shown on mismatch).
+#[derive(Clone, Debug)]
+pub struct Checksum {
+    pub sha256: String,
+    pub origin: String,
+}
+
+impl Checksum {
+    fn mismatch(&self, source_name: &str, actual: String) -> InstallError {
+        InstallError::Checksum {
+            source_name: source_name.to_string(),
+            expected: self.sha256.clone(),
+            actual,
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub version: Version,
+    pub platform: Platform,
+    pub origin: Origin,
+    /// `None` is refused: gox never installs bytes nobody vouched for.
+    pub checksum: Option<Checksum>,
+    pub force: bool,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Installed(Installed),
+    /// Already there and `force` was not set; nothing was touched.
+    AlreadyInstalled {
+        goroot: PathBuf,
+    },
+}
+
+#[derive(Debug)]
+pub struct Installed {
+    pub goroot: PathBuf,
+    pub sha256: String,
+    /// The archive came from `downloads/` instead of the network.
+    pub from_cache: bool,
+    pub files: u64,
+    pub bytes: u64,
+    pub report: TreeReport,
+}
+
+#[derive(Debug)]
+pub struct Installer<'a> {
+    pub layout: &'a Layout,
+    pub client: reqwest::Client,
+    pub progress: Progress,
+    pub limits: Limits,
+}
+
+/// The archive bytes on disk plus the digest they hashed to, and the extracted tree.
+struct Fetched {
+    sha256: String,
+    extracted: Extracted,
+    /// A fresh download, kept in `downloads/` only once everything checked out.
+    fresh: Option<tempfile::NamedTempFile>,
+    from_cache: bool,
+    source: String,
+}
+
+impl Installer<'_> {
+    pub async fn install(
+        &self,
+        req: &Request,
+        on_wait: impl FnOnce(),
+    ) -> Result<Outcome, InstallError> {
+        let name = toolchain_dir_name(&req.version, &req.platform);
+        let target = self.layout.toolchain(&req.version, &req.platform);
+        let _lock = ToolchainLock::acquire(
+            &self.layout.toolchain_lock(&req.version, &req.platform),
+            on_wait,
+        )?;
+        if target.exists() && !req.force {
+            return Ok(Outcome::AlreadyInstalled { goroot: target });
+        }
+        let checksum = req
+            .checksum
+            .as_ref()
+            .ok_or_else(|| InstallError::NoChecksum {
+                version: req.version.to_string(),
+                filename: archive_name(&req.origin),
+            })?;
+        let toolchains = self.layout.toolchains();
+        remove_stale(&toolchains, &format!("{STAGING_PREFIX}{name}-"));
+        let staging = tempfile::Builder::new()
+            .prefix(&format!("{STAGING_PREFIX}{name}-"))
+            .tempdir_in(&toolchains)
+            .map_err(|e| InstallError::io("create staging dir in", &toolchains, e))?;
+
+        let fetched = self
+            .fetch_and_extract(req, checksum, staging.path())
+            .await?;
+        let goroot = fetched.extracted.root.clone();
+        let report =
+            verify_toolchain(&goroot, &req.platform).map_err(|source| InstallError::Verify {
+                archive: archive_name(&req.origin),
+                staging: staging.path().to_path_buf(),
+                source: Box::new(source),
+            })?;
+        Receipt {
+            version: req.version.to_string(),
+            platform: req.platform.to_string(),
+            sha256: fetched.sha256.clone(),
+            source: fetched.source.clone(),
+            installed_at: now_unix(),
+            gox_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+        .write(&goroot)?;
+        commit(&goroot, &target, &toolchains, &name)?;
+        if let (Some(fresh), Origin::Remote { filename, .. }) = (fetched.fresh, &req.origin) {
+            // Keeping the archive is a convenience for offline reinstalls; failing to keep
+            // it must not fail an install that already succeeded.
+            let _ = fresh.persist(self.layout.downloads().join(filename));
+        }
+        Ok(Outcome::Installed(Installed {
+            goroot: target,
+            sha256: fetched.sha256,
+            from_cache: fetched.from_cache,
+            files: fetched.extracted.files,
+            bytes: fetched.extracted.bytes,
+            report,
+        }))
+    }
+
+    async fn fetch_and_extract(
+        &self,
+        req: &Request,
+        checksum: &Checksum,
+        staging: &Path,
+    ) -> Result<Fetched, InstallError> {
+        let filename = archive_name(&req.origin);
+        let kind =
+            ArchiveKind::from_filename(&filename).unwrap_or(if req.platform.os() == "windows" {
+                ArchiveKind::Zip
+            } else {
+                ArchiveKind::TarGz
+            });
+        let (url, filename) = match &req.origin {
+            Origin::Local { path } => {
+                let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
+                return Ok(Fetched {
+                    extracted: self.extract_checked(&sha256, checksum, path, kind, staging)?,
+                    sha256,
+                    fresh: None,
+                    from_cache: false,
+                    source: path.display().to_string(),
+                });
+            }
+            Origin::Remote { url, filename } => (url, filename),
+        };
+        let cached = self.layout.downloads().join(filename);
+        if let Ok(sha256) = sha256_file(&cached) {
+            if sha256 == checksum.sha256 {
+                return Ok(Fetched {
+                    extracted: extract::extract(&cached, kind, staging, self.limits)?,
+                    sha256,
+                    fresh: None,
+                    from_cache: true,
+                    source: url.clone(),
+                });
+            }
+            // A cached file that no longer matches the feed is useless (or tampered with).
+            let _ = std::fs::remove_file(&cached);
+        }
+        let downloads = self.layout.downloads();
+        std::fs::create_dir_all(&downloads)
+            .map_err(|e| InstallError::io("create", &downloads, e))?;
+        let mut part = tempfile::Builder::new()
+            .prefix(&format!(".{filename}."))
+            .suffix(".part")
+            .tempfile_in(&downloads)
+            .map_err(|e| InstallError::io("create a file in", &downloads, e))?;
+        let part_path = part.path().to_path_buf();
+        let label = format!("{} {}", req.version.go_name(), req.platform);
+
+        let (transfer, extracted) = if kind == ArchiveKind::TarGz {
+            // Decompress on another thread while bytes arrive; the staging dir is private
+            // until the checksum and the binaries check out, so early extraction is safe.
+            let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(64);
+            let dest = staging.to_path_buf();
+            let limits = self.limits;
+            let worker = std::thread::spawn(move || {
+                extract::extract_tar_gz(ChannelReader::new(rx), &dest, limits)
+            });
+            let transfer = download::fetch(
+                &self.client,
+                url,
+                part.as_file_mut(),
+                &part_path,
+                self.progress,
+                &label,
+                |chunk| tx.send(chunk.to_vec()).is_ok(),
+            )
+            .await;
+            drop(tx);
+            let extracted = worker.join().unwrap_or_else(|_| {
+                Err(extract::ExtractError::Corrupt {
+                    archive: filename.clone(),
+                    detail: "the extractor thread panicked".to_string(),
+                })
+            });
+            (transfer?, extracted)
+        } else {
+            let transfer = download::fetch(
+                &self.client,
+                url,
+                part.as_file_mut(),
+                &part_path,
+                self.progress,
+                &label,
+                |_| true,
+            )
+            .await?;
+            // Zip needs the central directory at the end: extract once complete, and only
+            // if the bytes are the ones the feed vouches for.
+            let extracted = if transfer.sha256 == checksum.sha256 {
+                extract::extract(&part_path, kind, staging, self.limits)
+            } else {
+                Err(extract::ExtractError::Corrupt {
+                    archive: filename.clone(),
+                    detail: "not extracted: checksum mismatch".to_string(),
+                })
+            };
+            (transfer, extracted)
+        };
+        // A checksum mismatch explains any extraction failure, so it is reported first.
+        if transfer.sha256 != checksum.sha256 {
+            return Err(checksum.mismatch(url, transfer.sha256));
+        }
+        Ok(Fetched {
+            sha256: transfer.sha256,
+            extracted: extracted?,
+            fresh: Some(part),
+            from_cache: false,
+            source: url.clone(),
+        })
+    }
+
+    fn extract_checked(
+        &self,
+        sha256: &str,
+        checksum: &Checksum,
+        archive: &Path,
+        kind: ArchiveKind,
+        staging: &Path,
+    ) -> Result<Extracted, InstallError> {
+        if sha256 != checksum.sha256 {
+            return Err(checksum.mismatch(&archive.display().to_string(), sha256.to_string()));
+        }
+        Ok(extract::extract(archive, kind, staging, self.limits)?)
+    }
+}
+
+/// Removes an installed toolchain: renamed aside first so a half-deleted GOROOT is never
+/// visible under its real name.
+pub fn uninstall(
+    layout: &Layout,
+    version: &Version,
+    platform: &Platform,
+) -> Result<PathBuf, InstallError> {
+    let target = layout.toolchain(version, platform);
+    let _lock = ToolchainLock::acquire(&layout.toolchain_lock(version, platform), || {})?;
+    if !target.is_dir() {
+        return Err(InstallError::NotInstalled {
+            version: version.to_string(),
+            platform: platform.to_string(),
+        });
+    }
+    let name = toolchain_dir_name(version, platform);
+    let trash = layout
+        .toolchains()
+        .join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
+    std::fs::rename(&target, &trash).map_err(|e| InstallError::io("move aside", &target, e))?;
+    std::fs::remove_dir_all(&trash).map_err(|e| InstallError::io("remove", &trash, e))?;
+    let _ = std::fs::remove_file(layout.toolchain_lock(version, platform));
+    Ok(target)
+}
+
+fn commit(goroot: &Path, target: &Path, toolchains: &Path, name: &str) -> Result<(), InstallError> {
+    if target.exists() {
+        let trash = toolchains.join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
+        std::fs::rename(target, &trash).map_err(|e| InstallError::io("move aside", target, e))?;
+        std::fs::rename(goroot, target)
+            .map_err(|e| InstallError::io("rename into place", target, e))?;
+        let _ = std::fs::remove_dir_all(&trash);
+    } else {
+        std::fs::rename(goroot, target)
+            .map_err(|e| InstallError::io("rename into place", target, e))?;
+    }
+    Ok(())
+}
+
+/// Leftovers of killed installs of the same toolchain (we hold its lock, so they are dead).
+fn remove_stale(toolchains: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(toolchains) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(prefix))
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn archive_name(origin: &Origin) -> String {
+    match origin {
+        Origin::Remote { filename, .. } => filename.clone(),
+        Origin::Local { path } => path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+    }
+}
+
+/// Feeds chunks from the download loop to the extractor thread as a `Read`.
+struct ChannelReader {
+    rx: mpsc::Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl ChannelReader {
+    fn new(rx: mpsc::Receiver<Vec<u8>>) -> Self {
+        Self {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.buf = chunk;
+                    self.pos = 0;
+                }
+                // Sender gone: end of stream (or the download failed; the caller knows).
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// `go1.22.10.linux-amd64.tar.gz` → (1.22.10, linux/amd64), as go.dev names archives.
+pub fn parse_archive_name(name: &str) -> Option<(Version, Platform)> {
+    let stem = [".tar.gz", ".tgz", ".zip"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))?;
+    let (version, platform) = stem.strip_prefix("go")?.rsplit_once('.')?;
+    let (os, arch) = platform.split_once('-')?;
+    Some((
+        Version::parse_feed(version).ok()?,
+        Platform::from_feed(os, arch)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_names() {
+        let (v, p) = parse_archive_name("go1.22.10.linux-amd64.tar.gz").unwrap();
+        assert_eq!(
+            (v.as_str(), p.to_string().as_str()),
+            ("1.22.10", "linux/amd64")
+        );
+        let (v, p) = parse_archive_name("go1.21rc2.windows-arm64.zip").unwrap();
+        assert_eq!(
+            (v.as_str(), p.to_string().as_str()),
+            ("1.21rc2", "windows/arm64")
+        );
+        assert_eq!(
+            parse_archive_name("go1.22.10.linux-armv6l.tar.gz")
+                .unwrap()
+                .1
+                .arch(),
+            "arm"
+        );
+        for bad in [
+            "",
+            "go.tar.gz",
+            "go1.22.10.tar.gz",
+            "go1.22.10.linux.tar.gz",
+            "go1.22.10.src.tar.gz",
+            "x.zip",
+            "go1.22.10.linux-amd64.pkg",
+        ] {
+            assert!(parse_archive_name(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn channel_reader_reassembles_chunks() {
+        let (tx, rx) = mpsc::sync_channel(4);
+        tx.send(b"hel".to_vec()).unwrap();
+        tx.send(Vec::new()).unwrap();
+        tx.send(b"lo".to_vec()).unwrap();
+        drop(tx);
+        let mut out = String::new();
+        ChannelReader::new(rx).read_to_string(&mut out).unwrap();
+        assert_eq!(out, "hello");
+    }
+}

@@ -1,0 +1,16 @@
+//! gox-installer: download with progress, safe extraction, verification, atomic commit.
+//!
+//! The installer takes a version, a platform, where the archive comes from and the checksum
+//! someone vouches for; choosing those (the feed, mirrors) is gox-resolver's job.
+
+pub mod download;
+pub mod error;
+pub mod extract;
+pub mod install;
+pub mod lock;
+pub mod receipt;
+
+pub use download::Progress;
+pub use error::InstallError;
+pub use install::{Checksum, Installed, Installer, Origin, Outcome, Request, uninstall};
+pub use receipt::Receipt;

@@ -1,0 +1,274 @@
+//! Where the feed and the archives come from, and which URLs gox is willing to use.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use gox_core::Environment;
+use url::{Host, Url};
+
+use crate::error::ResolveError;
+use crate::feed::File;
+
+pub const DEFAULT_FEED_URL: &str = "https://go.dev/dl/?mode=json&include=all";
+pub const DEFAULT_DOWNLOAD_BASE: &str = "https://dl.google.com/go/";
+
+/// Mirror presets for `--mirror NAME` / `GOX_MIRROR=NAME`: name and download base.
+/// They all serve go.dev's archives under their original file names.
+pub const MIRRORS: &[(&str, &str)] = &[
+    ("go.dev", DEFAULT_DOWNLOAD_BASE),
+    // golang.google.cn/dl/<file> redirects to a download host reachable from mainland China.
+    ("golang.google.cn", "https://golang.google.cn/dl/"),
+    ("ustc", "https://mirrors.ustc.edu.cn/golang/"),
+    ("aliyun", "https://mirrors.aliyun.com/golang/"),
+];
+
+/// Where gox gets the feed and the archives.
+///
+/// Checksums always come from the feed at [`Sources::feed_url`], never from the mirror
+/// that serves the archive bytes: a compromised or stale mirror can then only make an
+/// install fail, not install something else. Choosing a mirror changes the download base
+/// only; a user who trusts a mirror's feed says so by setting `GOX_FEED_URL` explicitly.
+///
+/// Both URLs have passed [`check_url`], and the download base ends with `/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sources {
+    feed_url: Url,
+    download_base: Url,
+    mirror_name: Option<String>,
+}
+
+impl Sources {
+    /// Explicit URLs (tests, the installer's `--archive` path). The base gets a trailing
+    /// `/` if it lacks one, so `https://m.example/golang` means the directory.
+    pub fn new(feed_url: Url, download_base: Url) -> Result<Self, ResolveError> {
+        check_url(&feed_url)?;
+        Ok(Self {
+            feed_url,
+            download_base: normalize_base(download_base)?,
+            mirror_name: None,
+        })
+    }
+
+    /// From `GOX_FEED_URL`, the mirror and the defaults. The download base is, first one
+    /// set wins: `--mirror` (`cli_mirror`), `GOX_DOWNLOAD_BASE`, `GOX_MIRROR`, go.dev.
+    /// A mirror is a preset name from [`MIRRORS`], a URL, or an absolute directory path.
+    pub fn from_env(env: &Environment, cli_mirror: Option<&str>) -> Result<Self, ResolveError> {
+        let feed_url = match env.var("GOX_FEED_URL") {
+            Some(value) => location("GOX_FEED_URL", value)?,
+            None => Url::parse(DEFAULT_FEED_URL).expect("default feed URL is valid"),
+        };
+        let (base, mirror_name) = if let Some(value) = cli_mirror {
+            mirror("--mirror", value)?
+        } else if let Some(value) = env.var("GOX_DOWNLOAD_BASE") {
+            (location("GOX_DOWNLOAD_BASE", value)?, None)
+        } else if let Some(value) = env.var("GOX_MIRROR") {
+            mirror("GOX_MIRROR", value)?
+        } else {
+            let base = Url::parse(DEFAULT_DOWNLOAD_BASE).expect("default download base is valid");
+            (base, None)
+        };
+        let mut sources = Self::new(feed_url, base)?;
+        sources.mirror_name = mirror_name;
+        Ok(sources)
+    }
+
+    pub fn feed_url(&self) -> &Url {
+        &self.feed_url
+    }
+
+    pub fn download_base(&self) -> &Url {
+        &self.download_base
+    }
+
+    /// The preset name when the download base came from one (`ustc`), for messages.
+    pub fn mirror_name(&self) -> Option<&str> {
+        self.mirror_name.as_deref()
+    }
+
+    /// Where to download `file`: the download base joined with its file name.
+    pub fn download_url(&self, file: &File) -> Url {
+        // Cannot fail: the base is an http(s) or file URL ending in '/', and feed parsing
+        // only lets plain file names ([A-Za-z0-9._+-]) through.
+        self.download_base
+            .join(file.filename())
+            .expect("plain file name joins onto a directory URL")
+    }
+}
+
+/// The URL policy. `https://` and `file://` are fine; plain `http://` only reaches
+/// loopback hosts (test mirrors, a local cache server), because on a network anyone in
+/// the path could swap the feed — and with it the checksums.
+pub fn check_url(url: &Url) -> Result<(), ResolveError> {
+    let refuse = |reason: String| {
+        Err(ResolveError::UrlPolicy {
+            url: url.to_string(),
+            reason,
+        })
+    };
+    match url.scheme() {
+        "https" | "file" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => refuse(format!(
+            "plain http:// is only allowed to loopback hosts (127.0.0.0/8, [::1], localhost), \
+             since anyone on the network could change what gox downloads; use https://{}",
+            url.as_str().trim_start_matches("http://")
+        )),
+        other => refuse(format!(
+            "gox downloads only over https:// (or http:// to loopback, or file://), not {other}://"
+        )),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        // The url crate lowercases domains; only the exact name counts, so that
+        // `localhost.evil.example` stays remote.
+        Some(Host::Domain(d)) => d == "localhost",
+        None => false,
+    }
+}
+
+/// A mirror setting: preset name, URL or absolute path.
+fn mirror(name: &str, value: &str) -> Result<(Url, Option<String>), ResolveError> {
+    let preset = MIRRORS
+        .iter()
+        .find(|(preset, _)| preset.eq_ignore_ascii_case(value.trim()));
+    if let Some((preset, base)) = preset {
+        let url = Url::parse(base).expect("preset URLs are valid");
+        return Ok((url, Some((*preset).to_string())));
+    }
+    if !value.contains("://") && !Path::new(value).is_absolute() {
+        let names: Vec<&str> = MIRRORS.iter().map(|(n, _)| *n).collect();
+        return Err(setting(
+            name,
+            value,
+            format!(
+                "not a mirror gox knows; use one of {} or a base URL like https://mirror.example/golang/",
+                names.join(", ")
+            ),
+        ));
+    }
+    Ok((location(name, value)?, None))
+}
+
+/// A URL, or an absolute path taken as a `file://` URL.
+fn location(name: &str, value: &str) -> Result<Url, ResolveError> {
+    let value = value.trim();
+    if Path::new(value).is_absolute() {
+        return Url::from_file_path(value)
+            .map_err(|()| setting(name, value, "not a usable file path".to_string()));
+    }
+    Url::parse(value).map_err(|e| {
+        setting(
+            name,
+            value,
+            format!("not a URL ({e}); write it in full, e.g. https://mirror.example/golang/"),
+        )
+    })
+}
+
+fn setting(name: &str, value: &str, reason: String) -> ResolveError {
+    ResolveError::Setting {
+        name: name.to_string(),
+        value: value.to_string(),
+        reason,
+    }
+}
+
+/// Checks the base and makes it a directory URL, so that joining a file name appends
+/// instead of replacing the last path segment.
+fn normalize_base(mut base: Url) -> Result<Url, ResolveError> {
+    check_url(&base)?;
+    if base.query().is_some() || base.fragment().is_some() {
+        return Err(ResolveError::UrlPolicy {
+            url: base.to_string(),
+            reason: "a download base cannot have a query or fragment; give the directory \
+                     that holds the archives, e.g. https://mirror.example/golang/"
+                .to_string(),
+        });
+    }
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    Ok(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn loopback_http_is_allowed() {
+        for ok in [
+            "http://127.0.0.1:8080/dl/",
+            "http://127.0.0.2/",
+            "http://[::1]:9000/",
+            "http://localhost/",
+            "http://LOCALHOST:1/",
+            "https://go.dev/dl/",
+            "file:///srv/go/feed.json",
+        ] {
+            assert!(check_url(&url(ok)).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn remote_http_and_odd_schemes_are_refused() {
+        for bad in [
+            "http://10.0.0.1/",
+            "http://localhost.evil.com/",
+            "http://example.com/dl/",
+            "http://[::2]/",
+            "http://128.0.0.1/",
+            "ftp://example.com/go/",
+            "data:text/plain,hi",
+        ] {
+            let err = check_url(&url(bad)).unwrap_err().to_string();
+            assert!(err.contains("https://"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn refusal_explains_the_fix() {
+        let err = check_url(&url("http://example.com/dl/"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("loopback"), "{err}");
+        assert!(err.contains("use https://example.com/dl/"), "{err}");
+    }
+
+    #[test]
+    fn base_gets_a_trailing_slash() {
+        let s = Sources::new(
+            url("https://go.dev/f.json"),
+            url("https://m.example/golang"),
+        )
+        .unwrap();
+        assert_eq!(s.download_base().as_str(), "https://m.example/golang/");
+        assert!(Sources::new(url("https://go.dev/f"), url("https://m.example/?x=1")).is_err());
+    }
+
+    #[test]
+    fn mirror_names_and_paths() {
+        let (u, n) = mirror("--mirror", "USTC").unwrap();
+        assert_eq!(u.as_str(), "https://mirrors.ustc.edu.cn/golang/");
+        assert_eq!(n.as_deref(), Some("ustc"));
+        let err = mirror("--mirror", "nope").unwrap_err().to_string();
+        assert!(
+            err.contains("golang.google.cn") && err.contains("--mirror"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            mirror("GOX_MIRROR", "/srv/go").unwrap().0.as_str(),
+            "file:///srv/go"
+        );
+    }
+}

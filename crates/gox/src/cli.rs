@@ -1,0 +1,200 @@
+//! The command line: argument parsing only. Every decision lives in the libraries.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gox",
+    version,
+    about = "Install Go toolchains and run the right one for each directory, natively on every architecture",
+    long_about = "gox installs official Go toolchains (checksummed and verified to match your machine's real \
+architecture, even under Rosetta 2) and runs the right one per directory through tiny `go`/`gofmt` shims.",
+    after_help = "Start with `gox install latest`, then `gox setup` to put the shims on PATH.\n\
+Documentation: docs/guide.md · exit codes: 0 ok, 1 error, 2 usage, 126 refused (architecture), 127 no toolchain",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only errors (no progress bars, no status lines)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download, verify and install Go toolchains
+    #[command(
+        long_about = "Download, verify and install Go toolchains.\n\n\
+The archive for the machine's real architecture is picked from the go.dev feed, its SHA-256 \
+is checked against the feed while it streams in, the binaries inside are checked to be for \
+that platform, and the toolchain appears in GOX_HOME/toolchains only when complete.",
+        after_help = "Examples:\n  gox install 1.22.10\n  gox install 1.22 latest\n  \
+gox install 1.22.10 --platform darwin/amd64\n  gox install 1.22.10 --archive go1.22.10.linux-amd64.tar.gz"
+    )]
+    Install(InstallArgs),
+    /// Remove an installed toolchain
+    #[command(
+        after_help = "Examples:\n  gox uninstall 1.21.13\n  gox uninstall 1.22.10 --platform darwin/amd64"
+    )]
+    Uninstall(UninstallArgs),
+    /// List installed toolchains
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// List Go versions available for download (from the go.dev feed)
+    #[command(
+        after_help = "Examples:\n  gox ls-remote          stable releases\n  gox ls-remote 1.22     the 1.22 line\n  \
+gox ls-remote --all    including release candidates and betas"
+    )]
+    LsRemote(LsRemoteArgs),
+    /// Pin a Go version for this directory (.go-version) or globally
+    #[command(
+        after_help = "Examples:\n  gox use 1.22.10            writes ./.go-version\n  gox use --global latest    sets the default for everywhere else"
+    )]
+    Use(UseArgs),
+    /// Show the Go version selected here, and which file decided
+    Current(CurrentArgs),
+    /// Print the path of the Go tool the shim would run here
+    Which(WhichArgs),
+    /// Run a command with a specific toolchain's environment
+    #[command(after_help = "Example:\n  gox exec 1.21.13 -- go test ./...")]
+    Exec(ExecArgs),
+    /// Print the environment of the selected toolchain (for eval, CI and editors)
+    #[command(
+        after_help = "Examples:\n  eval \"$(gox env)\"\n  gox env --shell fish | source\n  gox env --json   (VS Code: go.goroot = GOROOT)"
+    )]
+    Env(EnvArgs),
+    /// Create the go/gofmt shims in GOX_HOME/shims and print the PATH line for your shell
+    Setup(SetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Versions to install: 1.22.10, 1.22 (newest 1.22.x), latest, unstable, 1.23rc1
+    #[arg(value_name = "SPEC")]
+    pub specs: Vec<String>,
+    /// Install for another platform (GOOS/GOARCH) instead of this machine's
+    #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
+    pub platform: Option<String>,
+    /// Install from a local archive instead of downloading
+    #[arg(long, value_name = "FILE")]
+    pub archive: Option<PathBuf>,
+    /// The SHA-256 the archive must have (needed when the feed has none)
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// Reinstall even if already installed
+    #[arg(long, short)]
+    pub force: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL.
+    /// Checksums still come from the go.dev feed.
+    #[arg(long, value_name = "NAME|URL", env = "GOX_MIRROR")]
+    pub mirror: Option<String>,
+    /// Work from the cached feed only; never touch the network for it
+    #[arg(long)]
+    pub offline: bool,
+    /// Fetch the feed again even if the cached copy is fresh
+    #[arg(long, conflicts_with = "offline")]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// The installed version to remove (1.22.10, or 1.22 when exactly one 1.22.x is installed)
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+    /// The platform of the toolchain to remove (default: this machine's)
+    #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON: [{"version","platform","path","active"}]
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsRemoteArgs {
+    /// Only versions matching this prefix or spec (1.22, 1.21.13, 1)
+    #[arg(value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// Include pre-releases (betas, release candidates)
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON: [{"version","stable","platforms"}], newest first
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The version to use: 1.22.10, 1.22, latest
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+    /// Set the global default (GOX_HOME/default) instead of writing ./.go-version
+    #[arg(long, short)]
+    pub global: bool,
+    /// Do not install the version if it is missing
+    #[arg(long)]
+    pub no_install: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Print JSON: {"version","platform","goroot","source":{"kind","path","line"}}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    /// The tool: go or gofmt
+    #[arg(value_name = "TOOL", default_value = "go")]
+    pub tool: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The installed version to run with (1.22.10, 1.22, latest)
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+    /// The command and its arguments
+    #[arg(value_name = "CMD", last = true, required = true)]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Shell syntax to print (default: from $SHELL)
+    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    pub shell: Option<String>,
+    /// Print JSON: {"GOROOT":…,"GOPATH":…,…,"PATH":…}
+    #[arg(long, conflicts_with = "shell")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Shell to print the PATH line for (default: from $SHELL)
+    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    pub shell: Option<String>,
+}

@@ -1,0 +1,57 @@
+//! `gox env`: the selected toolchain's environment as shell code or JSON.
+
+use std::collections::BTreeMap;
+
+use gox_core::childenv::{self, DEPTH_VAR, PIN_VAR};
+use gox_core::shell::Shell;
+
+use super::print_json;
+use crate::cli::EnvArgs;
+use crate::context::Context;
+use crate::error::CliError;
+
+pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), CliError> {
+    let plan = gox_shim::plan(&ctx.env, "go", None)?;
+    let path = childenv::compose_path(
+        ctx.env.var_os("PATH").map(|p| p.as_os_str()),
+        &ctx.layout,
+        childenv::path_entries(&ctx.layout, &ctx.config, &plan.target),
+    );
+    // The pin and depth counter are the shim's business; an eval'd shell must not carry them.
+    let vars: Vec<(&str, String)> = plan
+        .vars
+        .iter()
+        .filter(|(k, _)| *k != PIN_VAR && *k != DEPTH_VAR)
+        .map(|(k, v)| (*k, v.to_string_lossy().into_owned()))
+        .collect();
+    if args.json {
+        let mut map: BTreeMap<&str, String> = vars.into_iter().collect();
+        let joined = std::env::join_paths(&path)
+            .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
+        map.insert("PATH", joined.to_string_lossy().into_owned());
+        print_json(&map);
+        return Ok(());
+    }
+    let shell = ctx.shell(args.shell.as_deref())?;
+    for (k, v) in &vars {
+        println!("{}", shell.set(k, v));
+    }
+    println!("{}", shell.set_path(&path));
+    Ok(())
+}
+
+impl Context {
+    /// `--shell`, else the user's login shell from $SHELL, else POSIX syntax.
+    pub fn shell(&self, flag: Option<&str>) -> Result<Shell, CliError> {
+        match flag {
+            Some(name) => name
+                .parse()
+                .map_err(|e: gox_core::shell::UnknownShell| CliError::Usage(e.to_string())),
+            None => Ok(self
+                .env
+                .var("SHELL")
+                .and_then(Shell::from_path)
+                .unwrap_or(Shell::Bash)),
+        }
+    }
+}

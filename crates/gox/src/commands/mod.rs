@@ -1,0 +1,51 @@
+//! One module per subcommand; each parses nothing and decides little: it asks the
+//! libraries and prints.
+
+mod current;
+mod env;
+mod exec;
+mod install;
+mod list;
+mod ls_remote;
+mod setup;
+mod uninstall;
+mod use_version;
+mod which;
+
+use crate::cli::Command;
+use crate::context::Context;
+use crate::error::CliError;
+
+pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Install(args) => block_on(install::run(ctx, args)),
+        Command::Uninstall(args) => uninstall::run(ctx, &args),
+        Command::List(args) => list::run(ctx, &args),
+        Command::LsRemote(args) => block_on(ls_remote::run(ctx, &args)),
+        Command::Use(args) => block_on(use_version::run(ctx, args)),
+        Command::Current(args) => current::run(ctx, &args),
+        Command::Which(args) => which::run(ctx, &args),
+        Command::Exec(args) => exec::run(ctx, &args),
+        Command::Env(args) => env::run(ctx, &args),
+        Command::Setup(args) => setup::run(ctx, &args),
+    }
+}
+
+/// gox does one thing at a time; a current-thread runtime is all the network code needs.
+fn block_on<F: std::future::Future<Output = Result<(), CliError>>>(
+    future: F,
+) -> Result<(), CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?
+        .block_on(future)
+}
+
+/// Prints JSON to stdout. Serializing our own plain structs cannot fail.
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON output serializes")
+    );
+}

@@ -1,0 +1,92 @@
+//! `gox setup`: put the shims in GOX_HOME/shims and tell the user the PATH line.
+//!
+//! gox does not edit shell startup files: it prints the line and where it goes, the way
+//! rustup's `--no-modify-path` users expect, so nothing changes behind the user's back.
+
+use std::path::{Path, PathBuf};
+
+use gox_core::shell::Shell;
+
+use crate::cli::SetupArgs;
+use crate::context::Context;
+use crate::error::CliError;
+
+const TOOLS: [&str; 2] = ["go", "gofmt"];
+
+pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
+    let shim = shim_binary()?;
+    let dir = ctx.layout.shims();
+    std::fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
+    let exe = std::env::consts::EXE_SUFFIX;
+    for tool in TOOLS {
+        let dest = dir.join(format!("{tool}{exe}"));
+        let how = place(&shim, &dest)?;
+        ctx.status(format!("{} -> {} ({how})", dest.display(), shim.display()));
+    }
+    let shell = ctx.shell(args.shell.as_deref())?;
+    let (line, file) = path_line(shell, &dir);
+    println!("{line}");
+    ctx.status(format!(
+        "add the line above to {file} (before other Go setup), then open a new shell; `gox doctor` checks the result"
+    ));
+    Ok(())
+}
+
+/// The shim ships next to the gox binary.
+fn shim_binary() -> Result<PathBuf, CliError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::Other(format!("cannot locate gox itself: {e}")))?;
+    let shim = exe.with_file_name(format!("gox-shim{}", std::env::consts::EXE_SUFFIX));
+    if shim.is_file() {
+        Ok(shim)
+    } else {
+        Err(CliError::Other(format!(
+            "{} is missing: gox-shim must be installed next to gox (reinstall gox)",
+            shim.display()
+        )))
+    }
+}
+
+/// Hard link (cheap, updates with gox), else copy; swapped in with a rename so a running
+/// `go` never sees a half-written shim.
+fn place(shim: &Path, dest: &Path) -> Result<&'static str, CliError> {
+    let tmp = dest.with_extension("gox-new");
+    let _ = std::fs::remove_file(&tmp);
+    let how = if std::fs::hard_link(shim, &tmp).is_ok() {
+        "hard link"
+    } else {
+        std::fs::copy(shim, &tmp).map_err(|e| io_error("copy to", &tmp, e))?;
+        "copy"
+    };
+    std::fs::rename(&tmp, dest).map_err(|e| io_error("replace", dest, e))?;
+    Ok(how)
+}
+
+fn path_line(shell: Shell, dir: &Path) -> (String, &'static str) {
+    let d = dir.display().to_string();
+    match shell {
+        Shell::Bash => (
+            format!("export PATH={}:\"$PATH\"", shell.quote(&d)),
+            "~/.bashrc",
+        ),
+        Shell::Zsh => (
+            format!("export PATH={}:\"$PATH\"", shell.quote(&d)),
+            "~/.zshrc",
+        ),
+        Shell::Fish => (
+            format!("fish_add_path --prepend {}", shell.quote(&d)),
+            "~/.config/fish/config.fish",
+        ),
+        Shell::Pwsh => (
+            format!(
+                "$env:PATH = {} + [IO.Path]::PathSeparator + $env:PATH",
+                shell.quote(&d)
+            ),
+            "$PROFILE",
+        ),
+    }
+}
+
+fn io_error(op: &str, path: &Path, e: std::io::Error) -> CliError {
+    CliError::Other(format!("cannot {op} {}: {e}", path.display()))
+}

@@ -1,0 +1,92 @@
+//! What every command needs: the environment, layout, config and host, read once.
+
+use gox_core::{Config, Environment, Host, Layout, Platform, host};
+use gox_installer::Progress;
+use gox_resolver::{FeedClient, FetchPolicy, Loaded, Sources};
+
+use crate::cli::SourceArgs;
+use crate::error::CliError;
+
+pub struct Context {
+    pub env: Environment,
+    pub layout: Layout,
+    pub config: Config,
+    pub host: Host,
+    pub quiet: bool,
+}
+
+impl Context {
+    pub fn new(env: Environment, quiet: bool) -> Result<Self, CliError> {
+        let layout = Layout::from_env(&env)?;
+        let config = Config::load(layout.config_file())?;
+        let host = host::detect(&env)?;
+        Ok(Self {
+            env,
+            layout,
+            config,
+            host,
+            quiet,
+        })
+    }
+
+    /// `--platform` (or GOX_PLATFORM), else the host's native platform.
+    pub fn target_platform(&self, flag: Option<&str>) -> Result<Platform, CliError> {
+        match flag {
+            Some(p) => Ok(p.parse()?),
+            None => Ok(self.host.platform.clone()),
+        }
+    }
+
+    pub fn progress(&self) -> Progress {
+        if self.quiet {
+            Progress::Quiet
+        } else {
+            Progress::Bar
+        }
+    }
+
+    /// A status line on stderr (stdout is for output scripts consume).
+    pub fn status(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    pub fn http(&self) -> Result<reqwest::Client, CliError> {
+        Ok(gox_resolver::http_client(
+            concat!("gox/", env!("CARGO_PKG_VERSION")),
+            &self.env,
+        )?)
+    }
+
+    pub fn feed_client(&self, source: &SourceArgs) -> Result<FeedClient, CliError> {
+        let mirror = source.mirror.as_deref().or(self.config.mirror.as_deref());
+        let sources = Sources::from_env(&self.env, mirror)?;
+        Ok(FeedClient::new(
+            self.http()?,
+            sources,
+            self.layout.cache().to_path_buf(),
+            std::time::Duration::from_secs(self.config.feed_ttl_secs),
+        ))
+    }
+
+    /// Loads the feed per `--offline` / `--refresh`, printing any notice (stale cache).
+    pub async fn load_feed(
+        &self,
+        client: &FeedClient,
+        source: &SourceArgs,
+    ) -> Result<Loaded, CliError> {
+        let policy = if source.offline {
+            FetchPolicy::Offline
+        } else if source.refresh {
+            FetchPolicy::Refresh
+        } else {
+            FetchPolicy::PreferCache
+        };
+        let loaded = client.load(policy).await?;
+        if let Some(notice) = &loaded.notice {
+            eprintln!("gox: {notice}");
+        }
+        Ok(loaded)
+    }
+}

@@ -1,0 +1,381 @@
+//! Proxy mode: what a `go`/`gofmt` shim runs. `plan` decides everything (which toolchain,
+//! refuse or run, the child environment) as a pure-ish function of the environment and the
+//! filesystem; `main.rs` only carries the plan out. `gox which` and `gox exec` use the same
+//! plan, so they can never disagree with the shim.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use gox_core::childenv::{self, DEPTH_VAR, MAX_DEPTH, PIN_VAR, Target};
+use gox_core::config::{Config, ConfigError};
+use gox_core::host::{self, Host, HostError};
+use gox_core::layout::{Layout, LayoutError};
+use gox_core::select::{self, Resolved, SelectError, Selection};
+use gox_core::{Environment, ExitStatus, Platform, Version, installed};
+use gox_verifier::header::{self, BinaryInfo, HeaderError};
+
+/// What to execute, and with which environment.
+#[derive(Debug)]
+pub struct Plan {
+    pub program: PathBuf,
+    pub target: Target,
+    pub vars: Vec<(&'static str, OsString)>,
+    /// Printed to stderr before running (e.g. this shim runs under Rosetta).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum ShimError {
+    /// argv[0] is not a tool name (the shim was run as `gox-shim`).
+    NotATool {
+        argv0: String,
+    },
+    Layout(LayoutError),
+    Config(ConfigError),
+    Host(HostError),
+    Select(SelectError),
+    NothingSelected {
+        cwd: PathBuf,
+    },
+    /// The selected version is not installed for the host platform.
+    NotInstalled(Box<Missing>),
+    /// The selected toolchain exists but has no such tool.
+    NoSuchTool {
+        tool: String,
+        goroot: PathBuf,
+    },
+    /// The binary is not native to the host (Rosetta 2, emulation, or plain wrong).
+    Refused(Box<Refusal>),
+    Header(HeaderError),
+    Recursion {
+        depth: u32,
+        program: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Missing {
+    pub what: String,
+    pub platform: Platform,
+    /// What selected it (`/p/.go-version:1`).
+    pub source: String,
+    /// An exact version that `gox install` can fetch (None: a spec like `1.22`).
+    pub version: Option<Version>,
+}
+
+#[derive(Debug)]
+pub struct Refusal {
+    pub program: PathBuf,
+    pub info: BinaryInfo,
+    pub host: Host,
+    pub version: Version,
+}
+
+impl ShimError {
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            ShimError::NotATool { .. } => ExitStatus::Usage,
+            ShimError::NothingSelected { .. }
+            | ShimError::NotInstalled { .. }
+            | ShimError::NoSuchTool { .. } => ExitStatus::NoToolchain,
+            ShimError::Refused(_) => ExitStatus::Refused,
+            _ => ExitStatus::Error,
+        }
+    }
+}
+
+impl fmt::Display for ShimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShimError::NotATool { argv0 } => write!(
+                f,
+                "gox-shim runs as `go` or `gofmt` (it was started as {argv0:?}); run `gox setup` to create the shims"
+            ),
+            ShimError::Layout(e) => e.fmt(f),
+            ShimError::Config(e) => e.fmt(f),
+            ShimError::Host(e) => e.fmt(f),
+            ShimError::Select(e) => e.fmt(f),
+            ShimError::NothingSelected { cwd } => write!(
+                f,
+                "no Go version selected for {}: no GOX_VERSION, .go-version, .tool-versions, go.work or go.mod \
+                 up the tree, and no global default.\nfix: `gox use 1.22.10` (here) or `gox use --global latest`",
+                cwd.display()
+            ),
+            ShimError::NotInstalled(missing) => {
+                let Missing {
+                    what,
+                    platform,
+                    source,
+                    version,
+                } = missing.as_ref();
+                let spec = version
+                    .as_ref()
+                    .map_or_else(|| what.clone(), Version::to_string);
+                write!(
+                    f,
+                    "Go {what} ({platform}) is selected by {source} but not installed.\nfix: gox install {spec}"
+                )
+            }
+            ShimError::NoSuchTool { tool, goroot } => {
+                write!(f, "{} has no bin/{tool}", goroot.display())
+            }
+            ShimError::Refused(refusal) => {
+                let Refusal {
+                    program,
+                    info,
+                    host,
+                    version,
+                } = refusal.as_ref();
+                let found = &info.cpu;
+                let how = refusal_reason(host);
+                write!(
+                    f,
+                    "refusing to run {}: it is {found}, but this machine is {}; {how}.\n\
+                     fix: gox install {version} --platform {}",
+                    program.display(),
+                    host.platform,
+                    host.platform
+                )?;
+                if host.platform.os() == "darwin" {
+                    write!(
+                        f,
+                        "\n(to run it under Rosetta 2 anyway, set GOX_ALLOW_ROSETTA=1)"
+                    )?;
+                }
+                Ok(())
+            }
+            ShimError::Header(e) => write!(
+                f,
+                "{e}\nthe toolchain looks damaged; reinstall it with `gox install --force`"
+            ),
+            ShimError::Recursion { depth, program } => {
+                write!(f, "gox shim recursion: {depth} nested shims")?;
+                if let Some(p) = program {
+                    write!(f, "; {} is a gox shim, not a Go binary", p.display())?;
+                }
+                write!(
+                    f,
+                    ". Check that no toolchain's bin/ links back to GOX_HOME/shims, then run `gox doctor`"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ShimError {}
+
+fn refusal_reason(host: &Host) -> &'static str {
+    match host.platform.os() {
+        "darwin" => {
+            "it would run under Rosetta 2 (slow, and cgo, the race detector and debuggers break)"
+        }
+        _ => "it would need emulation or fail with `exec format error`",
+    }
+}
+
+/// The tool a shim stands for: the file name of argv[0] without `.exe`.
+pub fn tool_name(argv0: &str) -> Option<&str> {
+    let name = Path::new(argv0).file_name()?.to_str()?;
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    let ok = !name.is_empty()
+        && !name.starts_with("gox")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(name)
+}
+
+/// Everything the shim decides, from the environment and the filesystem.
+pub fn plan(env: &Environment, tool: &str, own_exe: Option<&Path>) -> Result<Plan, ShimError> {
+    let depth = childenv::depth(env.var(DEPTH_VAR));
+    if depth >= MAX_DEPTH {
+        return Err(ShimError::Recursion {
+            depth,
+            program: None,
+        });
+    }
+    let layout = Layout::from_env(env).map_err(ShimError::Layout)?;
+    let config = Config::load(layout.config_file()).map_err(ShimError::Config)?;
+    let host = host::detect(env).map_err(ShimError::Host)?;
+    let mut warnings = Vec::new();
+    if host.translated {
+        warnings.push(format!(
+            "gox: warning: this `{tool}` shim runs under Rosetta 2; gox still runs the native {} toolchain. \
+             Install the arm64 gox build (see `gox doctor`).",
+            host.platform
+        ));
+    }
+
+    let target = match env.path_var(PIN_VAR).filter(|p| p.is_dir()) {
+        Some(goroot) => pinned_target(goroot, &host),
+        None => selected_target(env, &layout, &host)?,
+    };
+    let program = target
+        .goroot
+        .join("bin")
+        .join(format!("{tool}{}", target.platform.exe_suffix()));
+    check_program(&program, &target, &host, env, own_exe, depth)?;
+
+    let mut vars = childenv::vars(&layout, &config, &target);
+    vars.push((PIN_VAR, target.goroot.clone().into_os_string()));
+    vars.push((DEPTH_VAR, OsString::from((depth + 1).to_string())));
+    Ok(Plan {
+        program,
+        target,
+        vars,
+        warnings,
+    })
+}
+
+/// A pinned GOROOT came from a parent shim; its platform is in its directory name.
+fn pinned_target(goroot: PathBuf, host: &Host) -> Target {
+    let platform = goroot
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(gox_core::layout::parse_toolchain_dir_name)
+        .map_or_else(|| host.platform.clone(), |(_, p)| p);
+    Target { goroot, platform }
+}
+
+fn selected_target(env: &Environment, layout: &Layout, host: &Host) -> Result<Target, ShimError> {
+    let selection = select::select(env, layout)
+        .map_err(ShimError::Select)?
+        .ok_or_else(|| ShimError::NothingSelected {
+            cwd: env.cwd().to_path_buf(),
+        })?;
+    target_for(&selection, layout, host)
+}
+
+/// The toolchain directory for a selection on this host. When only a build for another
+/// architecture is installed, that build is returned so the header check can refuse it
+/// with the exact fix (or let it run under `GOX_ALLOW_ROSETTA`).
+pub fn target_for(
+    selection: &Selection,
+    layout: &Layout,
+    host: &Host,
+) -> Result<Target, ShimError> {
+    let version = match select::resolve_for(selection, layout, &host.platform) {
+        Resolved::Version(v) => v,
+        Resolved::Missing(spec) => {
+            return Err(ShimError::NotInstalled(Box::new(Missing {
+                what: spec.to_string(),
+                platform: host.platform.clone(),
+                source: selection.source.describe(),
+                version: None,
+            })));
+        }
+    };
+    let native = layout.toolchain(&version, &host.platform);
+    if native.is_dir() {
+        return Ok(Target {
+            goroot: native,
+            platform: host.platform.clone(),
+        });
+    }
+    let foreign = installed::installed(layout)
+        .into_iter()
+        .find(|t| t.version == version && t.platform.os() == host.platform.os());
+    match foreign {
+        Some(t) => Ok(Target {
+            goroot: t.goroot,
+            platform: t.platform,
+        }),
+        None => Err(ShimError::NotInstalled(Box::new(Missing {
+            what: version.to_string(),
+            platform: host.platform.clone(),
+            source: selection.source.describe(),
+            version: Some(version),
+        }))),
+    }
+}
+
+fn check_program(
+    program: &Path,
+    target: &Target,
+    host: &Host,
+    env: &Environment,
+    own_exe: Option<&Path>,
+    depth: u32,
+) -> Result<(), ShimError> {
+    let info = match header::read_header(program) {
+        Ok(info) => info,
+        Err(HeaderError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ShimError::NoSuchTool {
+                tool: program
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                goroot: target.goroot.clone(),
+            });
+        }
+        Err(e) => return Err(ShimError::Header(e)),
+    };
+    if own_exe.is_some_and(|own| same_file(own, program)) {
+        return Err(ShimError::Recursion {
+            depth,
+            program: Some(program.to_path_buf()),
+        });
+    }
+    if decide_native(&info, host, env.flag("GOX_ALLOW_ROSETTA")) {
+        return Ok(());
+    }
+    let version = target
+        .goroot
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(gox_core::layout::parse_toolchain_dir_name)
+        .map(|(v, _)| v)
+        .ok_or_else(|| {
+            ShimError::Header(HeaderError::NotExecutable {
+                path: Some(program.to_path_buf()),
+                what: "not inside a gox toolchain directory".to_string(),
+            })
+        })?;
+    Err(ShimError::Refused(Box::new(Refusal {
+        program: program.to_path_buf(),
+        info,
+        host: host.clone(),
+        version,
+    })))
+}
+
+/// Runs natively, or the user explicitly allowed Rosetta for an x86_64 build on an Apple
+/// Silicon Mac. Emulation elsewhere (arm64 Linux binaries on amd64) is never allowed: it
+/// either fails outright or limps through qemu-user.
+pub fn decide_native(info: &BinaryInfo, host: &Host, allow_rosetta: bool) -> bool {
+    if info.runs_natively_on(&host.platform) {
+        return true;
+    }
+    let rosetta_capable = host.platform.os() == "darwin" && host.platform.arch() == "arm64";
+    allow_rosetta && rosetta_capable && info.os == Some("darwin") && info.has_arch("amd64")
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_names() {
+        assert_eq!(tool_name("/usr/local/bin/go"), Some("go"));
+        assert_eq!(tool_name("gofmt.exe"), Some("gofmt"));
+        assert_eq!(tool_name("/x/gox-shim"), None);
+        assert_eq!(tool_name(""), None);
+    }
+}
