@@ -470,9 +470,10 @@ impl<'a> Sink<'a> {
     }
 
     fn corrupt_msg(&self, detail: String) -> ExtractError {
+        // Decoder messages may quote raw header bytes: keep them terminal-safe.
         ExtractError::Corrupt {
             archive: self.archive.to_owned(),
-            detail,
+            detail: sanitize(&detail, 400),
         }
     }
 
@@ -1047,11 +1048,14 @@ fn check_symlink_target<'t>(link_rel: &str, raw: &'t [u8]) -> Result<&'t str, &'
 /// Entry name for messages: lossy UTF-8, control characters escaped (no terminal
 /// injection), long names shortened.
 fn display_name(raw: &[u8]) -> String {
-    const MAX_SHOWN: usize = 200;
-    let text = String::from_utf8_lossy(raw);
-    let mut out = String::new();
+    sanitize(&String::from_utf8_lossy(raw), 200)
+}
+
+/// Escape control characters and cut `text` to `max_chars` characters.
+fn sanitize(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars));
     for (i, c) in text.chars().enumerate() {
-        if i == MAX_SHOWN {
+        if i == max_chars {
             out.push('…');
             break;
         }
@@ -1589,6 +1593,18 @@ mod tests {
         let msg = err.to_string();
         assert!(!msg.contains('\x1b'), "{msg:?}");
         assert!(msg.contains("\\u{1b}[31mred"), "{msg}");
+    }
+
+    #[test]
+    fn decoder_messages_are_sanitized() {
+        let mut tar = tar_bytes(&[file("go/a", b"x", 0o644)]);
+        tar[148..156].copy_from_slice(&[0x1b; 8]); // checksum field: escape codes
+        let env = Env::new();
+        let err = env
+            .run("x.tar.gz", &gzip(&tar), Limits::default())
+            .unwrap_err();
+        assert!(matches!(err, ExtractError::Corrupt { .. }), "{err}");
+        assert!(!err.to_string().contains('\x1b'), "{err:?}");
     }
 
     #[test]

@@ -184,3 +184,112 @@ pub fn raw_tar_gz(entries: &[(&str, &[u8])]) -> Vec<u8> {
 pub fn path_of(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// Toolchains installed once per `target/` into a template GOX_HOME (by the real `gox
+/// install`, serialized by gox's own per-toolchain lock), then hard-linked into each
+/// world: tests get real toolchains in milliseconds instead of re-extracting 250 MB.
+fn template_home() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gox-template-home")
+}
+
+impl World {
+    /// Makes `version` for `platform` ("linux/amd64") installed in this world.
+    pub fn with_toolchain(&self, version: &str, platform: &str) -> &Self {
+        let name = format!("go{version}.{}", platform.replace('/', "-"));
+        let template = template_home().join("toolchains").join(&name);
+        if !template.join(".gox-receipt.json").is_file() {
+            let server = fixtures().mirror().start();
+            let out = Command::new(env!("CARGO_BIN_EXE_gox"))
+                .env_clear()
+                .env("HOME", self.root.path().join("user"))
+                .env("GOX_HOME", template_home())
+                .env("GOX_CACHE_DIR", template_home().join("cache"))
+                .env("GOX_CONFIG", template_home().join("none.toml"))
+                .env("GOX_FEED_URL", server.feed_url())
+                .env("GOX_DOWNLOAD_BASE", server.download_base())
+                .args(["install", "--quiet", version, "--platform", platform])
+                .output()
+                .expect("run gox install for the template");
+            assert!(out.status.success(), "template install: {}", describe(&out));
+        }
+        link_tree(&template, &self.toolchains().join(&name));
+        self
+    }
+
+    /// The shim directory after a real `gox setup`.
+    pub fn setup_shims(&self) -> PathBuf {
+        ensure_shim_built();
+        let out = self.run(["setup", "--shell", "bash"]);
+        assert!(out.status.success(), "gox setup: {}", describe(&out));
+        self.home().join("shims")
+    }
+
+    /// A command running the `go` shim in `dir` (relative to projects/), with the shims
+    /// first on PATH as `gox setup` tells users to arrange.
+    pub fn go(&self, dir: &str) -> Command {
+        self.shim("go", dir)
+    }
+
+    pub fn shim(&self, tool: &str, dir: &str) -> Command {
+        let shims = self.home().join("shims");
+        let mut cmd = Command::new(shims.join(tool));
+        self.apply_env(&mut cmd);
+        let path = std::env::join_paths(std::iter::once(shims).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .expect("PATH");
+        let cwd = self.projects().join(dir);
+        std::fs::create_dir_all(&cwd).expect("mkdir");
+        cmd.env("PATH", path).current_dir(cwd);
+        cmd
+    }
+
+    /// `go version` through the shim in `dir`: the version word, e.g. `go1.22.10`.
+    pub fn go_version(&self, dir: &str) -> String {
+        let out = self.go(dir).arg("version").output().expect("run go shim");
+        assert!(
+            out.status.success(),
+            "go version in {dir}: {}",
+            describe(&out)
+        );
+        stdout(&out)
+            .split_whitespace()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// `cp -al`: directories are created, files hard-linked.
+fn link_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read template") {
+        let entry = entry.expect("entry");
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            link_tree(&src, &dst);
+        } else if kind.is_symlink() {
+            let target = std::fs::read_link(&src).expect("readlink");
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(target, &dst).expect("symlink");
+        } else {
+            std::fs::hard_link(&src, &dst)
+                .or_else(|_| std::fs::copy(&src, &dst).map(|_| ()))
+                .expect("link");
+        }
+    }
+}
+
+/// `gox setup` copies gox-shim from next to gox. `cargo test --workspace` builds it; a
+/// narrower run must build it first (cargo holds the build lock while tests run, so the
+/// test cannot build it itself).
+fn ensure_shim_built() {
+    let gox = PathBuf::from(env!("CARGO_BIN_EXE_gox"));
+    let shim = gox.with_file_name(format!("gox-shim{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        shim.is_file(),
+        "{} is missing: run `cargo build -p gox-shim` or `cargo test --workspace`",
+        shim.display()
+    );
+}

@@ -1,0 +1,390 @@
+//! Version selection through the real `go` shim, with real toolchains: every way of
+//! pinning, the child environment, nested calls, refusals and exit codes.
+
+mod support;
+
+use std::process::Command;
+
+use support::{World, describe, stderr, stdout};
+
+fn world() -> World {
+    let w = World::new();
+    w.with_toolchain("1.22.10", "linux/amd64")
+        .with_toolchain("1.21.13", "linux/amd64");
+    w.setup_shims();
+    w
+}
+
+#[test]
+fn every_way_of_pinning_selects_the_right_go() {
+    let w = world();
+    w.write("gover/.go-version", "1.21.13\n");
+    w.write(
+        "tools/.tool-versions",
+        "nodejs 20.1.0\n# comment\ngolang 1.22.10\n",
+    );
+    w.write("toolsgo/.tool-versions", "go 1.21.13 1.22.10\n");
+    w.write("onlynode/.tool-versions", "nodejs 20.1.0\n");
+    w.write("onlynode/go.mod", "module x\n\ngo 1.22\n");
+    w.write(
+        "toolchain/go.mod",
+        "module t\n\ngo 1.21\n\ntoolchain go1.22.10\n",
+    );
+    w.write(
+        "minimum/go.mod",
+        "module m\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/mod v0.1.0 // indirect\n)\n",
+    );
+    w.write("work/go.work", "go 1.22\n\nuse ./mod\n");
+    w.write("work/mod/go.mod", "module w\n\ngo 1.21\n");
+    w.write(
+        "bom/.go-version",
+        "\u{feff}go1.22.10  \r\n# pinned for CI\r\n",
+    );
+    w.write(
+        "gover/deeper/still/README",
+        "nested directories inherit the pin",
+    );
+
+    assert_eq!(w.go_version("gover"), "go1.21.13");
+    assert_eq!(w.go_version("gover/deeper/still"), "go1.21.13");
+    assert_eq!(w.go_version("tools"), "go1.22.10");
+    assert_eq!(w.go_version("toolsgo"), "go1.21.13");
+    // A .tool-versions without a Go line is not a pin: go.mod decides.
+    assert_eq!(w.go_version("onlynode"), "go1.22.10");
+    assert_eq!(w.go_version("toolchain"), "go1.22.10");
+    // `go 1.21` is a minimum: the newest installed 1.21.x.
+    assert_eq!(w.go_version("minimum"), "go1.21.13");
+    // go.work beats the module's own go.mod.
+    assert_eq!(w.go_version("work/mod"), "go1.22.10");
+    assert_eq!(w.go_version("bom"), "go1.22.10");
+
+    // GOX_VERSION beats every file.
+    let out = w
+        .go("gover")
+        .env("GOX_VERSION", "1.22.10")
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
+
+    // Nothing selects a version: exit 127 with the fix; then a global default applies.
+    let out = w.go("plain").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(stderr(&out).contains("gox use"), "{}", describe(&out));
+    w.ok(["use", "--global", "1.21.13"]);
+    assert_eq!(w.go_version("plain"), "go1.21.13");
+
+    // gofmt is shimmed too.
+    let out = w
+        .shim("gofmt", "gover")
+        .arg("-l")
+        .arg(".")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+}
+
+#[test]
+fn child_environment_build_and_install_use_platform_directories() {
+    let w = world();
+    w.write("app/.go-version", "1.22.10\n");
+    w.write("app/go.mod", "module example.com/app\n\ngo 1.22\n");
+    w.write(
+        "app/main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"built by gox\") }\n",
+    );
+    w.write(
+        "app/cmd/hello/main.go",
+        "package main\n\nfunc main() { println(\"hello tool\") }\n",
+    );
+
+    let out = w
+        .go("app")
+        .args([
+            "env",
+            "GOROOT",
+            "GOPATH",
+            "GOCACHE",
+            "GOMODCACHE",
+            "GOTOOLCHAIN",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            w.goroot("1.22.10", "linux/amd64").to_str().unwrap(),
+            w.home().join("gopath/linux-amd64").to_str().unwrap(),
+            w.cache().join("go-build/linux-amd64").to_str().unwrap(),
+            w.home().join("gomodcache").to_str().unwrap(),
+            "local",
+        ]
+    );
+
+    let out = w
+        .go("app")
+        .args(["build", "-o", "app", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "go build: {}", describe(&out));
+    let run = Command::new(w.projects().join("app/app")).output().unwrap();
+    assert_eq!(stdout(&run).trim(), "built by gox");
+    let gocache = w.cache().join("go-build/linux-amd64");
+    assert!(
+        std::fs::read_dir(&gocache).map(|d| d.count()).unwrap_or(0) > 2,
+        "GOCACHE not filled: {}",
+        gocache.display()
+    );
+
+    let out = w
+        .go("app")
+        .args(["install", "./cmd/hello"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "go install: {}", describe(&out));
+    assert!(w.home().join("gopath/linux-amd64/bin/hello").is_file());
+}
+
+#[test]
+fn nested_go_calls_resolve_the_same_toolchain() {
+    let w = world();
+    w.write("outer/.go-version", "1.21.13\n");
+    w.write("other/.go-version", "1.22.10\n");
+    w.write("outer/go.mod", "module outer\n\ngo 1.21\n");
+    // The program runs `go version` from a directory pinned to another version: the pin the
+    // shim exported must win, as a Makefile or go generate inside this build expects.
+    let other = w.projects().join("other");
+    w.write(
+        "outer/main.go",
+        &format!(
+            "package main\n\nimport (\n\t\"fmt\"\n\t\"os/exec\"\n)\n\nfunc main() {{\n\tcmd := exec.Command(\"go\", \"version\")\n\tcmd.Dir = {:?}\n\tout, err := cmd.CombinedOutput()\n\tif err != nil {{\n\t\tpanic(string(out))\n\t}}\n\tfmt.Print(string(out))\n}}\n",
+            other.to_str().unwrap()
+        ),
+    );
+    let out = w.go("outer").args(["run", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("go version go1.21.13"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn missing_version_exits_127_with_the_install_command() {
+    let w = world();
+    w.write("old/.go-version", "1.20.5\n");
+    let out = w.go("old").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("gox install 1.20.5") && err.contains(".go-version"),
+        "{err}"
+    );
+
+    w.write("partial/.go-version", "1.19\n");
+    let out = w.go("partial").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("gox install 1.19"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn garbage_version_files_name_file_and_line() {
+    let w = world();
+    w.write("bad/.go-version", "# pinned\nbanana\n");
+    let out = w.go("bad").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(".go-version:2") && err.contains("banana"),
+        "{err}"
+    );
+
+    w.write("badmod/go.mod", "module x\n\ngo one.two\n");
+    let out = w.go("badmod").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("go.mod:3"), "{}", describe(&out));
+}
+
+#[test]
+fn refuses_rosetta_on_apple_silicon_and_emulation_on_amd64() {
+    let mut w = World::new();
+    w.with_toolchain("1.22.10", "darwin/amd64")
+        .with_toolchain("1.22.10", "linux/arm64");
+    w.setup_shims();
+    w.write("p/.go-version", "1.22.10\n");
+
+    // An Apple Silicon host with only the x86_64 build installed.
+    w.host = "darwin/arm64".into();
+    let out = w.go("p").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(126), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Rosetta") && err.contains("gox install 1.22.10 --platform darwin/arm64"),
+        "{err}"
+    );
+    assert!(
+        err.contains("go1.22.10.darwin-amd64/bin/go"),
+        "names the file: {err}"
+    );
+
+    // An amd64 Linux host with only the arm64 build installed.
+    w.host = "linux/amd64".into();
+    let out = w.go("p").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(126), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("emulation") && err.contains("gox install 1.22.10 --platform linux/amd64"),
+        "{err}"
+    );
+    assert!(err.contains("arm64"), "{err}");
+
+    // GOX_ALLOW_ROSETTA is for Macs only: it never lets emulation through on Linux.
+    let out = w
+        .go("p")
+        .env("GOX_ALLOW_ROSETTA", "1")
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(126), "{}", describe(&out));
+}
+
+#[test]
+fn go_exit_codes_pass_through_and_recursion_is_caught() {
+    let w = world();
+    w.write("p/.go-version", "1.22.10\n");
+    let out = w.go("p").args(["tool", "no-such-tool"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "go's own exit code: {}",
+        describe(&out)
+    );
+
+    let out = w
+        .go("p")
+        .env("GOX_SHIM_DEPTH", "32")
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("recursion"), "{}", describe(&out));
+}
+
+#[test]
+fn current_which_exec_and_env_agree_with_the_shim() {
+    let w = world();
+    w.write("p/.go-version", "1.21.13\n");
+    w.write("p/go.mod", "module p\n\ngo 1.22\n");
+    let run = |args: &[&str]| {
+        let mut cmd = w.gox();
+        cmd.current_dir(w.projects().join("p")).args(args);
+        cmd.output().unwrap()
+    };
+
+    let out = run(&["current", "--json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["version"], "1.21.13");
+    assert_eq!(json["platform"], "linux/amd64");
+    assert_eq!(
+        json["goroot"],
+        w.goroot("1.21.13", "linux/amd64").to_str().unwrap()
+    );
+    assert_eq!(json["source"]["kind"], "file");
+    assert_eq!(json["source"]["line"], 1);
+    assert!(
+        json["source"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("p/.go-version")
+    );
+    // go.mod says go 1.22, the pin is older: warn.
+    assert!(
+        stderr(&out).contains("requires go >= 1.22"),
+        "{}",
+        describe(&out)
+    );
+
+    let out = run(&["which"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        w.goroot("1.21.13", "linux/amd64")
+            .join("bin/go")
+            .to_str()
+            .unwrap()
+    );
+
+    let out = run(&["exec", "1.22.10", "--", "go", "version"]);
+    assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
+    let out = run(&["exec", "1.22", "--", "sh", "-c", "exit 7"]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    let out = run(&["exec", "1.19.1", "--", "go", "version"]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+
+    let out = run(&["env", "--json"]);
+    let env: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        env["GOROOT"],
+        w.goroot("1.21.13", "linux/amd64").to_str().unwrap()
+    );
+    assert_eq!(env["GOTOOLCHAIN"], "local");
+    assert!(
+        env["PATH"].as_str().unwrap().starts_with(
+            w.goroot("1.21.13", "linux/amd64")
+                .join("bin")
+                .to_str()
+                .unwrap()
+        )
+    );
+    assert!(env.get("GOX_PIN").is_none());
+
+    // `eval "$(gox env)"` in a real bash gives the same go.
+    let script = format!(
+        "eval \"$({} env --shell bash)\" && go version",
+        env!("CARGO_BIN_EXE_gox")
+    );
+    let mut bash = Command::new("bash");
+    w.apply_env(&mut bash);
+    let out = bash
+        .current_dir(w.projects().join("p"))
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("go1.21.13"), "{}", describe(&out));
+}
+
+#[test]
+fn use_writes_pins_and_installs_missing_versions() {
+    let w = World::new();
+    w.setup_shims();
+    std::fs::create_dir_all(w.projects().join("svc")).unwrap();
+    let out = w
+        .gox()
+        .current_dir(w.projects().join("svc"))
+        .args(["use", "1.21"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_to_string(w.projects().join("svc/.go-version")).unwrap(),
+        "1.21\n"
+    );
+    assert_eq!(w.installed_dirs(), ["go1.21.13.linux-amd64"]);
+    assert_eq!(w.go_version("svc"), "go1.21.13");
+
+    let out = w.run(["use", "--global", "--no-install", "1.20.1"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(stderr(&out).contains("not installed"), "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_to_string(w.home().join("default")).unwrap(),
+        "1.20.1\n"
+    );
+}
