@@ -206,6 +206,13 @@ pub fn plan(env: &Environment, tool: &str, own_exe: Option<&Path>) -> Result<Pla
             host.platform
         ));
     }
+    if host.parent_translated {
+        warnings.push(
+            "gox: warning: the shell that started `go` runs under Rosetta 2 (x86_64): uname -m says x86_64 and \
+             cgo builds target the wrong architecture. Open a native terminal, or run `arch -arm64 $SHELL`."
+                .to_string(),
+        );
+    }
 
     let target = match env.path_var(PIN_VAR).filter(|p| p.is_dir()) {
         Some(goroot) => pinned_target(goroot, &host),

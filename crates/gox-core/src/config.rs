@@ -6,13 +6,15 @@
 //! mirror = "go.dev"           # a preset name or a base URL for downloads
 //! feed_ttl_secs = 3600        # how long the cached go.dev feed is trusted without asking
 //! ```
+//!
+//! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
+//! its 600 KB budget, so gox accepts the flat subset its settings need: top-level
+//! `key = value` lines with booleans, integers and basic strings, `#` comments. Anything
+//! else (tables, arrays, unknown keys) is an error naming the file and line, never ignored.
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub auto_install: bool,
     pub gopath_per_platform: bool,
@@ -38,8 +40,18 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {message}\nfix the file, or move it away to use the defaults")]
-    Parse { path: PathBuf, message: String },
+    #[error("{path}:{line}: {message}\nfix the file, or move it away to use the defaults")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+enum Value {
+    Bool(bool),
+    Int(u64),
+    Str(String),
 }
 
 impl Config {
@@ -57,10 +69,91 @@ impl Config {
 
     /// Parses config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })
+        let mut config = Self::default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        for (index, raw) in text.lines().enumerate() {
+            let fail = |message: String| ConfigError::Parse {
+                path: path.to_path_buf(),
+                line: index + 1,
+                message,
+            };
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, rest) = line
+                .split_once('=')
+                .ok_or_else(|| fail(format!("expected `key = value`, found `{line}`")))?;
+            let key = key.trim();
+            let value = parse_value(rest.trim()).map_err(fail)?;
+            match (key, value) {
+                ("auto_install", Value::Bool(b)) => config.auto_install = b,
+                ("gopath_per_platform", Value::Bool(b)) => config.gopath_per_platform = b,
+                ("mirror", Value::Str(s)) => config.mirror = Some(s),
+                ("feed_ttl_secs", Value::Int(n)) => config.feed_ttl_secs = n,
+                ("auto_install" | "gopath_per_platform", _) => {
+                    return Err(fail(format!("`{key}` must be true or false")));
+                }
+                ("mirror", _) => return Err(fail("`mirror` must be a quoted string".into())),
+                ("feed_ttl_secs", _) => {
+                    return Err(fail(
+                        "`feed_ttl_secs` must be a whole number of seconds".into(),
+                    ));
+                }
+                _ => {
+                    return Err(fail(format!(
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs)"
+                    )));
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A value with an optional trailing `# comment`.
+fn parse_value(text: &str) -> Result<Value, String> {
+    if let Some(body) = text.strip_prefix('"') {
+        let mut out = String::new();
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return trailing(chars.as_str()).map(|()| Value::Str(out)),
+                '\\' => match chars.next() {
+                    Some('"') => out.push('"'),
+                    Some('\\') => out.push('\\'),
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    other => {
+                        return Err(format!(
+                            "unsupported escape `\\{}` in a string",
+                            other.unwrap_or(' ')
+                        ));
+                    }
+                },
+                c => out.push(c),
+            }
+        }
+        return Err("unterminated string: add the closing `\"`".into());
+    }
+    let word = text.split('#').next().unwrap_or_default().trim();
+    match word {
+        "true" => Ok(Value::Bool(true)),
+        "false" => Ok(Value::Bool(false)),
+        _ => word.replace('_', "").parse().map(Value::Int).map_err(|_| {
+            format!(
+                "`{word}` is not a value gox understands (true, false, a number or a \"string\")"
+            )
+        }),
+    }
+}
+
+fn trailing(rest: &str) -> Result<(), String> {
+    let rest = rest.trim();
+    if rest.is_empty() || rest.starts_with('#') {
+        Ok(())
+    } else {
+        Err(format!("unexpected `{rest}` after the value"))
     }
 }
 
@@ -68,29 +161,47 @@ impl Config {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/gox.toml"))
+    }
+
     #[test]
     fn defaults_and_overrides() {
-        let p = Path::new("config.toml");
-        assert_eq!(Config::parse("", p).unwrap(), Config::default());
-        let c = Config::parse(
-            "auto_install = true\ngopath_per_platform = false\nmirror = \"ustc\"\n",
-            p,
+        assert_eq!(parse("").unwrap(), Config::default());
+        let c = parse(
+            "# gox\nauto_install = true\ngopath_per_platform = false # keep mine\nmirror = \"ustc\"\nfeed_ttl_secs = 7_200\n",
         )
         .unwrap();
         assert!(c.auto_install && !c.gopath_per_platform);
         assert_eq!(c.mirror.as_deref(), Some("ustc"));
+        assert_eq!(c.feed_ttl_secs, 7200);
+        assert_eq!(
+            parse("mirror = \"a \\\"b\\\" # c\"")
+                .unwrap()
+                .mirror
+                .as_deref(),
+            Some("a \"b\" # c")
+        );
     }
 
     #[test]
     fn errors_name_the_file_and_line() {
-        let err = Config::parse("auto_install = maybe\n", Path::new("/etc/gox.toml")).unwrap_err();
-        let msg = err.to_string();
-        assert!(
-            msg.contains("/etc/gox.toml") && msg.contains("line 1"),
-            "{msg}"
-        );
-        let err = Config::parse("auto_instal = true\n", Path::new("c.toml")).unwrap_err();
-        assert!(err.to_string().contains("auto_instal"), "{err}");
+        for (text, line, needle) in [
+            ("auto_install = maybe\n", 1, "maybe"),
+            ("\nauto_instal = true\n", 2, "auto_instal"),
+            ("[table]\n", 1, "key = value"),
+            ("mirror = 3\n", 1, "quoted string"),
+            ("mirror = \"open\n", 1, "unterminated"),
+            ("auto_install = \"yes\"\n", 1, "true or false"),
+            ("feed_ttl_secs = -1\n", 1, "-1"),
+            ("mirror = \"x\" y\n", 1, "unexpected"),
+        ] {
+            let msg = parse(text).unwrap_err().to_string();
+            assert!(
+                msg.contains(&format!("/etc/gox.toml:{line}:")) && msg.contains(needle),
+                "{text:?}: {msg}"
+            );
+        }
     }
 
     #[test]
@@ -100,5 +211,12 @@ mod tests {
             Config::load(&dir.path().join("nope.toml")).unwrap(),
             Config::default()
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "\\PC*") {
+            let _ = parse(&text);
+        }
     }
 }

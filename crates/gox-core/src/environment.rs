@@ -63,6 +63,11 @@ impl Environment {
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
     }
 
+    /// The names of the variables that are set (empty values included).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+
     pub fn cwd(&self) -> &Path {
         &self.cwd
     }

@@ -175,25 +175,39 @@ mod sys {
         (rc == 0).then_some(value == 1)
     }
 
+    /// `sizeof(struct kinfo_proc)` on 64-bit macOS; `kp_proc.p_flag` sits at offset 32
+    /// (after the p_un union, p_vmspace and p_sigacts). libc does not bind kinfo_proc for
+    /// Apple targets, and only this one field is needed.
+    const KINFO_PROC_SIZE: usize = 648;
+    const P_FLAG_OFFSET: usize = 32;
+
     pub fn parent_translated() -> bool {
         // SAFETY: getppid has no preconditions.
         let ppid = unsafe { libc::getppid() };
         let mut mib = [libc::CTL_KERN, libc::KERN_PROC, libc::KERN_PROC_PID, ppid];
-        // SAFETY: kinfo_proc is plain old data; all-zero is a valid value.
-        let mut info: libc::kinfo_proc = unsafe { std::mem::zeroed() };
-        let mut len = std::mem::size_of::<libc::kinfo_proc>();
-        // SAFETY: mib has 4 valid entries; info/len describe a valid buffer.
+        let mut info = [0u8; KINFO_PROC_SIZE];
+        let mut len = KINFO_PROC_SIZE;
+        // SAFETY: mib has 4 valid entries; info/len describe a valid, writable buffer.
         let rc = unsafe {
             libc::sysctl(
                 mib.as_mut_ptr(),
                 mib.len() as libc::c_uint,
-                (&raw mut info).cast(),
+                info.as_mut_ptr().cast(),
                 &mut len,
                 std::ptr::null_mut(),
                 0,
             )
         };
-        rc == 0 && len > 0 && info.kp_proc.p_flag & P_TRANSLATED != 0
+        if rc != 0 || len < P_FLAG_OFFSET + 4 {
+            return false;
+        }
+        let flag = [
+            info[P_FLAG_OFFSET],
+            info[P_FLAG_OFFSET + 1],
+            info[P_FLAG_OFFSET + 2],
+            info[P_FLAG_OFFSET + 3],
+        ];
+        i32::from_ne_bytes(flag) & P_TRANSLATED != 0
     }
 }
 

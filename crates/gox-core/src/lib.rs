@@ -2,12 +2,15 @@
 //!
 //! Go versions and specs ([`version`]), the host platform as the hardware sees it
 //! ([`host`], [`platform`]), the on-disk layout ([`layout`]), configuration ([`config`]),
-//! and the process environment as one injectable value ([`environment`]).
+//! the process environment as one injectable value ([`environment`]), the shell hook's
+//! decisions ([`hook`]), and `gox doctor`'s checks ([`doctor`]).
 
 pub mod childenv;
 pub mod config;
+pub mod doctor;
 pub mod environment;
 pub mod exit;
+pub mod hook;
 pub mod host;
 pub mod installed;
 pub mod layout;

@@ -214,8 +214,9 @@ impl Installer<'_> {
             let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(64);
             let dest = staging.to_path_buf();
             let limits = self.limits;
+            let name = filename.clone();
             let worker = std::thread::spawn(move || {
-                extract::extract_tar_gz(ChannelReader::new(rx), &dest, limits)
+                extract::extract_tar_gz_named(ChannelReader::new(rx), &name, &dest, limits)
             });
             let transfer = download::fetch(
                 &self.client,

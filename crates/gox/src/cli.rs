@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::completion::{self, Shell};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,12 +77,71 @@ gox ls-remote --all    including release candidates and betas"
     Env(EnvArgs),
     /// Create the go/gofmt shims in GOX_HOME/shims and print the PATH line for your shell
     Setup(SetupArgs),
+    /// Check this machine's Go setup (Rosetta, PATH, GOROOT & co., wrong-arch binaries) and print the fixes
+    #[command(
+        long_about = "Check this machine's Go setup and print the fix for every problem found: gox or \
+the shell running under Rosetta 2, a `go` earlier on PATH than the shims, GOROOT/GOPATH/GOTOOLCHAIN/\
+GOARCH/GOOS/GOFLAGS in the environment or set by `go env -w`, installed toolchains and GOPATH/bin \
+programs that do not run natively here, stale pkg/tool directories, a shell without gox, and \
+leftovers of interrupted installs.\n\nExit status: 0 when there is no error (warnings allowed), 1 otherwise.",
+        after_help = "Examples:\n  gox doctor\n  gox doctor --json   {\"host\":{…},\"findings\":[{\"id\",\"severity\",\"message\",\"fix\"}]}"
+    )]
+    Doctor(DoctorArgs),
+    /// Print shell code that switches Go on every `cd`: eval "$(gox activate zsh)"
+    #[command(
+        long_about = "Print shell code that switches Go as you move between directories.\n\n\
+Before each prompt (and right after each `cd` in zsh, fish and PowerShell) the code runs \
+`gox hook-env`, which puts the toolchain the directory selects first on PATH, with the \
+platform's GOPATH/bin, and exports GOROOT, GOPATH, GOCACHE, GOMODCACHE and GOTOOLCHAIN=local; \
+leaving the project restores what was there before, and PATH entries you add yourself stay. \
+It never downloads: a missing version is reported once, with the command that installs it. \
+`gox deactivate` undoes everything.",
+        after_help = "Add one line to your shell's startup file:\n  \
+bash  ~/.bashrc                   eval \"$(gox activate bash)\"\n  \
+zsh   ~/.zshrc                    eval \"$(gox activate zsh)\"\n  \
+fish  ~/.config/fish/config.fish  gox activate fish | source\n  \
+pwsh  $PROFILE                    gox activate pwsh | Out-String | Invoke-Expression\n\
+Details: docs/shell-integration.md"
+    )]
+    Activate(ActivateArgs),
+    /// Undo `gox activate` in this shell
+    #[command(
+        long_about = "Undo `gox activate` in this shell: remove the hook, take the toolchain's entries \
+off PATH and restore GOROOT, GOPATH and the rest to what they were before.\n\n\
+It is carried out by the `gox` shell function that `gox activate` defines; the gox binary \
+itself cannot change its parent shell, so run directly it only explains."
+    )]
+    Deactivate,
+    /// Print the shell code that updates this shell for the current directory (the activate hook runs it)
+    #[command(
+        hide = true,
+        long_about = "Print the shell code that brings this shell up to date for the current directory; \
+the code `gox activate` prints runs it before each prompt and on `cd`.\n\n\
+When nothing it depends on changed (the directory, the version files up the tree and their \
+modification times, the global default, the installed toolchains, GOX_VERSION) it prints \
+nothing, deciding from `stat` calls alone. Otherwise it prints the changes: the selected \
+toolchain's PATH entries and variables, what it set before removed or restored, and its state \
+in __GOX_STATE. It never downloads; problems are one-line warnings on stderr and the exit \
+status is 0."
+    )]
+    HookEnv(HookEnvArgs),
+    /// Print the shell completion script for SHELL
+    #[command(
+        long_about = "Print the shell completion script for SHELL.\n\n\
+The script registers gox as its own completer: on TAB the shell asks `gox` (which must be on \
+PATH) for candidates, so installed versions (use, uninstall, exec) and the versions in the \
+cached go.dev feed (install) are always current. Completion never touches the network.",
+        after_help = "Examples:\n  gox completions bash > ~/.local/share/bash-completion/completions/gox\n  \
+gox completions zsh > ~/.zfunc/_gox\n  gox completions fish > ~/.config/fish/completions/gox.fish\n\
+See docs/completions.md for PowerShell and elvish."
+    )]
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// Versions to install: 1.22.10, 1.22 (newest 1.22.x), latest, unstable, 1.23rc1
-    #[arg(value_name = "SPEC")]
+    #[arg(value_name = "SPEC", add = ArgValueCandidates::new(completion::remote_versions))]
     pub specs: Vec<String>,
     /// Install for another platform (GOOS/GOARCH) instead of this machine's
     #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
@@ -114,7 +176,7 @@ pub struct SourceArgs {
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
     /// The installed version to remove (1.22.10, or 1.22 when exactly one 1.22.x is installed)
-    #[arg(value_name = "SPEC")]
+    #[arg(value_name = "SPEC", add = ArgValueCandidates::new(completion::installed_versions))]
     pub spec: String,
     /// The platform of the toolchain to remove (default: this machine's)
     #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
@@ -146,7 +208,7 @@ pub struct LsRemoteArgs {
 #[derive(Debug, Args)]
 pub struct UseArgs {
     /// The version to use: 1.22.10, 1.22, latest
-    #[arg(value_name = "SPEC")]
+    #[arg(value_name = "SPEC", add = ArgValueCandidates::new(completion::installed_versions))]
     pub spec: String,
     /// Set the global default (GOX_HOME/default) instead of writing ./.go-version
     #[arg(long, short)]
@@ -175,7 +237,7 @@ pub struct WhichArgs {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// The installed version to run with (1.22.10, 1.22, latest)
-    #[arg(value_name = "SPEC")]
+    #[arg(value_name = "SPEC", add = ArgValueCandidates::new(completion::installed_versions))]
     pub spec: String,
     /// The command and its arguments
     #[arg(value_name = "CMD", last = true, required = true)]
@@ -193,8 +255,39 @@ pub struct EnvArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON: {"host":{"platform","translated","parent_translated"},"findings":[{"id","severity","message","fix"}]}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct SetupArgs {
     /// Shell to print the PATH line for (default: from $SHELL)
     #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
     pub shell: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// The shell to print code for (default: from $SHELL)
+    #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    pub shell: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HookEnvArgs {
+    /// The shell syntax to print
+    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    pub shell: String,
+    /// Print the code that undoes everything the hook set (what `gox deactivate` runs)
+    #[arg(long)]
+    pub deactivate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print the script for
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: Shell,
 }

@@ -1,6 +1,5 @@
 //! `gox`: parse the command line, run the command, map the outcome to an exit status.
 
-mod cli;
 mod commands;
 mod context;
 mod error;
@@ -10,10 +9,21 @@ use std::process::ExitCode;
 use clap::Parser;
 use gox_core::{Environment, ExitStatus};
 
+// The command line is defined in the library, where xtask and the tests generate the
+// completion scripts and man pages from it; `crate::cli` keeps naming it here.
+use gox::cli;
+
 use crate::cli::Cli;
 use crate::context::Context;
 
 fn main() -> ExitCode {
+    // `gox hook-env` runs before every prompt: when nothing changed, it is done after a few
+    // `stat` calls, before clap (or anything else) is set up.
+    if commands::hook_env_is_current() {
+        return ExitCode::SUCCESS;
+    }
+    // `COMPLETE=bash gox -- …` is the shell asking for candidates: answer and exit.
+    gox::completion::complete_from_env();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -26,8 +36,13 @@ fn main() -> ExitCode {
             return ExitCode::from(code.code() as u8);
         }
     };
-    let result = Context::new(Environment::from_process(), cli.global.quiet)
-        .and_then(|ctx| commands::run(&ctx, cli.command));
+    let env = Environment::from_process();
+    let result = match commands::run_without_context(&env, &cli.command) {
+        Some(result) => result,
+        None => {
+            Context::new(env, cli.global.quiet).and_then(|ctx| commands::run(&ctx, cli.command))
+        }
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

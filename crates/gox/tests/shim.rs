@@ -388,3 +388,15 @@ fn use_writes_pins_and_installs_missing_versions() {
         "1.20.1\n"
     );
 }
+
+#[test]
+fn a_translated_parent_shell_is_reported_but_go_still_runs() {
+    let mut w = world();
+    w.write("p/.go-version", "1.22.10\n");
+    // What the shim sees when started from an `arch -x86_64` shell (simulated host).
+    w.host = "linux/amd64,parent-translated".into();
+    let out = w.go("p").arg("version").output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(stdout(&out).contains("go1.22.10"));
+    assert!(stderr(&out).contains("arch -arm64"), "{}", describe(&out));
+}

@@ -1,9 +1,13 @@
 //! One module per subcommand; each parses nothing and decides little: it asks the
 //! libraries and prints.
 
+mod activate;
+mod completions;
 mod current;
+mod doctor;
 mod env;
 mod exec;
+mod hook_env;
 mod install;
 mod list;
 mod ls_remote;
@@ -11,6 +15,8 @@ mod setup;
 mod uninstall;
 mod use_version;
 mod which;
+
+use gox_core::Environment;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -28,6 +34,26 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Exec(args) => exec::run(ctx, &args),
         Command::Env(args) => env::run(ctx, &args),
         Command::Setup(args) => setup::run(ctx, &args),
+        Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Activate(args) => activate::run(&ctx.env, &args),
+        Command::Deactivate => activate::deactivate(&ctx.env),
+        Command::HookEnv(args) => hook_env::run(&ctx.env, &args),
+    }
+}
+
+pub use hook_env::is_current as hook_env_is_current;
+
+/// The commands that need no [`Context`]: `hook-env` runs before every prompt and must
+/// decide from `stat` calls alone, before any config is read or the host probed; `activate`,
+/// `deactivate` and `completions` only print. `None` for every other command.
+pub fn run_without_context(env: &Environment, command: &Command) -> Option<Result<(), CliError>> {
+    match command {
+        Command::HookEnv(args) => Some(hook_env::run(env, args)),
+        Command::Activate(args) => Some(activate::run(env, args)),
+        Command::Deactivate => Some(activate::deactivate(env)),
+        Command::Completions(args) => Some(completions::run(args)),
+        _ => None,
     }
 }
 

@@ -1,0 +1,189 @@
+//! The fast path's question, "could the answer have changed since last time?", answered
+//! with `stat` calls only: no file is opened, no directory listed.
+//!
+//! The fingerprint covers everything [`select`](crate::select::select) and the toolchain
+//! lookup depend on: the working directory; in it and every ancestor, each candidate file
+//! (`.go-version`, `.tool-versions`, `go.work`, `go.mod`) present or absent, with its
+//! modification time, size and inode; the file `GOWORK` names; the global default file,
+//! the config file and the toolchains directory (installing or removing a toolchain renames
+//! an entry in it, which changes its modification time); the variables that steer
+//! selection (`GOX_VERSION`, `GOWORK`, `GOX_DEBUG_HOST`, `GOX_ALLOW_ROSETTA`); the layout's
+//! directories (so a changed `GOX_HOME` counts); and gox's own version.
+//!
+//! A file edited in place keeps its inode but not its modification time or size; a file
+//! replaced by rename (as editors and `gox use` do) gets a new inode.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use crate::environment::Environment;
+use crate::layout::Layout;
+use crate::select::{GO_MOD_FILE, GO_VERSION_FILE, GO_WORK_FILE, TOOL_VERSIONS_FILE};
+
+/// Files looked for in the working directory and each ancestor.
+const CANDIDATES: [&str; 4] = [
+    GO_VERSION_FILE,
+    TOOL_VERSIONS_FILE,
+    GO_WORK_FILE,
+    GO_MOD_FILE,
+];
+
+/// Variables whose value changes what is selected or whether it may run.
+const WATCHED_VARS: [&str; 4] = [
+    crate::select::GOX_VERSION,
+    "GOWORK",
+    "GOX_DEBUG_HOST",
+    "GOX_ALLOW_ROSETTA",
+];
+
+/// The fingerprint of everything the hook's answer depends on, as 16 hex digits.
+pub fn fingerprint(env: &Environment) -> String {
+    let mut hash = Fnv::new();
+    hash.bytes(concat!("gox ", env!("CARGO_PKG_VERSION")).as_bytes());
+    hash.os(env.cwd().as_os_str());
+    for var in WATCHED_VARS {
+        match env.var_os(var) {
+            Some(value) => hash.os(value),
+            None => hash.bytes(b"\0unset"),
+        }
+    }
+    match Layout::from_env(env) {
+        Ok(layout) => {
+            for path in [
+                layout.default_file(),
+                layout.config_file().to_path_buf(),
+                layout.toolchains(),
+            ] {
+                hash.os(path.as_os_str());
+                hash.stat(&path);
+            }
+            // The cache directory is part of what is exported (GOCACHE).
+            hash.os(layout.cache().as_os_str());
+        }
+        Err(_) => hash.bytes(b"\0no layout"),
+    }
+    if let Some(file) = env.path_var("GOWORK").filter(|p| p.is_absolute()) {
+        hash.stat(&file);
+    }
+    let mut probe = PathBuf::new();
+    for dir in env.cwd().ancestors() {
+        for name in CANDIDATES {
+            probe.clear();
+            probe.push(dir);
+            probe.push(name);
+            hash.stat(&probe);
+        }
+    }
+    format!("{:016x}", hash.0)
+}
+
+/// FNV-1a, 64 bits: deterministic across processes and builds (unlike std's hasher), and
+/// plenty for telling "same inputs" from "something changed".
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// A value followed by a separator, so `("ab", "c")` and `("a", "bc")` differ.
+    fn os(&mut self, value: &OsStr) {
+        self.bytes(value.as_encoded_bytes());
+        self.bytes(&[0xff]);
+    }
+
+    fn stat(&mut self, path: &Path) {
+        match std::fs::metadata(path) {
+            Ok(meta) => {
+                self.bytes(&[1]);
+                self.bytes(&meta.len().to_le_bytes());
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                self.bytes(&modified.to_le_bytes());
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::MetadataExt;
+                    self.bytes(&meta.ino().to_le_bytes());
+                    self.bytes(&meta.dev().to_le_bytes());
+                }
+            }
+            Err(_) => self.bytes(&[0]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(root: &Path, cwd: &Path) -> Environment {
+        Environment::fake(
+            cwd,
+            [
+                ("GOX_HOME", root.join("home")),
+                ("GOX_CACHE_DIR", root.join("cache")),
+                ("GOX_CONFIG", root.join("config.toml")),
+            ],
+        )
+    }
+
+    #[test]
+    fn changes_exactly_when_an_input_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let cwd = root.join("p/a/b");
+        std::fs::create_dir_all(&cwd).unwrap();
+        std::fs::create_dir_all(root.join("home/toolchains")).unwrap();
+        let env = env(root, &cwd);
+
+        let first = fingerprint(&env);
+        // Stable when nothing changed.
+        assert_eq!(fingerprint(&env), first);
+        let mut seen = vec![first];
+        let mut expect_new = |why: &str, fp: String| {
+            assert!(!seen.contains(&fp), "{why}: fingerprint did not change");
+            seen.push(fp);
+        };
+
+        std::fs::write(root.join("p/go.mod"), "module x\n\ngo 1.22\n").unwrap();
+        expect_new("go.mod appears two levels up", fingerprint(&env));
+        std::fs::write(root.join("p/go.mod"), "module x\n\ngo 1.22.1\n").unwrap();
+        expect_new("go.mod edited", fingerprint(&env));
+        std::fs::write(cwd.join(".go-version"), "1.22.10\n").unwrap();
+        expect_new(".go-version appears", fingerprint(&env));
+        std::fs::write(root.join("tmp"), "1.21.13\n").unwrap();
+        std::fs::rename(root.join("tmp"), cwd.join(".go-version")).unwrap();
+        expect_new(".go-version replaced by rename", fingerprint(&env));
+        std::fs::write(root.join("home/default"), "1.22\n").unwrap();
+        expect_new("global default written", fingerprint(&env));
+        std::fs::create_dir(root.join("home/toolchains/go1.23.0.linux-amd64")).unwrap();
+        expect_new("toolchain installed", fingerprint(&env));
+        expect_new(
+            "another directory",
+            fingerprint(&env.clone().with_cwd(root.join("p/a"))),
+        );
+        let mut pinned = env.clone();
+        pinned.set("GOX_VERSION", "1.21.13");
+        expect_new("GOX_VERSION set", fingerprint(&pinned));
+        let mut other_home = env.clone();
+        other_home.set("GOX_HOME", root.join("elsewhere"));
+        expect_new("GOX_HOME changed", fingerprint(&other_home));
+
+        // Unrelated files and variables do not count.
+        let now = fingerprint(&env);
+        std::fs::write(cwd.join("main.go"), "package main\n").unwrap();
+        let mut unrelated = env.clone();
+        unrelated.set("EDITOR", "vi");
+        assert_eq!(fingerprint(&unrelated), now);
+    }
+}
