@@ -332,8 +332,10 @@ mod tests {
     #[test]
     fn missing_tool_dir_names_what_is_there() {
         let dir = linux_amd64_tree();
-        let err = verify_toolchain(dir.path(), &platform("linux/arm64")).unwrap_err();
-        // bin/go is checked after the tool dir is listed, so the tool dir is reported.
+        let tools = dir.path().join("pkg/tool");
+        fs::rename(tools.join("linux_amd64"), tools.join("linux_arm64")).unwrap();
+        // bin/go is fine (amd64), so the misplaced tool dir is what gets reported.
+        let err = verify_toolchain(dir.path(), &platform("linux/amd64")).unwrap_err();
         let message = err.to_string();
         assert!(
             matches!(err, VerifyError::MissingToolDir { .. }),
@@ -341,7 +343,7 @@ mod tests {
         );
         assert!(
             message
-                .contains("linux_arm64 is missing (the archive has pkg/tool/linux_amd64 instead)"),
+                .contains("linux_amd64 is missing (the archive has pkg/tool/linux_arm64 instead)"),
             "{message}"
         );
     }
