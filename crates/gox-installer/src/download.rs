@@ -43,8 +43,8 @@ impl Progress {
 }
 
 /// Downloads `url` (http, https or file) into `out`, calling `each` with every chunk.
-/// `each` returning `false` aborts the transfer early (the consumer failed and will report
-/// why); the transfer then ends with `Ok` and the caller inspects the consumer's error.
+/// `each` returning `false` stops feeding it (the consumer failed and will report why), but
+/// the transfer goes on so the checksum is complete and a mismatch can be reported first.
 pub async fn fetch(
     client: &reqwest::Client,
     url: &str,
@@ -52,7 +52,7 @@ pub async fn fetch(
     out_path: &Path,
     progress: Progress,
     label: &str,
-    mut each: impl FnMut(&[u8]) -> bool,
+    each: impl FnMut(&[u8]) -> bool,
 ) -> Result<Transfer, InstallError> {
     if let Some(path) = url.strip_prefix("file://") {
         return copy_local(Path::new(path), out, out_path, progress, label, each);
@@ -71,31 +71,21 @@ pub async fn fetch(
         });
     }
     let expected_len = response.content_length();
-    let bar = progress.bar(expected_len, label);
-    let mut hasher = StreamHasher::new();
-    let mut bytes = 0u64;
-    let mut consumer_alive = true;
+    let mut sink = Sink::new(out, out_path, progress.bar(expected_len, label), each);
     while let Some(chunk) = response.chunk().await.map_err(net)? {
-        hasher.update(&chunk);
-        bytes += chunk.len() as u64;
-        out.write_all(&chunk)
-            .map_err(|e| InstallError::io("write", out_path, e))?;
-        if consumer_alive {
-            consumer_alive = each(&chunk);
-        }
-        bar.set_position(bytes);
+        sink.push(&chunk)?;
     }
-    bar.finish_and_clear();
-    if let Some(expected) = expected_len.filter(|&n| n != bytes) {
+    let transfer = sink.finish();
+    if let Some(expected) = expected_len.filter(|&n| n != transfer.bytes) {
         return Err(InstallError::Network {
             url: url.to_string(),
-            detail: format!("connection closed after {bytes} of {expected} bytes"),
+            detail: format!(
+                "connection closed after {} of {expected} bytes",
+                transfer.bytes
+            ),
         });
     }
-    Ok(Transfer {
-        sha256: hasher.finish(),
-        bytes,
-    })
+    Ok(transfer)
 }
 
 fn copy_local(
@@ -104,38 +94,68 @@ fn copy_local(
     out_path: &Path,
     progress: Progress,
     label: &str,
-    mut each: impl FnMut(&[u8]) -> bool,
+    each: impl FnMut(&[u8]) -> bool,
 ) -> Result<Transfer, InstallError> {
     use std::io::Read;
     let mut input = std::fs::File::open(src).map_err(|e| InstallError::io("open", src, e))?;
     let total = input.metadata().ok().map(|m| m.len());
-    let bar = progress.bar(total, label);
-    let mut hasher = StreamHasher::new();
+    let mut sink = Sink::new(out, out_path, progress.bar(total, label), each);
     let mut buf = vec![0u8; 256 * 1024];
-    let mut bytes = 0u64;
-    let mut consumer_alive = true;
     loop {
         let n = input
             .read(&mut buf)
             .map_err(|e| InstallError::io("read", src, e))?;
         if n == 0 {
-            break;
+            return Ok(sink.finish());
         }
-        let chunk = &buf[..n];
-        hasher.update(chunk);
-        bytes += n as u64;
-        out.write_all(chunk)
-            .map_err(|e| InstallError::io("write", out_path, e))?;
-        if consumer_alive {
-            consumer_alive = each(chunk);
-        }
-        bar.set_position(bytes);
+        sink.push(&buf[..n])?;
     }
-    bar.finish_and_clear();
-    Ok(Transfer {
-        sha256: hasher.finish(),
-        bytes,
-    })
+}
+
+/// Where every chunk goes: the hash, the cache file, the consumer, the progress bar.
+struct Sink<'a, F> {
+    out: &'a mut std::fs::File,
+    out_path: &'a Path,
+    bar: ProgressBar,
+    each: F,
+    consumer_alive: bool,
+    hasher: StreamHasher,
+    bytes: u64,
+}
+
+impl<'a, F: FnMut(&[u8]) -> bool> Sink<'a, F> {
+    fn new(out: &'a mut std::fs::File, out_path: &'a Path, bar: ProgressBar, each: F) -> Self {
+        Self {
+            out,
+            out_path,
+            bar,
+            each,
+            consumer_alive: true,
+            hasher: StreamHasher::new(),
+            bytes: 0,
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) -> Result<(), InstallError> {
+        self.hasher.update(chunk);
+        self.bytes += chunk.len() as u64;
+        self.out
+            .write_all(chunk)
+            .map_err(|e| InstallError::io("write", self.out_path, e))?;
+        if self.consumer_alive {
+            self.consumer_alive = (self.each)(chunk);
+        }
+        self.bar.set_position(self.bytes);
+        Ok(())
+    }
+
+    fn finish(self) -> Transfer {
+        self.bar.finish_and_clear();
+        Transfer {
+            sha256: self.hasher.finish(),
+            bytes: self.bytes,
+        }
+    }
 }
 
 /// reqwest's top-level message ("error sending request") hides the cause users need
