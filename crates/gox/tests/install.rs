@@ -417,3 +417,29 @@ fn bad_specs_and_platforms_are_usage_errors() {
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert!(stderr(&out).contains("ls-remote"), "{}", describe(&out));
 }
+
+#[test]
+fn concurrent_installs_of_one_toolchain_serialize_on_its_lock() {
+    let w = World::new();
+    let spawn = || {
+        w.gox()
+            .args(["install", "1.21.13"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success(), "{}", describe(&a));
+    assert!(b.status.success(), "{}", describe(&b));
+    // One did the work; the other waited for the lock and then found it installed.
+    let said = format!("{}{}", stderr(&a), stderr(&b));
+    assert!(said.contains("already installed"), "{said}");
+    assert_eq!(w.installed_dirs(), ["go1.21.13.linux-amd64"]);
+    assert_eq!(
+        w.toolchains_entries(),
+        ["go1.21.13.linux-amd64"],
+        "no staging or trash left"
+    );
+}

@@ -400,3 +400,47 @@ fn a_translated_parent_shell_is_reported_but_go_still_runs() {
     assert!(stdout(&out).contains("go1.22.10"));
     assert!(stderr(&out).contains("arch -arm64"), "{}", describe(&out));
 }
+
+#[test]
+fn auto_install_installs_a_missing_pinned_version_then_runs_it() {
+    let w = World::new();
+    w.setup_shims();
+    std::fs::write(w.root.path().join("config.toml"), "auto_install = true\n").unwrap();
+    w.write("p/.go-version", "1.21.13\n");
+    // The shim finds `gox` on PATH, as after a normal install.
+    let gox_dir = std::path::Path::new(env!("CARGO_BIN_EXE_gox"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut cmd = w.go("p");
+    let path = std::env::join_paths(
+        [w.home().join("shims"), gox_dir]
+            .into_iter()
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let out = cmd.env("PATH", path).arg("version").output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(stdout(&out).contains("go1.21.13"), "{}", describe(&out));
+    assert!(stderr(&out).contains("auto_install"), "{}", describe(&out));
+    assert_eq!(w.installed_dirs(), ["go1.21.13.linux-amd64"]);
+}
+
+#[test]
+fn gox_env_snapshot_for_every_shell() {
+    let w = world();
+    w.write("p/.go-version", "1.22.10\n");
+    let root = w.root.path().to_str().unwrap().to_string();
+    for shell in ["bash", "zsh", "fish", "pwsh"] {
+        let out = w
+            .gox()
+            .current_dir(w.projects().join("p"))
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .args(["env", "--shell", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        let text = stdout(&out).replace(&root, "[ROOT]");
+        insta::assert_snapshot!(format!("env_{shell}"), text);
+    }
+}
