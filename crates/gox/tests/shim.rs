@@ -444,3 +444,15 @@ fn gox_env_snapshot_for_every_shell() {
         insta::assert_snapshot!(format!("env_{shell}"), text);
     }
 }
+
+#[test]
+fn stale_shims_are_refreshed_when_gox_changes() {
+    let w = World::new();
+    let shims = w.setup_shims();
+    // A shim left over from an older gox (a copy, not a link to today's gox-shim).
+    std::fs::remove_file(shims.join("go")).unwrap();
+    std::fs::write(shims.join("go"), "#!/bin/sh\necho old shim\n").unwrap();
+    w.write("p/.go-version", "1.21.13\n");
+    w.ok(["install", "1.21.13"]);
+    assert_eq!(w.go_version("p"), "go1.21.13");
+}

@@ -24,11 +24,17 @@ use crate::error::CliError;
 
 pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
     match command {
-        Command::Install(args) => block_on(install::run(ctx, args)),
+        Command::Install(args) => {
+            setup::refresh_if_stale(ctx);
+            block_on(install::run(ctx, args))
+        }
         Command::Uninstall(args) => uninstall::run(ctx, &args),
         Command::List(args) => list::run(ctx, &args),
         Command::LsRemote(args) => block_on(ls_remote::run(ctx, &args)),
-        Command::Use(args) => block_on(use_version::run(ctx, args)),
+        Command::Use(args) => {
+            setup::refresh_if_stale(ctx);
+            block_on(use_version::run(ctx, args))
+        }
         Command::Current(args) => current::run(ctx, &args),
         Command::Which(args) => which::run(ctx, &args),
         Command::Exec(args) => exec::run(ctx, &args),

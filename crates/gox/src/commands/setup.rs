@@ -32,6 +32,37 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// After an upgrade of gox, shims that were copies (or links to the old file) would keep
+/// running the old shim: replace the ones that differ from the gox-shim next to gox.
+/// Only shims `gox setup` created are touched, and failures are ignored (setup reports them).
+pub fn refresh_if_stale(ctx: &Context) {
+    let Ok(shim) = shim_binary() else {
+        return;
+    };
+    let exe = std::env::consts::EXE_SUFFIX;
+    for tool in TOOLS {
+        let dest = ctx.layout.shims().join(format!("{tool}{exe}"));
+        if dest.exists() && !same_binary(&shim, &dest) {
+            let _ = place(&shim, &dest);
+        }
+    }
+}
+
+/// Same file (hard link), or a copy with the same size and no older than the source.
+fn same_binary(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+            return true;
+        }
+    }
+    ma.len() == mb.len() && matches!((ma.modified(), mb.modified()), (Ok(ta), Ok(tb)) if tb >= ta)
+}
+
 /// The shim ships next to the gox binary.
 fn shim_binary() -> Result<PathBuf, CliError> {
     let exe = std::env::current_exe()
