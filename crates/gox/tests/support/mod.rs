@@ -281,15 +281,15 @@ fn link_tree(from: &Path, to: &Path) {
     }
 }
 
-/// `gox setup` copies gox-shim from next to gox. `cargo test --workspace` builds it; a
-/// narrower run must build it first (cargo holds the build lock while tests run, so the
-/// test cannot build it itself).
+/// `gox setup` copies gox-shim from next to gox. `cargo test` builds only the tested
+/// package's binaries, so the README test command runs `cargo build --workspace --bins`
+/// first (a test cannot build it: cargo holds the build lock while tests run).
 fn ensure_shim_built() {
     let gox = PathBuf::from(env!("CARGO_BIN_EXE_gox"));
     let shim = gox.with_file_name(format!("gox-shim{}", std::env::consts::EXE_SUFFIX));
     assert!(
         shim.is_file(),
-        "{} is missing: run `cargo build -p gox-shim` or `cargo test --workspace`",
+        "{} is missing: run `cargo build --workspace --bins` first (the README test command does)",
         shim.display()
     );
 }
