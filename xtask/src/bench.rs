@@ -146,6 +146,14 @@ pub fn run(args: &[String]) -> Result {
         },
     )?;
     let (md, ms) = (median(&d), median(&s));
+    // What any exec-based shim pays at least: starting one more process. `gox-shim` under its
+    // own name stops right after start-up (not a tool name), so it shows Rust's start-up cost.
+    let bare_shim = bin.join("gox-shim");
+    let (floor, start) = interleave(
+        opts.shim_runs,
+        || time(&mut Command::new("/usr/bin/true")),
+        || time_any(Command::new(&bare_shim).current_dir(&project)),
+    )?;
     writeln!(
         report,
         "## Shim overhead: `go version` in a directory 4 levels below its `.go-version`\n"
@@ -169,6 +177,14 @@ pub fn run(args: &[String]) -> Result {
          on these machines).\n",
         ms / md,
         (ms - md) * 1e6
+    )?;
+    writeln!(
+        report,
+        "For scale, on this machine one extra process costs: `/usr/bin/true` {:.0} µs median; `gox-shim` \
+         starting and exiting at once {:.0} µs. The shim's own work (selection, header check, child \
+         environment) is the rest of the overhead above.\n",
+        median(&floor) * 1e6,
+        median(&start) * 1e6
     )?;
 
     let hook = bench_hook_env(&bin, work.path(), &env, opts.shim_runs)?;
@@ -347,6 +363,14 @@ fn time(cmd: &mut Command) -> Result<f64> {
         return Err(format!("{cmd:?} failed with {status}").into());
     }
     Ok(elapsed.as_secs_f64())
+}
+
+/// Like [`time`], for a command whose exit status does not matter.
+fn time_any(cmd: &mut Command) -> Result<f64> {
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    let start = Instant::now();
+    cmd.status()?;
+    Ok(start.elapsed().as_secs_f64())
 }
 
 /// Alternates the two measurements so drift (thermal, other load) hits both equally.
