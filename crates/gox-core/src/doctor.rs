@@ -254,7 +254,7 @@ pub fn check_path(
     }
     let put_first = format!(
         "{}   (gox setup prints the line for your shell; put it after any other Go setup in your shell startup file)",
-        prepend_path_line(shell, &shims)
+        shell.unwrap_or(Shell::Bash).prepend_path_line(&shims)
     );
     match &path.first_go {
         Some(go) if go.parent() == Some(shims.as_path()) => {
@@ -615,17 +615,6 @@ pub fn check_bin_dirs(host: &Host, dirs: &[BinDir]) -> Vec<Finding> {
         ));
     }
     findings
-}
-
-/// The line that puts `dir` first on PATH, in `shell`'s syntax (what `gox setup` prints).
-pub fn prepend_path_line(shell: Option<Shell>, dir: &Path) -> String {
-    let shell = shell.unwrap_or(Shell::Bash);
-    let d = shell.quote(&dir.to_string_lossy());
-    match shell {
-        Shell::Bash | Shell::Zsh => format!("export PATH={d}:\"$PATH\""),
-        Shell::Fish => format!("fish_add_path --prepend {d}"),
-        Shell::Pwsh => format!("$env:PATH = {d} + [IO.Path]::PathSeparator + $env:PATH"),
-    }
 }
 
 /// A path as one POSIX shell word (quoted only when it needs to be).

@@ -64,6 +64,27 @@ impl Shell {
         }
     }
 
+    /// The line that puts `dir` first on PATH for good (what `gox setup` prints and
+    /// `gox doctor` suggests).
+    pub fn prepend_path_line(self, dir: &Path) -> String {
+        let d = self.quote(&dir.to_string_lossy());
+        match self {
+            Shell::Bash | Shell::Zsh => format!("export PATH={d}:\"$PATH\""),
+            Shell::Fish => format!("fish_add_path --prepend {d}"),
+            Shell::Pwsh => format!("$env:PATH = {d} + [IO.Path]::PathSeparator + $env:PATH"),
+        }
+    }
+
+    /// The startup file that line belongs in.
+    pub fn rc_file(self) -> &'static str {
+        match self {
+            Shell::Bash => "~/.bashrc",
+            Shell::Zsh => "~/.zshrc",
+            Shell::Fish => "~/.config/fish/config.fish",
+            Shell::Pwsh => "$PROFILE",
+        }
+    }
+
     /// Sets PATH from a list of directories. fish's PATH is a list, not a `:` string.
     pub fn set_path(self, entries: &[PathBuf]) -> String {
         match self {

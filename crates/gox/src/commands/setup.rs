@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use gox_core::shell::Shell;
-
 use crate::cli::SetupArgs;
 use crate::context::Context;
 use crate::error::CliError;
@@ -24,7 +22,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
         ctx.status(format!("{} -> {} ({how})", dest.display(), shim.display()));
     }
     let shell = ctx.shell(args.shell.as_deref())?;
-    let (line, file) = path_line(shell, &dir);
+    let (line, file) = (shell.prepend_path_line(&dir), shell.rc_file());
     println!("{line}");
     ctx.status(format!(
         "add the line above to {file} (before other Go setup), then open a new shell; `gox doctor` checks the result"
@@ -91,31 +89,6 @@ fn place(shim: &Path, dest: &Path) -> Result<&'static str, CliError> {
     };
     std::fs::rename(&tmp, dest).map_err(|e| io_error("replace", dest, e))?;
     Ok(how)
-}
-
-fn path_line(shell: Shell, dir: &Path) -> (String, &'static str) {
-    let d = dir.display().to_string();
-    match shell {
-        Shell::Bash => (
-            format!("export PATH={}:\"$PATH\"", shell.quote(&d)),
-            "~/.bashrc",
-        ),
-        Shell::Zsh => (
-            format!("export PATH={}:\"$PATH\"", shell.quote(&d)),
-            "~/.zshrc",
-        ),
-        Shell::Fish => (
-            format!("fish_add_path --prepend {}", shell.quote(&d)),
-            "~/.config/fish/config.fish",
-        ),
-        Shell::Pwsh => (
-            format!(
-                "$env:PATH = {} + [IO.Path]::PathSeparator + $env:PATH",
-                shell.quote(&d)
-            ),
-            "$PROFILE",
-        ),
-    }
 }
 
 fn io_error(op: &str, path: &Path, e: std::io::Error) -> CliError {
