@@ -69,7 +69,15 @@ const SPECS: &[Spec] = &[
     spec("1.22.10", "macosx_10_12_x86_64", "darwin", "amd64"),
     spec("1.22.10", "win_amd64", "windows", "amd64"),
     spec("1.21.13", "manylinux_2_17_x86_64", "linux", "amd64"),
+    // An older and a newer patch of one line (outdated/upgrade) and a toolchain newer than
+    // 1.22.10 (plain `go` switching with GOTOOLCHAIN). Kept out of the default feed.json so
+    // `latest` there stays 1.22.10; tests that want them build a feed with FeedBuilder.
+    spec("1.27.2", "manylinux_2_17_x86_64", "linux", "amd64"),
+    spec("1.27.3", "manylinux_2_17_x86_64", "linux", "amd64"),
 ];
+
+/// Fixture versions served as files but left out of the default `feed.json`.
+const NOT_IN_DEFAULT_FEED: &[&str] = &["1.27.2", "1.27.3"];
 
 /// gzip level: only tests read these archives. Level 1 is ~3x faster than 6 for ~10% more
 /// bytes: all six archives
@@ -484,6 +492,10 @@ fn oddity(b: FeedBuilder, &(version, kind, os, arch, file, size, has_sha): &Oddi
 /// tarball, the bare `go1` version). None of the oddities is served by the mirror.
 fn feed(entries: &[ManifestEntry]) -> FeedBuilder {
     let mut b = NEWER.iter().fold(FeedBuilder::new(), oddity);
+    let entries: Vec<&ManifestEntry> = entries
+        .iter()
+        .filter(|e| !NOT_IN_DEFAULT_FEED.contains(&e.version.as_str()))
+        .collect();
     let mut versions: Vec<&str> = entries.iter().map(|e| e.version.as_str()).collect();
     versions.dedup();
     for v in versions {

@@ -10,7 +10,7 @@ use crate::completion::{self, Shell};
 #[derive(Debug, Parser)]
 #[command(
     name = "gox",
-    version,
+    version = crate::build_info::VERSION,
     about = "Install Go toolchains and run the right one for each directory, natively on every architecture",
     long_about = "gox installs official Go toolchains (checksummed and verified to match your machine's real \
 architecture, even under Rosetta 2) and runs the right one per directory through tiny `go`/`gofmt` shims.",

@@ -3,6 +3,7 @@
 //! completions|man` and the staleness tests generate from it, so the checked-in files and
 //! the binary can never describe different command lines.
 
+pub mod build_info;
 pub mod cli;
 pub mod completion;
 pub mod man;
