@@ -6,6 +6,7 @@
 //! GOX_HOME/gomodcache/                         GOMODCACHE, shared
 //! GOX_HOME/shims/{go,gofmt}                    the shim
 //! GOX_HOME/default                             global version spec
+//! GOX_HOME/projects                            project directories gox resolved for
 //! GOX_CACHE_DIR/downloads/                     verified archives
 //! GOX_CACHE_DIR/feed.json                      the go.dev feed cache
 //! GOX_CACHE_DIR/go-build/darwin-arm64/         GOCACHE per platform
@@ -131,6 +132,11 @@ impl Layout {
 
     pub fn default_file(&self) -> PathBuf {
         self.home.join("default")
+    }
+
+    /// The projects record (see [`crate::projects`]).
+    pub fn projects_file(&self) -> PathBuf {
+        self.home.join("projects")
     }
 
     pub fn downloads(&self) -> PathBuf {
