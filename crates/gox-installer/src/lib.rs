@@ -6,9 +6,11 @@
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod install;
 pub mod lock;
 pub mod receipt;
+pub mod transaction;
 
 pub use download::Progress;
 pub use error::InstallError;
