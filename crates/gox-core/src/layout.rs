@@ -144,7 +144,12 @@ impl Layout {
     }
 
     pub fn gocache(&self, platform: &Platform) -> PathBuf {
-        self.cache.join("go-build").join(platform.dir_name())
+        self.gocaches().join(platform.dir_name())
+    }
+
+    /// The directory holding every platform's GOCACHE.
+    pub fn gocaches(&self) -> PathBuf {
+        self.cache.join("go-build")
     }
 }
 

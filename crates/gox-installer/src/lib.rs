@@ -9,6 +9,7 @@ pub mod extract;
 pub mod import;
 pub mod install;
 pub mod lock;
+pub mod prune;
 pub mod receipt;
 pub mod transaction;
 
