@@ -189,13 +189,15 @@ impl<'a, R: Remote> Client<'a, R> {
             }
         };
         let old = self.verify_note(&old_note, &latest.display().to_string())?;
-        let fork = || SumdbError::Fork {
-            name: self.db.name.clone(),
-            old_size: old.size,
-            old_hash: old.hash.to_string(),
-            new_size: new.size,
-            new_hash: new.hash.to_string(),
-            latest: latest.clone(),
+        let fork = || {
+            SumdbError::Fork(Box::new(crate::error::Fork {
+                name: self.db.name.clone(),
+                old_size: old.size,
+                old_hash: old.hash.to_string(),
+                new_size: new.size,
+                new_hash: new.hash.to_string(),
+                latest: latest.clone(),
+            }))
         };
         if old.size == new.size {
             return if old.hash == new.hash {
@@ -227,12 +229,11 @@ impl<'a, R: Remote> Client<'a, R> {
 
     fn store_latest(&self, note: &[u8], tree: &Tree) -> Result<(), SumdbError> {
         let latest = self.latest_path();
-        if let Ok(old) = std::fs::read(&latest) {
-            if let Ok(t) = parse_tree_note_unverified(&old) {
-                if t.size >= tree.size {
-                    return Ok(());
-                }
-            }
+        if let Ok(old) = std::fs::read(&latest)
+            && let Ok(t) = parse_tree_note_unverified(&old)
+            && t.size >= tree.size
+        {
+            return Ok(());
         }
         let state = |source| SumdbError::State {
             path: latest.clone(),

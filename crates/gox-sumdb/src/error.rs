@@ -48,20 +48,8 @@ pub enum SumdbError {
         key: String,
         detail: String,
     },
-    #[error(
-        "SECURITY ERROR: checksum database {name} forked: the tree it serves now (size {new_size}, \
-         hash {new_hash}) is not an extension of the tree this machine verified before (size {old_size}, \
-         hash {old_hash}, stored in {latest}). Someone may be serving you a different history; \
-         do not trust this database or proxy until the cause is known"
-    )]
-    Fork {
-        name: String,
-        old_size: u64,
-        old_hash: String,
-        new_size: u64,
-        new_hash: String,
-        latest: PathBuf,
-    },
+    #[error("{0}")]
+    Fork(Box<Fork>),
     #[error(
         "SECURITY ERROR: checksum database {name}: record {id} for {module}@{version} is not in the \
          signed tree of size {tree_size}: {detail}"
@@ -74,22 +62,44 @@ pub enum SumdbError {
         tree_size: u64,
         detail: String,
     },
-    #[error(
-        "SECURITY ERROR: checksum mismatch for {module}@{version}\n  downloaded:        {actual} (from {source_url})\n  {name}: {expected}\n\
-         The zip differs from the one the checksum database recorded: the proxy served \
-         different bytes. Nothing was installed"
-    )]
-    Mismatch {
-        name: String,
-        module: String,
-        version: String,
-        expected: String,
-        actual: String,
-        source_url: String,
-    },
+    #[error("{0}")]
+    Mismatch(Box<Mismatch>),
     #[error("checksum database state {path}: {source}")]
     State {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// The tree a database serves now does not extend the one verified before.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "SECURITY ERROR: checksum database {name} forked: the tree it serves now (size {new_size}, \
+     hash {new_hash}) is not an extension of the tree this machine verified before (size {old_size}, \
+     hash {old_hash}, stored in {latest}). Someone may be serving you a different history; \
+     do not trust this database or proxy until the cause is known (see docs/sources.md)"
+)]
+pub struct Fork {
+    pub name: String,
+    pub old_size: u64,
+    pub old_hash: String,
+    pub new_size: u64,
+    pub new_hash: String,
+    pub latest: PathBuf,
+}
+
+/// The downloaded zip does not hash to what the database recorded.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "SECURITY ERROR: checksum mismatch for {module}@{version}\n  downloaded: {actual} (from {source_url})\n  {name}: {expected}\n\
+     The zip differs from the one the checksum database recorded: the proxy served different \
+     bytes. Nothing was installed"
+)]
+pub struct Mismatch {
+    pub name: String,
+    pub module: String,
+    pub version: String,
+    pub expected: String,
+    pub actual: String,
+    pub source_url: String,
 }

@@ -20,7 +20,7 @@ pub mod log;
 pub use client::{Client, Remote, RemoteError, Verified};
 pub use database::{Database, SUM_GOLANG_ORG_KEY};
 pub use dirhash::{hash_zip, hash_zip_file, hash1, hash1_from_digests};
-pub use error::SumdbError;
+pub use error::{Fork, Mismatch, SumdbError};
 
 /// The module cmd/go downloads toolchains as.
 pub const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
