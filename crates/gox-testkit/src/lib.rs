@@ -5,7 +5,10 @@
 //! * [`MirrorBuilder`] / [`MirrorServer`]: a loopback HTTP/1.1 server that serves a feed and
 //!   download files, with fault injection and a request log.
 //! * [`FeedBuilder`]: build go.dev-shaped feeds (`/dl/?mode=json&include=all`) in tests.
+//! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
+//!   once and cached under `target/gox-test-dist/`.
 
+pub mod dist;
 mod feed;
 mod server;
 
@@ -17,6 +20,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use dist::{Dist, musl_dist, test_key_file};
 pub use feed::{FeedBuilder, FeedFile, FeedRelease};
 pub use server::{Fault, MirrorBuilder, MirrorServer, Request};
 
