@@ -7,7 +7,10 @@
 //! * [`toolchain_zip`], [`GoProxyServer`], [`SumDbServer`]: toolchain module zips, a module
 //!   proxy and a checksum database signed with a test key (see `goproxy`).
 //! * [`FeedBuilder`]: build go.dev-shaped feeds (`/dl/?mode=json&include=all`) in tests.
+//! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
+//!   once and cached under `target/gox-test-dist/`.
 
+pub mod dist;
 mod feed;
 mod goproxy;
 mod modzip;
@@ -22,6 +25,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use dist::{Dist, musl_dist, test_key_file};
 pub use feed::{FeedBuilder, FeedFile, FeedRelease};
 pub use goproxy::{
     DbMode, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, TOOLCHAIN_GO_MOD, test_sumdb_keys,
