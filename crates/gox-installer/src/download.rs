@@ -232,7 +232,11 @@ impl<'a> Part<'a> {
 /// The `If-Range` validator of a response: a strong ETag, else Last-Modified (weak ETags
 /// cannot validate byte ranges).
 fn validator(headers: &HeaderMap) -> Option<String> {
-    let get = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     get(ETAG)
         .filter(|e| !e.starts_with("W/"))
         .or_else(|| get(LAST_MODIFIED))
@@ -240,7 +244,10 @@ fn validator(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Downloads the file from the first mirror that has it, retrying and resuming.
-pub async fn fetch(d: &Download<'_>, consumer: &mut dyn Consumer) -> Result<Transfer, InstallError> {
+pub async fn fetch(
+    d: &Download<'_>,
+    consumer: &mut dyn Consumer,
+) -> Result<Transfer, InstallError> {
     let bar = d.progress.bar(None, d.label);
     let part = RefCell::new(Part::open(d.part, consumer, bar.clone())?);
     let mut failures = Vec::new();
@@ -330,10 +337,7 @@ async fn attempt(
         }
         p.len
     };
-    let mut response = request
-        .send()
-        .await
-        .map_err(|e| Failure::client(&e))?;
+    let mut response = request.send().await.map_err(|e| Failure::client(&e))?;
     let status = response.status();
     let expected_total = match status {
         StatusCode::PARTIAL_CONTENT if offset > 0 => {

@@ -57,7 +57,10 @@ pub(crate) enum CacheState {
     /// Nothing, or a feed from another URL.
     Missing,
     /// Something that is not a usable feed: the file and why.
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        path: PathBuf,
+        reason: String,
+    },
     Valid(Cached),
 }
 

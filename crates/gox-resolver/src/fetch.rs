@@ -250,7 +250,7 @@ impl FeedClient {
             Err(Stopped::Abort(e)) => Err(e),
             Err(Stopped::GaveUp(g)) if g.last.status.is_some() => Err(ResolveError::Status {
                 url: url.to_string(),
-                status: g.summary(),
+                status: g.summary().trim_start_matches("HTTP ").to_string(),
             }),
             Err(Stopped::GaveUp(g)) => Err(ResolveError::Network {
                 url: url.to_string(),
@@ -317,12 +317,17 @@ impl FeedClient {
         }
         // Content-Length may be absent or wrong (chunked); count what actually arrives.
         let mut body = Vec::new();
+        let mut started = false;
         while let Some(chunk) = response.chunk().await.map_err(network)? {
             if (body.len() + chunk.len()) as u64 > MAX_FEED_BYTES {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
-            feed::sniff(&body, url.as_str()).map_err(Attempt::Abort)?;
+            // Judge the first bytes that are not whitespace, once.
+            if !started && !chunk.iter().all(u8::is_ascii_whitespace) {
+                started = true;
+                feed::sniff(&body, url.as_str()).map_err(Attempt::Abort)?;
+            }
         }
         let feed = Feed::parse_nonempty(&body, url.as_str()).map_err(Attempt::Abort)?;
         Ok(Fetched::Fresh(feed, body, validators))

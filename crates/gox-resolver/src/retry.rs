@@ -155,7 +155,9 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Absurd values saturate; the cap bounds them anyway.
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -340,7 +342,7 @@ where
         };
         if failure.class == Class::Permanent {
             return gave_up(if failure.is_not_found() {
-                "not found on this mirror; not retried".to_string()
+                "not found; not retried".to_string()
             } else {
                 "permanent failure; not retried".to_string()
             });
@@ -539,7 +541,11 @@ mod tests {
         let (err, calls) = run(fast(5, 10_000), vec![status(404)]).await;
         let err = err.unwrap_err();
         assert_eq!(calls, 1);
-        assert!(err.to_string().contains("not found on this mirror"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("HTTP 404 after 1 attempt (not found; not retried)"),
+            "{err}"
+        );
         assert!(err.falls_through());
         let (err, calls) = run(fast(5, 10_000), vec![status(403)]).await;
         let err = err.unwrap_err();

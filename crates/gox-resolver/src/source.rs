@@ -319,7 +319,10 @@ mod tests {
         assert_eq!(s.download_bases().count(), 1);
         for bad in [",", " ", "ustc,nope", "ustc,http://example.com/go/"] {
             let err = Sources::from_env(&env, Some(bad)).unwrap_err().to_string();
-            assert!(err.contains("--mirror") || err.contains("https://"), "{bad}: {err}");
+            assert!(
+                err.contains("--mirror") || err.contains("https://"),
+                "{bad}: {err}"
+            );
         }
     }
 

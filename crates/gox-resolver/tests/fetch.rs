@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use gox_core::{Environment, Spec};
 use gox_resolver::{
-    DEFAULT_TTL, FeedClient, FetchPolicy, MAX_FEED_BYTES, ResolveError, Sources, cached_feed,
-    http_client,
+    DEFAULT_TTL, FeedClient, FetchPolicy, MAX_FEED_BYTES, ResolveError, RetryPolicy, Sources,
+    cached_feed, http_client,
 };
 use gox_testkit::{Fault, FeedBuilder, MirrorBuilder, MirrorServer};
 use url::Url;
@@ -36,7 +36,18 @@ fn client(feed_url: &str, cache: &Path, ttl: Duration) -> FeedClient {
         &Environment::fake("/", Vec::<(String, String)>::new()),
     )
     .unwrap();
-    FeedClient::new(http, sources_for(feed_url), cache.to_path_buf(), ttl)
+    FeedClient::new(http, sources_for(feed_url), cache.to_path_buf(), ttl).with_retry(fast_retry())
+}
+
+/// Retries that finish in milliseconds.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 3,
+        deadline: Duration::from_secs(5),
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(50),
+        stall: Duration::from_secs(5),
+    }
 }
 
 fn latest(loaded: &gox_resolver::Loaded) -> String {
@@ -198,7 +209,7 @@ async fn without_a_cache_network_errors_are_errors() {
     assert_eq!(
         err.to_string(),
         format!(
-            "GET {}: HTTP 404 Not Found; check GOX_FEED_URL",
+            "GET {}: HTTP 404 Not Found after 1 attempt (not found; not retried); check GOX_FEED_URL",
             server.feed_url()
         )
     );
@@ -214,8 +225,9 @@ async fn a_garbage_feed_is_an_error_naming_the_url() {
         .load(FetchPolicy::PreferCache)
         .await
         .unwrap_err();
-    assert!(matches!(err, ResolveError::FeedJson { .. }), "{err}");
+    assert!(matches!(err, ResolveError::NotAFeed { .. }), "{err}");
     assert!(err.to_string().contains(&server.feed_url()), "{err}");
+    assert!(err.to_string().contains("an HTML page"), "{err}");
     assert!(
         !cache.path().join("feed.json").exists(),
         "garbage must not be cached"
@@ -330,7 +342,7 @@ async fn a_huge_feed_is_refused() {
     let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {too_big}\r\nConnection: close\r\n\r\n");
     let err = load_err(&canned(head, 0)).await;
     assert!(matches!(err, ResolveError::TooLarge { .. }), "{err}");
-    assert!(err.to_string().contains("larger than 64 MiB"), "{err}");
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
     // Unannounced (read until close): refused once the limit is crossed.
     let head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_string();
     let err = load_err(&canned(head, too_big as usize)).await;
