@@ -827,6 +827,82 @@ mod tests {
     }
 
     #[test]
+    fn ranges_if_range_and_the_new_faults() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let server = MirrorBuilder::new().bytes("f", data.clone()).start();
+        let r = get(&server, "/dl/f", "");
+        let etag = r.header("etag").unwrap().to_string();
+        assert_eq!(r.header("accept-ranges"), Some("bytes"));
+        let r = get(
+            &server,
+            "/dl/f",
+            &format!("Range: bytes=9000-\r\nIf-Range: {etag}\r\n"),
+        );
+        assert_eq!(r.status, 206);
+        assert_eq!(r.header("content-range"), Some("bytes 9000-9999/10000"));
+        assert_eq!(r.body, &data[9000..]);
+        assert_eq!(server.sent("f"), [10_000, 1000]);
+        // A stale If-Range, or a server without ranges: the whole file.
+        let r = get(
+            &server,
+            "/dl/f",
+            "Range: bytes=9000-\r\nIf-Range: \"old\"\r\n",
+        );
+        assert_eq!((r.status, r.body.len()), (200, 10_000));
+        server.set_etag("f", "\"new\"");
+        assert_eq!(get(&server, "/dl/f", "").header("etag"), Some("\"new\""));
+        server.set_fault("f", Some(Fault::NoRange));
+        let r = get(&server, "/dl/f", "Range: bytes=9000-\r\n");
+        assert_eq!((r.status, r.body.len()), (200, 10_000));
+        assert_eq!(r.header("accept-ranges"), None);
+
+        server.set_fault("f", Some(Fault::RetryAfter(429, "7".into())));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!((r.status, r.header("retry-after")), (429, Some("7")));
+        server.set_fault("f", Some(Fault::Redirect("/dl/f".into())));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!((r.status, r.header("location")), (302, Some("/dl/f")));
+        server.set_fault("f", Some(Fault::WrongLength(20_000)));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!(r.header("content-length"), Some("20000"));
+        assert_eq!(r.body.len(), 10_000);
+        server.set_fault("f", Some(Fault::NoLength));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!((r.header("content-length"), r.body.len()), (None, 10_000));
+        let log = server.requests();
+        assert_eq!(log.last().unwrap().status, 200);
+    }
+
+    #[test]
+    fn stall_after_goes_silent_until_stopped() {
+        let server = MirrorBuilder::new()
+            .bytes("f", vec![1; 5000])
+            .fault("f", Fault::StallAfter(100))
+            .start();
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.write_all(b"GET /dl/f HTTP/1.1\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        assert_eq!(
+            got.len() - end - 4,
+            100,
+            "silent after 100 bytes, not closed"
+        );
+        let t = Instant::now();
+        drop(server);
+        assert!(t.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
     fn drop_is_prompt_with_idle_and_vanished_clients() {
         let server = MirrorBuilder::new().bytes("f", vec![0; 1 << 20]).start();
         let idle = TcpStream::connect(server.addr()).unwrap();

@@ -187,51 +187,51 @@ fn a_reset_after_1_mib_resumes_with_range_and_fetches_only_the_rest() {
     );
 }
 
+/// A world whose first install loses the connection after 1 MiB (one attempt), leaving
+/// a `.part`; the fault is then cleared and the log emptied.
+fn world_with_a_part() -> (World, String) {
+    let w = World::with_mirror(small_mirror().fault(NAME, Fault::DropAfter(MIB)));
+    let (out, _) = install(&w, &[("GOX_RETRIES", "1")], &[]);
+    let err = assert_failed_cleanly(&w, &out, true);
+    assert_eq!(gets(&w.server)[0].header("range"), None);
+    w.server.clear_requests();
+    w.server.set_fault(NAME, None);
+    (w, err)
+}
+
+/// Installs again and returns the one GET it made, asserting it asked for the rest.
+fn resume(w: &World) -> gox_testkit::Request {
+    let (out, _) = install(w, &[], &[]);
+    assert_installed(w, &out);
+    let log = gets(&w.server);
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        log[0].header("range"),
+        Some(format!("bytes={MIB}-").as_str())
+    );
+    log[0].clone()
+}
+
 /// An earlier run that lost the network leaves `<file>.part` (+ its validator); the next
 /// run asks for the rest, and starts over when the server ignores the range.
 #[test]
 fn a_server_without_range_support_gets_a_fresh_start() {
-    let w = World::with_mirror(small_mirror().fault(NAME, Fault::DropAfter(MIB)));
-    let (out, _) = install(&w, &[("GOX_RETRIES", "1")], &[]);
-    let err = assert_failed_cleanly(&w, &out, true);
+    let (w, err) = world_with_a_part();
     assert!(err.contains("the next `gox install` resumes it"), "{err}");
     assert!(err.contains("after 1 attempt"), "{err}");
-
-    w.server.clear_requests();
     w.server.set_fault(NAME, Some(Fault::NoRange));
-    let (out, _) = install(&w, &[], &[]);
-    assert_installed(&w, &out);
-    let log = gets(&w.server);
-    assert_eq!(log.len(), 1, "{log:?}");
-    assert_eq!(
-        log[0].header("range"),
-        Some(format!("bytes={MIB}-").as_str())
-    );
-    assert_eq!((log[0].status, log[0].sent), (200, len()));
+    let get = resume(&w);
+    assert_eq!((get.status, get.sent), (200, len()));
 }
 
 #[test]
 fn a_changed_file_fails_if_range_and_restarts() {
-    let w = World::with_mirror(small_mirror().fault(NAME, Fault::DropAfter(MIB)));
-    let (out, _) = install(&w, &[("GOX_RETRIES", "1")], &[]);
-    assert_failed_cleanly(&w, &out, true);
-    let old_etag = gets(&w.server)[0].clone();
-    assert_eq!(old_etag.header("if-range"), None);
-
-    w.server.clear_requests();
-    w.server.set_fault(NAME, None);
+    let (w, _) = world_with_a_part();
     w.server.set_etag(NAME, "\"changed\"");
-    let (out, _) = install(&w, &[], &[]);
-    assert_installed(&w, &out);
-    let log = gets(&w.server);
-    assert_eq!(log.len(), 1, "{log:?}");
-    assert_eq!(
-        log[0].header("range"),
-        Some(format!("bytes={MIB}-").as_str())
-    );
+    let get = resume(&w);
     let etag = format!("\"{}-{}\"", sha256_hex(NAME.as_bytes()), len());
-    assert_eq!(log[0].header("if-range"), Some(etag.as_str()));
-    assert_eq!((log[0].status, log[0].sent), (200, len()));
+    assert_eq!(get.header("if-range"), Some(etag.as_str()));
+    assert_eq!((get.status, get.sent), (200, len()));
 }
 
 #[test]
@@ -448,20 +448,9 @@ fn junk_empty_html_and_huge_feeds_are_rejected_naming_the_url() {
 
 #[test]
 fn an_interrupted_download_is_resumed_by_the_next_run() {
-    let w = World::with_mirror(small_mirror().fault(NAME, Fault::DropAfter(MIB)));
-    let (out, _) = install(&w, &[("GOX_RETRIES", "1")], &[]);
-    assert_failed_cleanly(&w, &out, true);
-    w.server.clear_requests();
-    w.server.set_fault(NAME, None);
+    let (w, _) = world_with_a_part();
     // The bytes on disk are hashed and extracted again, then only the rest is fetched.
-    let (out, _) = install(&w, &[], &[]);
-    assert_installed(&w, &out);
-    let log = gets(&w.server);
-    assert_eq!(log.len(), 1, "{log:?}");
-    assert_eq!(
-        log[0].header("range"),
-        Some(format!("bytes={MIB}-").as_str())
-    );
-    assert_eq!((log[0].status, log[0].sent), (206, len() - MIB));
+    let get = resume(&w);
+    assert_eq!((get.status, get.sent), (206, len() - MIB));
     assert_eq!(w.downloads(), vec![NAME.to_string()]);
 }
