@@ -337,7 +337,17 @@ async fn attempt(
         }
         p.len
     };
-    let mut response = request.send().await.map_err(|e| Failure::client(&e))?;
+    // A server that accepts the connection but never answers is a stall too.
+    let mut response = match tokio::time::timeout(d.policy.stall, request.send()).await {
+        Err(_) => {
+            return Err(Failure::transient(format!(
+                "no response for {:.1} s (GOX_STALL_TIMEOUT)",
+                d.policy.stall.as_secs_f64()
+            ))
+            .into());
+        }
+        Ok(sent) => sent.map_err(|e| Failure::client(&e))?,
+    };
     let status = response.status();
     let expected_total = match status {
         StatusCode::PARTIAL_CONTENT if offset > 0 => {

@@ -255,6 +255,13 @@ fn truncation_wrong_length_redirect_loops_and_stalls_fail_cleanly_in_bounded_tim
             false,
         ),
         (Fault::StallAfter(1000), "no data for 1.0 s", 2, true),
+        // Accepts, then says nothing at all (the 30 s delay outlasts the 1 s stall limit).
+        (
+            Fault::Delay(Duration::from_secs(30)),
+            "no response for 1.0 s",
+            2,
+            false,
+        ),
     ];
     for (fault, says, requests, part) in cases {
         w.server.clear_requests();
