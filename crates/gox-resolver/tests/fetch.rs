@@ -374,3 +374,44 @@ async fn completions_read_the_cache_without_the_network() {
     let feed = cached_feed(cache.path()).unwrap();
     assert_eq!(feed.releases()[0].version.as_str(), "1.22.10");
 }
+
+#[tokio::test]
+async fn the_feed_is_retried_through_the_shared_policy() {
+    let server = mirror(&["1.22.10"]);
+    server.set_fault_first("feed", Fault::RetryAfter(503, "0".into()), 1);
+    let cache = tempfile::tempdir().unwrap();
+    let feeds = client(&server.feed_url(), cache.path(), Duration::ZERO);
+    let loaded = feeds.load(FetchPolicy::PreferCache).await.unwrap();
+    assert_eq!(latest(&loaded), "1.22.10");
+    assert_eq!(server.hits("feed"), 2);
+
+    // Always failing, no cache: the error counts the attempts.
+    let empty = tempfile::tempdir().unwrap();
+    server.set_fault("feed", Some(Fault::Status(502)));
+    let err = client(&server.feed_url(), empty.path(), Duration::ZERO)
+        .load(FetchPolicy::PreferCache)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("HTTP 502 Bad Gateway after 3 attempts (the retry limit, GOX_RETRIES=3)"),
+        "{err}"
+    );
+    assert_eq!(server.hits("feed"), 5);
+}
+
+#[tokio::test]
+async fn offline_with_a_corrupt_cache_says_so() {
+    let server = mirror(&["1.22.10"]);
+    let cache = tempfile::tempdir().unwrap();
+    let feeds = client(&server.feed_url(), cache.path(), DEFAULT_TTL);
+    feeds.load(FetchPolicy::PreferCache).await.unwrap();
+    std::fs::write(cache.path().join("feed.json"), "[{\"version\": \"go1.2").unwrap();
+    let err = feeds.load(FetchPolicy::Offline).await.unwrap_err();
+    assert!(matches!(err, ResolveError::CorruptCache { .. }), "{err}");
+    assert!(err.to_string().contains("feed.json is corrupt"), "{err}");
+    // Online, it is replaced with a notice.
+    let loaded = feeds.load(FetchPolicy::PreferCache).await.unwrap();
+    assert!(loaded.notice.unwrap().contains("was unreadable"));
+    assert_eq!(server.hits("feed"), 2);
+}
