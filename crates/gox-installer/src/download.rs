@@ -49,16 +49,29 @@ impl Progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
-        let template = if total.is_some() {
-            "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}"
-        } else {
-            "{prefix} {bytes} {bytes_per_sec}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
+        style(&bar, total.is_some());
         bar.set_prefix(label.to_string());
         bar
+    }
+}
+
+/// A bar with a total shows how far along it is; without one, only bytes and speed.
+fn style(bar: &ProgressBar, with_total: bool) {
+    let template = if with_total {
+        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}"
+    } else {
+        "{prefix} {bytes} {bytes_per_sec}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+}
+
+/// The total became known (from the response): switch to the full bar.
+fn set_total(bar: &ProgressBar, total: u64) {
+    if !bar.is_hidden() {
+        bar.set_length(total);
+        style(bar, true);
     }
 }
 
@@ -381,7 +394,7 @@ async fn attempt(
         _ => return Err(Failure::status(status, response.headers()).into()),
     };
     if let Some(total) = expected_total {
-        part.borrow().bar.set_length(total);
+        set_total(&part.borrow().bar, total);
     }
     loop {
         let chunk = match tokio::time::timeout(d.policy.stall, response.chunk()).await {
@@ -424,7 +437,7 @@ fn copy_local(src: &Path, part: &mut Part<'_>) -> Result<Option<Failure>, Instal
         Err(e) => return Ok(Some(failure(e))),
     };
     if let Ok(m) = input.metadata() {
-        part.bar.set_length(m.len());
+        set_total(&part.bar, m.len());
     }
     let mut buf = vec![0u8; 256 * 1024];
     loop {
