@@ -11,6 +11,7 @@ pub mod install;
 pub mod lock;
 pub mod prune;
 pub mod receipt;
+mod streaming;
 pub mod transaction;
 
 pub use download::Progress;

@@ -195,9 +195,10 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL.
-    /// Checksums still come from the go.dev feed.
-    #[arg(long, value_name = "NAME|URL", env = "GOX_MIRROR")]
+    /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL; a
+    /// comma-separated list is tried in order (the next one when a mirror lacks the file or
+    /// keeps failing transiently). Checksums still come from the go.dev feed.
+    #[arg(long, value_name = "NAME|URL[,…]", env = "GOX_MIRROR")]
     pub mirror: Option<String>,
     /// Work from the cached feed only; never touch the network for it
     #[arg(long)]
