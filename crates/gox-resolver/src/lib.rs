@@ -10,6 +10,7 @@ pub mod error;
 pub mod feed;
 pub mod fetch;
 pub mod source;
+pub mod tls;
 
 pub use cache::cached_feed;
 pub use error::{NoBuild, ResolveError};

@@ -7,10 +7,12 @@
 //! * [`FeedBuilder`]: build go.dev-shaped feeds (`/dl/?mode=json&include=all`) in tests.
 //! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
 //!   once and cached under `target/gox-test-dist/`.
+//! * [`TlsServer`]: a loopback HTTPS server behind a throwaway CA (corporate-proxy tests).
 
 pub mod dist;
 mod feed;
 mod server;
+pub mod tls;
 
 use std::fs;
 use std::io::{self, Read};
@@ -23,6 +25,7 @@ use sha2::{Digest, Sha256};
 pub use dist::{Dist, musl_dist, test_key_file};
 pub use feed::{FeedBuilder, FeedFile, FeedRelease};
 pub use server::{Fault, MirrorBuilder, MirrorServer, Request};
+pub use tls::TlsServer;
 
 /// Overrides the fixture cache directory.
 pub const FIXTURES_DIR_ENV: &str = "GOX_FIXTURES_DIR";
