@@ -27,7 +27,8 @@ pub enum ResolveError {
     /// The request did not get an HTTP answer: DNS, connect, TLS, timeout, proxy.
     #[error(
         "GET {url}: {detail}; check your network connection and proxy settings \
-         (HTTPS_PROXY, NO_PROXY), or point GOX_FEED_URL at a reachable feed"
+         (HTTPS_PROXY, NO_PROXY; SSL_CERT_FILE for a company CA), or point GOX_FEED_URL at a \
+         reachable feed"
     )]
     Network { url: String, detail: String },
 

@@ -34,7 +34,7 @@ const MAX_REDIRECTS: usize = 10;
 
 /// The HTTP client for the feed and for archive downloads.
 ///
-/// rustls with both the bundled and the system roots; proxies from `HTTPS_PROXY` /
+/// rustls with the bundled Mozilla roots plus `SSL_CERT_FILE` / `SSL_CERT_DIR` ([`crate::tls`]); proxies from `HTTPS_PROXY` /
 /// `ALL_PROXY` and `NO_PROXY` (either case) read through `env`, loopback always direct;
 /// redirects are held to the same [`check_url`] policy as configured URLs, so an https
 /// mirror cannot bounce a download to plain http.
@@ -56,6 +56,9 @@ pub fn http_client(user_agent: &str, env: &Environment) -> Result<reqwest::Clien
         .no_proxy();
     if let Some(proxy) = https_proxy(env)? {
         builder = builder.proxy(proxy);
+    }
+    for cert in crate::tls::extra_root_certificates(env)? {
+        builder = builder.add_root_certificate(cert);
     }
     builder
         .build()

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod fetch;
 pub mod retry;
 pub mod source;
+pub mod tls;
 
 pub use cache::cached_feed;
 pub use error::{NoBuild, ResolveError};

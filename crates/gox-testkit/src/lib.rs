@@ -9,6 +9,7 @@
 //! * [`FeedBuilder`]: build go.dev-shaped feeds (`/dl/?mode=json&include=all`) in tests.
 //! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
 //!   once and cached under `target/gox-test-dist/`.
+//! * [`TlsServer`]: a loopback HTTPS server behind a throwaway CA (corporate-proxy tests).
 
 pub mod dist;
 mod feed;
@@ -16,6 +17,7 @@ mod goproxy;
 mod modzip;
 mod routes;
 mod server;
+pub mod tls;
 
 use std::fs;
 use std::io::{self, Read};
@@ -33,6 +35,7 @@ pub use goproxy::{
 pub use modzip::{TAMPERED_FILE, ToolchainZip, module_entry_name, toolchain_zip};
 pub use routes::Reply;
 pub use server::{Fault, MirrorBuilder, MirrorServer, Request};
+pub use tls::TlsServer;
 
 /// Overrides the fixture cache directory.
 pub const FIXTURES_DIR_ENV: &str = "GOX_FIXTURES_DIR";

@@ -1,0 +1,60 @@
+//! Trusting a company CA: gox trusts the bundled Mozilla roots plus the PEM certificates
+//! in `SSL_CERT_FILE` / `SSL_CERT_DIR` (docs/install.md, "Corporate CA"). The server here
+//! is a loopback HTTPS mirror whose certificate only that CA vouches for, like a
+//! TLS-inspecting proxy.
+
+mod support;
+
+use std::process::Output;
+
+use gox_testkit::{FEED_FILE, TlsServer, fixtures_dir};
+use support::{World, describe, stderr, stdout};
+
+fn ls_remote(w: &World, server: &TlsServer, vars: &[(&str, &std::path::Path)]) -> Output {
+    let mut cmd = w.gox();
+    cmd.env("GOX_FEED_URL", format!("{}/feed.json", server.url()));
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.args(["ls-remote", "1.22", "--json"]).output().unwrap()
+}
+
+#[test]
+fn company_ca_from_ssl_cert_file_or_dir_is_trusted() {
+    let feed = std::fs::read(fixtures_dir().join(FEED_FILE)).unwrap();
+    let server = TlsServer::start(vec![("feed.json".to_string(), feed)]);
+    let w = World::new();
+    let ca_dir = w.root.path().join("company-ca");
+    std::fs::create_dir_all(&ca_dir).unwrap();
+    let ca_file = ca_dir.join("company.pem");
+    std::fs::write(&ca_file, server.ca_pem()).unwrap();
+
+    // Without the CA: a TLS error naming the URL, no silent fallback.
+    let out = ls_remote(&w, &server, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&server.url()), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert!(err.contains("SSL_CERT_FILE"), "the fix is named: {err}");
+
+    for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+        let value = if var == "SSL_CERT_FILE" {
+            &ca_file
+        } else {
+            &ca_dir
+        };
+        // A fresh cache each time: the feed must really come over TLS.
+        let _ = std::fs::remove_dir_all(w.cache());
+        let out = ls_remote(&w, &server, &[(var, value.as_path())]);
+        assert!(out.status.success(), "{var}: {}", describe(&out));
+        let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(rows[0]["version"], "1.22.10", "{var}: {rows}");
+    }
+
+    // A set but unreadable variable is an error naming it.
+    let missing = ca_dir.join("missing.pem");
+    let out = ls_remote(&w, &server, &[("SSL_CERT_FILE", missing.as_path())]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("SSL_CERT_FILE"), "{}", describe(&out));
+    assert!(stderr(&out).contains("missing.pem"), "{}", describe(&out));
+}
