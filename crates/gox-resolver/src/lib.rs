@@ -3,12 +3,14 @@
 //! The go.dev JSON feed ([`feed`]) says which releases exist, which files they have and
 //! their SHA-256; [`source`] decides where the feed and the archives come from and which
 //! URLs are acceptable; [`fetch`] gets the feed over HTTP with the on-disk [`cache`]
-//! (TTL, conditional GET, stale fallback when offline).
+//! (TTL, conditional GET, stale fallback when offline). [`goproxy`] is the other source:
+//! `golang.org/toolchain` through `GOPROXY`, trusted through the checksum database.
 
 pub mod cache;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+pub mod goproxy;
 pub mod source;
 
 pub use cache::cached_feed;
