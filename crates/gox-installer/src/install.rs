@@ -16,7 +16,7 @@ use crate::download::{self, Progress};
 use crate::error::InstallError;
 use crate::extract::{self, ArchiveKind, Extracted, Limits};
 use crate::lock::ToolchainLock;
-use crate::receipt::{Receipt, now_unix};
+use crate::receipt::{ModuleProvenance, Receipt, now_unix};
 
 /// Where the archive comes from.
 #[derive(Clone, Debug)]
@@ -25,6 +25,14 @@ pub enum Origin {
     Remote { url: String, filename: String },
     /// `--archive FILE`.
     Local { path: PathBuf },
+    /// A downloaded `golang.org/toolchain` module zip whose `h1:` was already checked;
+    /// extracted with [`extract::extract_module_zip`].
+    ModuleZip {
+        path: PathBuf,
+        /// `golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64/`
+        prefix: String,
+        provenance: Box<ModuleProvenance>,
+    },
 }
 
 /// The checksum an archive must have, and who vouches for it (shown on mismatch).
@@ -139,6 +147,11 @@ impl Installer<'_> {
             source: fetched.source.clone(),
             installed_at: now_unix(),
             gox_version: env!("CARGO_PKG_VERSION").to_string(),
+            source_kind: matches!(req.origin, Origin::ModuleZip { .. }).then(|| "proxy".into()),
+            module: match &req.origin {
+                Origin::ModuleZip { provenance, .. } => Some((**provenance).clone()),
+                _ => None,
+            },
         }
         .write(&goroot)?;
         commit(&goroot, &target, &toolchains, &name)?;
@@ -171,6 +184,23 @@ impl Installer<'_> {
                 ArchiveKind::TarGz
             });
         let (url, filename) = match &req.origin {
+            Origin::ModuleZip {
+                path,
+                prefix,
+                provenance,
+            } => {
+                let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
+                if sha256 != checksum.sha256 {
+                    return Err(checksum.mismatch(&path.display().to_string(), sha256));
+                }
+                return Ok(Fetched {
+                    extracted: extract::extract_module_zip(path, prefix, staging, self.limits)?,
+                    sha256,
+                    fresh: None,
+                    from_cache: false,
+                    source: ModuleZipUrl::of(provenance),
+                });
+            }
             Origin::Local { path } => {
                 let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
                 return Ok(Fetched {
@@ -342,10 +372,20 @@ fn remove_stale(toolchains: &Path, prefix: &str) {
     }
 }
 
+/// The zip URL a proxy-source receipt's `source` shows.
+struct ModuleZipUrl;
+
+impl ModuleZipUrl {
+    fn of(p: &ModuleProvenance) -> String {
+        let (module, version) = p.module.split_once('@').unwrap_or((&p.module, ""));
+        format!("{}/{module}/@v/{version}.zip", p.proxy)
+    }
+}
+
 fn archive_name(origin: &Origin) -> String {
     match origin {
         Origin::Remote { filename, .. } => filename.clone(),
-        Origin::Local { path } => path.file_name().map_or_else(
+        Origin::Local { path } | Origin::ModuleZip { path, .. } => path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
