@@ -5,6 +5,7 @@
 //! gopath_per_platform = true  # false: leave GOPATH alone (users who keep their own)
 //! mirror = "go.dev"           # a preset name or a base URL for downloads
 //! feed_ttl_secs = 3600        # how long the cached go.dev feed is trusted without asking
+//! source = "auto"             # feed (go.dev), proxy (GOPROXY + checksum database), auto
 //! ```
 //!
 //! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
@@ -20,6 +21,8 @@ pub struct Config {
     pub gopath_per_platform: bool,
     pub mirror: Option<String>,
     pub feed_ttl_secs: u64,
+    /// `feed`, `proxy` or `auto` (`None`: auto); see docs/sources.md.
+    pub source: Option<String>,
 }
 
 impl Default for Config {
@@ -29,6 +32,7 @@ impl Default for Config {
             gopath_per_platform: true,
             mirror: None,
             feed_ttl_secs: 3600,
+            source: None,
         }
     }
 }
@@ -47,6 +51,9 @@ pub enum ConfigError {
         message: String,
     },
 }
+
+/// The toolchain sources (`source = …`, `GOX_SOURCE`, `--source`).
+pub const SOURCES: [&str; 3] = ["feed", "proxy", "auto"];
 
 enum Value {
     Bool(bool),
@@ -91,6 +98,14 @@ impl Config {
                 ("gopath_per_platform", Value::Bool(b)) => config.gopath_per_platform = b,
                 ("mirror", Value::Str(s)) => config.mirror = Some(s),
                 ("feed_ttl_secs", Value::Int(n)) => config.feed_ttl_secs = n,
+                ("source", Value::Str(s)) if SOURCES.contains(&s.as_str()) => {
+                    config.source = Some(s);
+                }
+                ("source", _) => {
+                    return Err(fail(
+                        "`source` must be \"feed\", \"proxy\" or \"auto\"".into(),
+                    ));
+                }
                 ("auto_install" | "gopath_per_platform", _) => {
                     return Err(fail(format!("`{key}` must be true or false")));
                 }
@@ -102,7 +117,7 @@ impl Config {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs)"
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, source)"
                     )));
                 }
             }
@@ -176,6 +191,10 @@ mod tests {
         assert_eq!(c.mirror.as_deref(), Some("ustc"));
         assert_eq!(c.feed_ttl_secs, 7200);
         assert_eq!(
+            parse("source = \"proxy\"").unwrap().source.as_deref(),
+            Some("proxy")
+        );
+        assert_eq!(
             parse("mirror = \"a \\\"b\\\" # c\"")
                 .unwrap()
                 .mirror
@@ -195,6 +214,7 @@ mod tests {
             ("auto_install = \"yes\"\n", 1, "true or false"),
             ("feed_ttl_secs = -1\n", 1, "-1"),
             ("mirror = \"x\" y\n", 1, "unexpected"),
+            ("source = \"ftp\"\n", 1, "proxy"),
         ] {
             let msg = parse(text).unwrap_err().to_string();
             assert!(

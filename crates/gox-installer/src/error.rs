@@ -61,7 +61,7 @@ fn relative(source: &VerifyError, staging: &Path) -> String {
 }
 
 impl InstallError {
-    pub(crate) fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
+    pub fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
         Self::Io {
             op,
             path: path.to_path_buf(),

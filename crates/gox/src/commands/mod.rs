@@ -9,6 +9,7 @@ mod env;
 mod exec;
 mod hook_env;
 mod install;
+mod install_proxy;
 mod list;
 mod ls_remote;
 mod setup;
