@@ -151,19 +151,33 @@ fn proxy_install_with_fall_through_then_go_build_through_the_shim() {
     let r = receipt(&w);
     assert_eq!(r["module"]["insecure_skip_sumdb"], true);
     assert!(r["module"].get("sumdb").is_none());
+
+    // `auto`: with go.dev unreachable and a company GOPROXY, the proxy source is used (here
+    // it then refuses GOSUMDB=off, before any download); with the default GOPROXY, the
+    // feed's error stands.
+    let offline_feed = |goproxy: &str| {
+        let mut cmd = w.gox();
+        cmd.args(["install", "--quiet", "1.22.10", "--force", "--refresh"])
+            .env("GOX_FEED_URL", "http://127.0.0.1:9/dl/?mode=json")
+            .env("GOX_CACHE_DIR", w.root.path().join("empty-cache"))
+            .env("GOPROXY", goproxy)
+            .env("GOSUMDB", "off");
+        cmd.output().expect("run gox")
+    };
+    let out = offline_feed(&good.url());
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("GOSUMDB=off"), "{}", describe(&out));
+    let out = offline_feed("https://proxy.golang.org,direct");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(!stderr(&out).contains("GOSUMDB"), "{}", describe(&out));
+    assert!(stderr(&out).contains("127.0.0.1:9"), "{}", describe(&out));
 }
 
-/// A newer fixture Go (1.27.3) unpacked once per test binary.
+/// A newer fixture Go (1.27.3), unpacked into `dir`.
 fn newer_go(dir: &Path) -> PathBuf {
     let archive = fixtures().archive("1.27.3", "linux/amd64");
-    let st = Command::new("tar")
-        .arg("xzf")
-        .arg(&archive.path)
-        .arg("-C")
-        .arg(dir)
-        .status()
-        .expect("tar");
-    assert!(st.success());
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(&archive.path).expect("fixture"));
+    tar::Archive::new(gz).unpack(dir).expect("unpack go1.27.3");
     dir.join("go/bin/go")
 }
 
