@@ -347,9 +347,14 @@ pub fn extract_zip_named<R: Read + Seek>(
     limits: Limits,
 ) -> Result<Extracted, ExtractError> {
     let mut sink = Sink::new(archive_name, dest, limits);
+    zip_entries(&mut sink, reader)?;
+    sink.finish()
+}
+
+fn zip_entries<R: Read + Seek>(sink: &mut Sink<'_>, reader: R) -> Result<(), ExtractError> {
     let mut zip = zip::ZipArchive::new(BufReader::with_capacity(ZIP_INPUT_BUF, reader))
         .map_err(|e| sink.corrupt(&e))?;
-    if zip.len() as u64 > limits.max_entries {
+    if zip.len() as u64 > sink.limits.max_entries {
         return Err(sink.too_many());
     }
     for index in 0..zip.len() {
@@ -358,7 +363,7 @@ pub fn extract_zip_named<R: Read + Seek>(
             .map_err(|e| sink.corrupt_msg(format!("entry #{index}: {e}")))?;
         sink.zip_entry(file)?;
     }
-    sink.finish()
+    Ok(())
 }
 
 /// Extract a Go toolchain module zip (`golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64.zip`)
@@ -385,17 +390,7 @@ pub fn extract_module_zip(
     let file = File::open(archive).map_err(io_err)?;
     let mut sink = Sink::new(&label, dest, limits);
     sink.module_prefix = Some(module_prefix);
-    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(ZIP_INPUT_BUF, file))
-        .map_err(|e| sink.corrupt(&e))?;
-    if zip.len() as u64 > limits.max_entries {
-        return Err(sink.too_many());
-    }
-    for index in 0..zip.len() {
-        let file = zip
-            .by_index(index)
-            .map_err(|e| sink.corrupt_msg(format!("entry #{index}: {e}")))?;
-        sink.zip_entry(file)?;
-    }
+    zip_entries(&mut sink, file)?;
     let mut copies = Vec::new();
     for dir in &sink.dirs {
         let underscored = sink.full_path(&format!("{dir}/_go.mod"));

@@ -15,7 +15,10 @@ use support::{World, describe, stderr};
 const MODULE_VERSION: &str = "v0.0.1-go1.22.10.linux-amd64";
 
 fn zip_1_22_10() -> ToolchainZip {
-    toolchain_zip(fixtures().archive("1.22.10", "linux/amd64"))
+    toolchain_zip(
+        fixtures().archive("1.22.10", "linux/amd64"),
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+    )
 }
 
 fn gox_proxy(w: &World, goproxy: &str, gosumdb: &str, extra: &[&str]) -> Output {
