@@ -8,6 +8,7 @@
 //! retries = 5                 # attempts per URL for transient network failures (GOX_RETRIES)
 //! retry_deadline_secs = 120   # no retry starts after this many seconds (GOX_DEADLINE)
 //! stall_timeout_secs = 60     # a download silent this long is cut off (GOX_STALL_TIMEOUT)
+//! source = "auto"             # feed (go.dev), proxy (GOPROXY + checksum database), auto
 //! ```
 //!
 //! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
@@ -27,6 +28,8 @@ pub struct Config {
     pub retries: Option<u32>,
     pub retry_deadline_secs: Option<u64>,
     pub stall_timeout_secs: Option<u64>,
+    /// `feed`, `proxy` or `auto` (`None`: auto); see docs/sources.md.
+    pub source: Option<String>,
 }
 
 impl Default for Config {
@@ -39,6 +42,7 @@ impl Default for Config {
             retries: None,
             retry_deadline_secs: None,
             stall_timeout_secs: None,
+            source: None,
         }
     }
 }
@@ -57,6 +61,9 @@ pub enum ConfigError {
         message: String,
     },
 }
+
+/// The toolchain sources (`source = …`, `GOX_SOURCE`, `--source`).
+pub const SOURCES: [&str; 3] = ["feed", "proxy", "auto"];
 
 enum Value {
     Bool(bool),
@@ -109,6 +116,14 @@ impl Config {
                 ("retries" | "retry_deadline_secs" | "stall_timeout_secs", _) => {
                     return Err(fail(format!("`{key}` must be a whole number")));
                 }
+                ("source", Value::Str(s)) if SOURCES.contains(&s.as_str()) => {
+                    config.source = Some(s);
+                }
+                ("source", _) => {
+                    return Err(fail(
+                        "`source` must be \"feed\", \"proxy\" or \"auto\"".into(),
+                    ));
+                }
                 ("auto_install" | "gopath_per_platform", _) => {
                     return Err(fail(format!("`{key}` must be true or false")));
                 }
@@ -120,7 +135,7 @@ impl Config {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs)"
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs, source)"
                     )));
                 }
             }
@@ -199,6 +214,10 @@ mod tests {
             (Some(3), Some(30), Some(5))
         );
         assert_eq!(
+            parse("source = \"proxy\"").unwrap().source.as_deref(),
+            Some("proxy")
+        );
+        assert_eq!(
             parse("mirror = \"a \\\"b\\\" # c\"")
                 .unwrap()
                 .mirror
@@ -218,6 +237,7 @@ mod tests {
             ("auto_install = \"yes\"\n", 1, "true or false"),
             ("feed_ttl_secs = -1\n", 1, "-1"),
             ("mirror = \"x\" y\n", 1, "unexpected"),
+            ("source = \"ftp\"\n", 1, "proxy"),
         ] {
             let msg = parse(text).unwrap_err().to_string();
             assert!(

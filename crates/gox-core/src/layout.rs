@@ -143,6 +143,12 @@ impl Layout {
         self.cache.join("downloads")
     }
 
+    /// `GOX_HOME/sumdb/<name>`: the last verified tree head of a checksum database
+    /// (`latest`). Kept with the toolchains, not the cache: losing it weakens fork detection.
+    pub fn sumdb_state(&self, name: &str) -> PathBuf {
+        self.home.join("sumdb").join(name)
+    }
+
     pub fn gocache(&self, platform: &Platform) -> PathBuf {
         self.gocaches().join(platform.dir_name())
     }

@@ -84,7 +84,7 @@ fn download_failed(failures: &[GaveUp], part: Option<&Path>) -> String {
 }
 
 impl InstallError {
-    pub(crate) fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
+    pub fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
         Self::Io {
             op,
             path: path.to_path_buf(),

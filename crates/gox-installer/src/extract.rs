@@ -107,6 +107,16 @@ pub struct Extracted {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExtractError {
+    /// A module zip entry outside the module's directory.
+    #[error(
+        "{archive}: entry `{entry}` does not start with the module prefix `{prefix}`; \
+         this is not a toolchain module zip (nothing was installed)"
+    )]
+    NotInModule {
+        archive: String,
+        entry: String,
+        prefix: String,
+    },
     /// Entry name is absolute, contains `..`, NUL, a backslash, a drive prefix, ...
     #[error(
         "{archive}: entry `{entry}` {reason}; the archive is malicious or corrupt — nothing was installed"
@@ -194,6 +204,7 @@ impl ExtractError {
     pub fn archive(&self) -> &str {
         match self {
             ExtractError::UnsafePath { archive, .. }
+            | ExtractError::NotInModule { archive, .. }
             | ExtractError::UnsafeLink { archive, .. }
             | ExtractError::SpecialFile { archive, .. }
             | ExtractError::OutsideRoot { archive, .. }
@@ -336,9 +347,14 @@ pub fn extract_zip_named<R: Read + Seek>(
     limits: Limits,
 ) -> Result<Extracted, ExtractError> {
     let mut sink = Sink::new(archive_name, dest, limits);
+    zip_entries(&mut sink, reader)?;
+    sink.finish()
+}
+
+fn zip_entries<R: Read + Seek>(sink: &mut Sink<'_>, reader: R) -> Result<(), ExtractError> {
     let mut zip = zip::ZipArchive::new(BufReader::with_capacity(ZIP_INPUT_BUF, reader))
         .map_err(|e| sink.corrupt(&e))?;
-    if zip.len() as u64 > limits.max_entries {
+    if zip.len() as u64 > sink.limits.max_entries {
         return Err(sink.too_many());
     }
     for index in 0..zip.len() {
@@ -347,7 +363,52 @@ pub fn extract_zip_named<R: Read + Seek>(
             .map_err(|e| sink.corrupt_msg(format!("entry #{index}: {e}")))?;
         sink.zip_entry(file)?;
     }
-    sink.finish()
+    Ok(())
+}
+
+/// Extract a Go toolchain module zip (`golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64.zip`)
+/// as cmd/go unpacks one: every entry must carry `module_prefix`
+/// (`golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64/`), which becomes `go/`; tools under
+/// `bin/`, `pkg/tool/` and `lib/**/go_*_*_exec` are made executable; every `_go.mod` gets a
+/// `go.mod` copy beside it (distpack renamed them so the zip is one module). The toolchain
+/// is at `dest/go`.
+pub fn extract_module_zip(
+    archive: &Path,
+    module_prefix: &str,
+    dest: &Path,
+    limits: Limits,
+) -> Result<Extracted, ExtractError> {
+    let label = archive
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| archive.display().to_string());
+    let io_err = |source| ExtractError::Io {
+        archive: label.clone(),
+        path: archive.to_path_buf(),
+        source,
+    };
+    let file = File::open(archive).map_err(io_err)?;
+    let mut sink = Sink::new(&label, dest, limits);
+    sink.module_prefix = Some(module_prefix);
+    zip_entries(&mut sink, file)?;
+    let mut copies = Vec::new();
+    for dir in &sink.dirs {
+        let underscored = sink.full_path(&format!("{dir}/_go.mod"));
+        if underscored.is_file() {
+            copies.push((underscored, sink.full_path(&format!("{dir}/go.mod"))));
+        }
+    }
+    let extracted = sink.finish()?;
+    for (from, to) in copies {
+        if !to.exists() {
+            fs::copy(&from, &to).map_err(|source| ExtractError::Io {
+                archive: label.clone(),
+                path: to.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(extracted)
 }
 
 /// Shared state between the tar reader and the extraction loop: while armed, caps how many
@@ -434,6 +495,9 @@ struct Sink<'a> {
     files: u64,
     bytes: u64,
     buf: Vec<u8>,
+    /// Module zips: every entry must start with this (`golang.org/toolchain@v…/`), which
+    /// stands for `go/`.
+    module_prefix: Option<&'a str>,
 }
 
 impl<'a> Sink<'a> {
@@ -447,6 +511,7 @@ impl<'a> Sink<'a> {
             files: 0,
             bytes: 0,
             buf: Vec::new(),
+            module_prefix: None,
         }
     }
 
@@ -614,7 +679,19 @@ impl<'a> Sink<'a> {
         mut file: zip::read::ZipFile<'_, R>,
     ) -> Result<(), ExtractError> {
         self.count_entry()?;
-        let raw_name = file.name_raw().to_vec();
+        let raw_name = match self.module_prefix {
+            None => file.name_raw().to_vec(),
+            Some(prefix) => match file.name_raw().strip_prefix(prefix.as_bytes()) {
+                Some(rest) if !rest.is_empty() => [b"go/".as_slice(), rest].concat(),
+                _ => {
+                    return Err(ExtractError::NotInModule {
+                        archive: self.archive.to_owned(),
+                        entry: display_name(file.name_raw()),
+                        prefix: prefix.to_owned(),
+                    });
+                }
+            },
+        };
         let shown = display_name(&raw_name);
         let mode = file.unix_mode();
         let file_type = mode.map_or(0, |m| m & S_IFMT);
@@ -627,7 +704,9 @@ impl<'a> Sink<'a> {
             S_IFIFO => return Err(self.special(&shown, "FIFO (named pipe)")),
             S_IFSOCK => return Err(self.special(&shown, "socket")),
             0 | S_IFREG => Kind::File {
-                exec: mode.is_some_and(|m| m & 0o111 != 0) || is_tool_path(&raw_name),
+                exec: mode.is_some_and(|m| m & 0o111 != 0)
+                    || is_tool_path(&raw_name)
+                    || (self.module_prefix.is_some() && is_lib_exec(&raw_name)),
             },
             other => {
                 return Err(self.unsupported(&shown, format!("of unknown file type {other:#o}")));
@@ -954,6 +1033,25 @@ fn in_root(rel: &str) -> bool {
 /// Zip archives made on Windows carry no Unix modes: treat the tool directories as executable.
 fn is_tool_path(raw: &[u8]) -> bool {
     raw.starts_with(b"go/bin/") || raw.starts_with(b"go/pkg/tool/")
+}
+
+/// cmd/go makes `lib/**/go_?*_?*_exec` executable after unpacking a toolchain module
+/// (`toolchain/select.go`): module zips carry no modes.
+fn is_lib_exec(raw: &[u8]) -> bool {
+    if !raw.starts_with(b"go/lib/") {
+        return false;
+    }
+    let base = raw.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    let Some(mid) = base
+        .strip_prefix(b"go_".as_slice())
+        .and_then(|m| m.strip_suffix(b"_exec".as_slice()))
+    else {
+        return false;
+    };
+    // `?*_?*`: at least one byte, an underscore, at least one byte.
+    mid.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'_' && i > 0 && i + 1 < mid.len())
 }
 
 /// Validate an archive member name; return it as `a/b/c` (no empty or `.` components), or

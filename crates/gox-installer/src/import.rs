@@ -433,6 +433,8 @@ pub fn import(layout: &Layout, row: &Planned, mode: Mode) -> Result<Imported, In
         gox_version: env!("CARGO_PKG_VERSION").to_string(),
         origin: Some(row.path.display().to_string()),
         manager: Some(row.manager.to_string()),
+        source_kind: None,
+        module: None,
     };
     tx.commit(&goroot, &receipt)?;
     if mode == Mode::Move {

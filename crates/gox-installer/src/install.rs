@@ -18,7 +18,7 @@ use crate::download::{self, Discard, Download, Progress};
 use crate::error::InstallError;
 use crate::extract::{self, ArchiveKind, Extracted, Limits};
 use crate::lock::ToolchainLock;
-use crate::receipt::{Receipt, now_unix};
+use crate::receipt::{ModuleProvenance, Receipt, now_unix};
 use crate::streaming::StreamingExtractor;
 use crate::transaction::Transaction;
 
@@ -30,6 +30,14 @@ pub enum Origin {
     Remote { urls: Vec<String>, filename: String },
     /// `--archive FILE`.
     Local { path: PathBuf },
+    /// A downloaded `golang.org/toolchain` module zip whose `h1:` was already checked;
+    /// extracted with [`extract::extract_module_zip`].
+    ModuleZip {
+        path: PathBuf,
+        /// `golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64/`
+        prefix: String,
+        provenance: Box<ModuleProvenance>,
+    },
 }
 
 /// The checksum an archive must have, and who vouches for it (shown on mismatch).
@@ -151,6 +159,11 @@ impl Installer<'_> {
             gox_version: env!("CARGO_PKG_VERSION").to_string(),
             origin: None,
             manager: None,
+            source_kind: matches!(req.origin, Origin::ModuleZip { .. }).then(|| "proxy".into()),
+            module: match &req.origin {
+                Origin::ModuleZip { provenance, .. } => Some((**provenance).clone()),
+                _ => None,
+            },
         };
         tx.commit(&goroot, &receipt)?;
         let target = tx.target().to_path_buf();
@@ -182,6 +195,23 @@ impl Installer<'_> {
                 ArchiveKind::TarGz
             });
         let (urls, filename) = match &req.origin {
+            Origin::ModuleZip {
+                path,
+                prefix,
+                provenance,
+            } => {
+                let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
+                if sha256 != checksum.sha256 {
+                    return Err(checksum.mismatch(&path.display().to_string(), sha256));
+                }
+                return Ok(Fetched {
+                    extracted: extract::extract_module_zip(path, prefix, staging, self.limits)?,
+                    sha256,
+                    fresh: None,
+                    from_cache: false,
+                    source: ModuleZipUrl::of(provenance),
+                });
+            }
             Origin::Local { path } => {
                 let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
                 return Ok(Fetched {
@@ -314,10 +344,20 @@ pub fn uninstall(
     Ok(target)
 }
 
+/// The zip URL a proxy-source receipt's `source` shows.
+struct ModuleZipUrl;
+
+impl ModuleZipUrl {
+    fn of(p: &ModuleProvenance) -> String {
+        let (module, version) = p.module.split_once('@').unwrap_or((&p.module, ""));
+        format!("{}/{module}/@v/{version}.zip", p.proxy)
+    }
+}
+
 fn archive_name(origin: &Origin) -> String {
     match origin {
         Origin::Remote { filename, .. } => filename.clone(),
-        Origin::Local { path } => path.file_name().map_or_else(
+        Origin::Local { path } | Origin::ModuleZip { path, .. } => path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),

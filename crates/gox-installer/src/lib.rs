@@ -17,4 +17,4 @@ pub mod transaction;
 pub use download::Progress;
 pub use error::InstallError;
 pub use install::{Checksum, Installed, Installer, Origin, Outcome, Request, uninstall};
-pub use receipt::Receipt;
+pub use receipt::{ModuleProvenance, Receipt};

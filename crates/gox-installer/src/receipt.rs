@@ -25,6 +25,32 @@ pub struct Receipt {
     /// For `source: "import"`: the manager that had installed it (`goenv`, `asdf`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// `"proxy"` for the module-proxy source; absent for feed archives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_kind: Option<String>,
+    /// How a proxy-source toolchain was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<ModuleProvenance>,
+}
+
+/// Receipt keys of a toolchain installed from `golang.org/toolchain` through a proxy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleProvenance {
+    /// `golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64`
+    pub module: String,
+    /// The proxy that served the zip.
+    pub proxy: String,
+    /// The zip's dirhash.
+    pub h1: String,
+    /// The checksum database (`sum.golang.org`), absent when skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sumdb: Option<String>,
+    /// Size of the signed tree the record was proven in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_size: Option<u64>,
+    /// `--insecure-skip-sumdb` was given: nothing vouched for the zip.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure_skip_sumdb: bool,
 }
 
 impl Receipt {

@@ -86,6 +86,10 @@ pub enum ResolveError {
         source: std::io::Error,
     },
 
+    /// The checksum database refused or could not prove a toolchain.
+    #[error("{0}")]
+    Sumdb(#[from] gox_sumdb::SumdbError),
+
     /// The release has no archive for the requested platform.
     #[error("{0}")]
     NoBuild(Box<NoBuild>),

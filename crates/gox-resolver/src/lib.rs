@@ -4,12 +4,14 @@
 //! their SHA-256; [`source`] decides where the feed and the archives come from and which
 //! URLs are acceptable; [`fetch`] gets the feed over HTTP with the on-disk [`cache`]
 //! (TTL, conditional GET, stale fallback when offline); [`retry`] is the retry policy
-//! every GET (feed and archives) goes through.
+//! every GET (feed and archives) goes through. [`goproxy`] is the other source:
+//! `golang.org/toolchain` through `GOPROXY`, trusted through the checksum database.
 
 pub mod cache;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+pub mod goproxy;
 pub mod retry;
 pub mod source;
 pub mod tls;

@@ -1,9 +1,10 @@
 //! Toolchain module zips (`golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64.zip`) derived
 //! from the fixture archives the way cmd/distpack builds them: the binary distribution's
 //! `go/` tree without `api/`, `doc/`, `misc/` and `test/`, every file under the module
-//! prefix, every `go.mod` renamed `_go.mod`. Built once per machine (they are ~70 MB) into
-//! the temp dir, keyed by the archive's SHA-256, and written by rename so concurrent test
-//! binaries never see half a zip.
+//! prefix, every `go.mod` renamed `_go.mod`. Built once (they are ~90 MB) into a cache dir
+//! the caller owns (tests pass `env!("CARGO_TARGET_TMPDIR")`, so `cargo clean` removes
+//! them), keyed by the archive's SHA-256, and written by rename so concurrent test binaries
+//! never see half a zip.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -30,8 +31,8 @@ const DROPPED: [&str; 4] = ["api/", "doc/", "misc/", "test/"];
 /// The file changed in [`ToolchainZip::tampered`].
 pub const TAMPERED_FILE: &str = "src/fmt/print.go";
 
-/// The module zip of a fixture archive (a `.tar.gz`), built on first use.
-pub fn toolchain_zip(archive: &FixtureArchive) -> ToolchainZip {
+/// The module zip of a fixture archive (a `.tar.gz`), built into `cache_dir` on first use.
+pub fn toolchain_zip(archive: &FixtureArchive, cache_dir: &Path) -> ToolchainZip {
     static BUILT: OnceLock<Mutex<HashMap<String, ToolchainZip>>> = OnceLock::new();
     let mut built = BUILT
         .get_or_init(Default::default)
@@ -44,7 +45,7 @@ pub fn toolchain_zip(archive: &FixtureArchive) -> ToolchainZip {
         "v0.0.1-go{}.{}-{}",
         archive.version, archive.os, archive.arch
     );
-    let dir = std::env::temp_dir()
+    let dir = cache_dir
         .join("gox-testkit-modzip-v1")
         .join(&archive.sha256[..16]);
     fs::create_dir_all(&dir).expect("create the module zip cache dir");
@@ -173,7 +174,12 @@ mod tests {
             module_entry_name("go/src/go.mod", p).as_deref(),
             Some("golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64/src/_go.mod")
         );
-        for dropped in ["go/api/go1.txt", "go/doc/go_spec.html", "go/misc/x", "go/test/a.go"] {
+        for dropped in [
+            "go/api/go1.txt",
+            "go/doc/go_spec.html",
+            "go/misc/x",
+            "go/test/a.go",
+        ] {
             assert_eq!(module_entry_name(dropped, p), None);
         }
         assert_eq!(module_entry_name("README", p), None);

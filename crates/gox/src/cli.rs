@@ -189,6 +189,18 @@ pub struct InstallArgs {
     /// Reinstall even if already installed
     #[arg(long, short)]
     pub force: bool,
+    /// Where toolchains come from: `feed` (go.dev's download feed and its mirrors),
+    /// `proxy` (the module golang.org/toolchain through GOPROXY, verified by the checksum
+    /// database GOSUMDB, as `go` itself does), `auto` (the feed; the proxy when the feed is
+    /// unreachable and GOPROXY is not the default). Config: `source`
+    #[arg(long = "source", value_name = "feed|proxy|auto", env = "GOX_SOURCE",
+          value_parser = ["feed", "proxy", "auto"])]
+    pub toolchain_source: Option<String>,
+    /// INSECURE, proxy source only: install even though the checksum database cannot vouch
+    /// for the zip (GOSUMDB=off). Nothing then checks what the proxy served; the receipt
+    /// records it
+    #[arg(long)]
+    pub insecure_skip_sumdb: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }

@@ -11,6 +11,7 @@ use gox_resolver::{FeedClient, Loaded};
 use gox_verifier::hash::normalize_sha256;
 
 use crate::cli::InstallArgs;
+use crate::commands::install_proxy;
 use crate::context::Context;
 use crate::error::CliError;
 
@@ -38,6 +39,16 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
         return install_archive(ctx, &args, &installer, &client, archive, user_sha).await;
     }
     let platform = ctx.target_platform(args.platform.as_deref())?;
+    let source = args
+        .toolchain_source
+        .as_deref()
+        .or(ctx.config.source.as_deref())
+        .unwrap_or("auto");
+    if args.insecure_skip_sumdb && source == "feed" {
+        return Err(CliError::Usage(
+            "--insecure-skip-sumdb only applies to --source proxy".into(),
+        ));
+    }
     let specs = if args.specs.is_empty() {
         vec![selected_spec(ctx, &platform)?]
     } else {
@@ -62,8 +73,23 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
                 continue;
             }
         }
+        if source == "proxy" {
+            install_proxy::install(ctx, &args, &installer, &spec, &platform).await?;
+            continue;
+        }
         if feed.is_none() {
-            feed = Some(ctx.load_feed(&client, &args.source).await?);
+            match ctx.load_feed(&client, &args.source).await {
+                Ok(loaded) => feed = Some(loaded),
+                // `auto`: a company proxy is the way out when go.dev is unreachable.
+                Err(e) if source == "auto" && install_proxy::settings(ctx)?.is_custom() => {
+                    ctx.status(format!(
+                        "the go.dev feed is unavailable ({e}); using GOPROXY (source auto)"
+                    ));
+                    install_proxy::install(ctx, &args, &installer, &spec, &platform).await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
         }
         let loaded = feed.as_ref().expect("loaded above");
         let release = loaded.feed.resolve(&spec).ok_or_else(|| {
@@ -226,7 +252,7 @@ fn waiting(ctx: &Context, request: &Request) {
     ));
 }
 
-fn report(ctx: &Context, version: &Version, platform: &Platform, outcome: Outcome) {
+pub(crate) fn report(ctx: &Context, version: &Version, platform: &Platform, outcome: Outcome) {
     match outcome {
         Outcome::AlreadyInstalled { goroot } => ctx.status(format!(
             "go{version} ({platform}) is already installed at {} (use --force to reinstall)",

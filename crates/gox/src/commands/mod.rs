@@ -10,6 +10,7 @@ mod exec;
 mod hook_env;
 mod import;
 mod install;
+mod install_proxy;
 mod list;
 mod ls_remote;
 mod prune;

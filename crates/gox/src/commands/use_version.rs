@@ -24,6 +24,8 @@ pub async fn run(ctx: &Context, args: UseArgs) -> Result<(), CliError> {
                 archive: None,
                 sha256: None,
                 force: false,
+                toolchain_source: None,
+                insecure_skip_sumdb: false,
                 source: args.source,
             },
         )

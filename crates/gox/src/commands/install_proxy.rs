@@ -1,0 +1,196 @@
+//! `gox install --source proxy`: the toolchain as the module `golang.org/toolchain`, looked
+//! up in the checksum database first (a refusal costs no download), fetched through the
+//! GOPROXY list, hashed, compared, then installed like any archive. The rules live in
+//! gox-resolver (`goproxy`), gox-sumdb and gox-installer; this file sequences them.
+
+use gox_core::{Platform, Spec, Version};
+use gox_installer::download;
+use gox_installer::{Checksum, InstallError, Installer, ModuleProvenance, Origin, Request};
+use gox_resolver::ResolveError;
+use gox_resolver::goproxy::{
+    GoEnv, ProxyEntry, ProxySettings, entry_refusal, falls_through, lookup_toolchain,
+};
+use gox_sumdb::{SumdbError, TOOLCHAIN_MODULE};
+
+use crate::cli::InstallArgs;
+use crate::context::Context;
+use crate::error::CliError;
+
+/// The proxy settings from the environment and Go's env file.
+pub fn settings(ctx: &Context) -> Result<ProxySettings, CliError> {
+    Ok(ProxySettings::from_go_env(&GoEnv::load(&ctx.env, None))?)
+}
+
+pub async fn install(
+    ctx: &Context,
+    args: &InstallArgs,
+    installer: &Installer<'_>,
+    spec: &Spec,
+    platform: &Platform,
+) -> Result<(), CliError> {
+    let Spec::Exact(version) = spec else {
+        return Err(CliError::Usage(format!(
+            "`{spec}`: with --source proxy, name an exact version (like 1.22.10); a module \
+             proxy has no release feed to resolve `{spec}` against"
+        )));
+    };
+    let settings = settings(ctx)?;
+    let module_version =
+        gox_sumdb::toolchain_module_version(version.as_str(), platform.os(), platform.arch());
+    let module = format!("{TOOLCHAIN_MODULE}@{module_version}");
+    let skip = args.insecure_skip_sumdb;
+
+    // 1. The checksum database vouches for an h1 before anything is downloaded.
+    let (expected, sumdb, tree_size) = match (&settings.database, skip) {
+        (_, true) => {
+            eprintln!(
+                "gox: WARNING: --insecure-skip-sumdb: {module} will NOT be checked against the \
+                 checksum database; whatever the proxy serves gets installed. The receipt records this."
+            );
+            (None, None, None)
+        }
+        (None, false) => return Err(ResolveError::Sumdb(SumdbError::Disabled).into()),
+        (Some(db), false) => {
+            ctx.status(format!(
+                "looking up {module} in the checksum database {}",
+                db.name
+            ));
+            let (verified, route) = lookup_toolchain(
+                concat!("gox/", env!("CARGO_PKG_VERSION")).to_string(),
+                ctx.env.clone(),
+                settings.clone(),
+                db.clone(),
+                ctx.layout.sumdb_state(&db.name),
+                module_version.clone(),
+            )
+            .await?;
+            let h1 = verified
+                .zip_hash(TOOLCHAIN_MODULE, &module_version)
+                .ok_or_else(|| {
+                    CliError::Other(format!(
+                        "the checksum database {} returned a record for {module} without its zip hash ({})",
+                        db.name, route.base
+                    ))
+                })?
+                .to_string();
+            (Some(h1), Some(db.name.clone()), Some(verified.tree_size))
+        }
+    };
+
+    // 2. The zip, through the GOPROXY list.
+    let downloads = ctx.layout.downloads();
+    std::fs::create_dir_all(&downloads).map_err(|e| InstallError::io("create", &downloads, e))?;
+    // A private directory: the zip and its resume metadata go away together, whatever happens.
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!(".{module_version}."))
+        .tempdir_in(&downloads)
+        .map_err(|e| InstallError::io("create a directory in", &downloads, e))?;
+    let part_path = scratch.path().join(format!("{module_version}.zip.part"));
+    let label = format!("{} {platform} (proxy)", version.go_name());
+    let mut last_error: Option<CliError> = None;
+    let mut served = None;
+    for spec in &settings.proxies {
+        let proxy = match &spec.entry {
+            ProxyEntry::Url(url) => url,
+            other => {
+                let refusal = entry_refusal(other).unwrap_or_default();
+                let detail = match last_error.take() {
+                    Some(e) => format!("{e}\nthen: {refusal}"),
+                    None => refusal,
+                };
+                if *other == ProxyEntry::NoProxy {
+                    last_error = Some(CliError::Other(detail));
+                    continue;
+                }
+                return Err(CliError::Other(detail));
+            }
+        };
+        let url = ProxySettings::zip_url(proxy, &module_version);
+        // Each proxy starts from nothing: bytes from another proxy are not a prefix of these.
+        let _ = std::fs::remove_file(&part_path);
+        let _ = std::fs::remove_file(download::meta_path(&part_path));
+        ctx.status(format!("downloading {url}"));
+        let urls = [url.clone()];
+        let request = download::Download {
+            client: &installer.client,
+            urls: &urls,
+            part: &part_path,
+            policy: installer.retry,
+            progress: installer.progress,
+            label: &label,
+        };
+        match download::fetch(&request, &mut download::Discard).await {
+            Ok(transfer) => {
+                served = Some((proxy.clone(), url, transfer));
+                break;
+            }
+            Err(e) => {
+                // cmd/go's rule: `,` falls through only when the proxy says 404/410.
+                let not_found = matches!(
+                    &e,
+                    InstallError::Download { failures, .. }
+                        if failures.last().is_some_and(|g| g.last.is_not_found())
+                );
+                let go_on = falls_through(spec, not_found);
+                last_error = Some(e.into());
+                if !go_on {
+                    break;
+                }
+            }
+        }
+    }
+    let Some((proxy, url, transfer)) = served else {
+        return Err(last_error.unwrap_or_else(|| {
+            CliError::Other(format!("GOPROXY={} has no proxy to try", settings.goproxy))
+        }));
+    };
+
+    // 3. The zip must hash to what the database signed.
+    let h1 = gox_sumdb::hash_zip_file(&part_path).map_err(ResolveError::Sumdb)?;
+    if let (Some(expected), Some(name)) = (&expected, &sumdb)
+        && *expected != h1
+    {
+        return Err(
+            ResolveError::Sumdb(SumdbError::Mismatch(Box::new(gox_sumdb::Mismatch {
+                name: name.clone(),
+                module: TOOLCHAIN_MODULE.to_string(),
+                version: module_version.clone(),
+                expected: expected.clone(),
+                actual: h1,
+                source_url: url,
+            })))
+            .into(),
+        );
+    }
+
+    // 4. Install like any archive: staging, binary verification, receipt, atomic rename.
+    let request = Request {
+        version: version.clone(),
+        platform: platform.clone(),
+        origin: Origin::ModuleZip {
+            path: part_path.clone(),
+            prefix: gox_sumdb::toolchain_zip_prefix(&module_version),
+            provenance: Box::new(ModuleProvenance {
+                module: module.clone(),
+                proxy,
+                h1: h1.clone(),
+                sumdb,
+                tree_size,
+                insecure_skip_sumdb: skip,
+            }),
+        },
+        checksum: Some(Checksum {
+            sha256: transfer.sha256,
+            origin: format!("the zip whose h1 {h1} was checked"),
+        }),
+        force: args.force,
+    };
+    let outcome = installer.install(&request, || {}).await?;
+    drop(scratch);
+    super::install::report(ctx, version_of(&request), platform, outcome);
+    Ok(())
+}
+
+fn version_of(r: &Request) -> &Version {
+    &r.version
+}

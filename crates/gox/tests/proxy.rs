@@ -1,0 +1,297 @@
+//! Source `proxy`: golang.org/toolchain through GOPROXY, verified by a checksum database —
+//! testkit's own proxy and database (signed with a test key), real Go zips, the real `go`
+//! command as the reference for what must be accepted and refused.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gox_testkit::{
+    DbMode, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, ToolchainZip, fixtures, toolchain_zip,
+};
+use support::{World, describe, stderr};
+
+const MODULE_VERSION: &str = "v0.0.1-go1.22.10.linux-amd64";
+
+fn zip_1_22_10() -> ToolchainZip {
+    toolchain_zip(
+        fixtures().archive("1.22.10", "linux/amd64"),
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+    )
+}
+
+fn gox_proxy(w: &World, goproxy: &str, gosumdb: &str, extra: &[&str]) -> Output {
+    let mut cmd = w.gox();
+    cmd.args(["install", "--quiet", "1.22.10", "--source", "proxy"])
+        .args(extra)
+        .env("GOPROXY", goproxy)
+        .env("GOSUMDB", gosumdb);
+    cmd.output().expect("run gox")
+}
+
+fn receipt(w: &World) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(w.goroot("1.22.10", "linux/amd64").join(".gox-receipt.json"))
+            .expect("receipt");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn zip_requests(p: &GoProxyServer) -> usize {
+    p.requests()
+        .iter()
+        .filter(|r| r.path.ends_with(&format!("{MODULE_VERSION}.zip")))
+        .count()
+}
+
+#[test]
+fn proxy_install_with_fall_through_then_go_build_through_the_shim() {
+    let zip = zip_1_22_10();
+    let db = SumDbServer::start(std::slice::from_ref(&zip));
+    let good = GoProxyServer::with_sumdb(std::slice::from_ref(&zip), &db);
+    let gone = GoProxyServer::start(&[]);
+    gone.set_status(Some(404));
+    let broken = GoProxyServer::start(&[]);
+    broken.set_status(Some(500));
+    let w = World::new();
+
+    // `,` moves on after 404; `|` moves on after any error (500). The database is reached
+    // through the first proxy that supports it (GOSUMDB names only the key).
+    let goproxy = format!("{},{}|{}", gone.url(), broken.url(), good.url());
+    let out = gox_proxy(&w, &goproxy, &db.vkey(), &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(w.installed_dirs(), ["go1.22.10.linux-amd64"]);
+    assert_eq!(
+        (
+            zip_requests(&gone),
+            zip_requests(&broken),
+            zip_requests(&good)
+        ),
+        (1, 1, 1)
+    );
+    assert!(
+        good.requests()
+            .iter()
+            .any(|r| r.path == format!("/sumdb/{TEST_SUMDB_NAME}/supported")),
+        "the database went through the proxy"
+    );
+    assert!(
+        db.requests().is_empty(),
+        "the database itself was never asked directly"
+    );
+    let r = receipt(&w);
+    assert_eq!(r["source_kind"], "proxy");
+    assert_eq!(r["module"]["h1"], zip.h1.as_str());
+    assert_eq!(r["module"]["proxy"], good.url().as_str());
+    assert_eq!(r["module"]["sumdb"], TEST_SUMDB_NAME);
+    assert_eq!(r["module"]["tree_size"], 301);
+    assert!(r["module"].get("insecure_skip_sumdb").is_none());
+    let latest = w.home().join("sumdb").join(TEST_SUMDB_NAME).join("latest");
+    assert_eq!(std::fs::read(&latest).unwrap(), db.good_signed_tree());
+
+    // The installed tree is a working toolchain: go.mod restored, tools executable.
+    let goroot = w.goroot("1.22.10", "linux/amd64");
+    assert!(goroot.join("src/go.mod").is_file() && goroot.join("src/_go.mod").is_file());
+    w.setup_shims();
+    w.write("hello/.go-version", "1.22.10\n");
+    w.write("hello/go.mod", "module hello\n\ngo 1.22\n");
+    w.write(
+        "hello/main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello via the proxy\") }\n",
+    );
+    let build = w
+        .go("hello")
+        .args(["build", "-o", "hello", "."])
+        .env("GOCACHE", w.cache().join("test-gocache"))
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "go build: {}", describe(&build));
+    let run = Command::new(w.projects().join("hello/hello"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout).trim(),
+        "hello via the proxy"
+    );
+
+    // `,` after a 500 stops: the next proxy is never asked.
+    let before = zip_requests(&good);
+    let out = gox_proxy(
+        &w,
+        &format!("{},{}", broken.url(), good.url()),
+        &db.gosumdb(),
+        &["--force"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("500"), "{}", describe(&out));
+    assert_eq!(zip_requests(&good), before);
+
+    // `direct` cannot serve golang.org/toolchain; the error says so.
+    let out = gox_proxy(
+        &w,
+        &format!("{},direct", gone.url()),
+        &db.gosumdb(),
+        &["--force"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("direct"), "{}", describe(&out));
+
+    // GOSUMDB=off is refused for toolchains; --insecure-skip-sumdb installs, loudly, and
+    // the receipt says so.
+    let out = gox_proxy(&w, &good.url(), "off", &["--force"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("GOSUMDB=off"), "{}", describe(&out));
+    assert_eq!(receipt(&w)["module"]["tree_size"], 301, "untouched");
+    let out = gox_proxy(
+        &w,
+        &good.url(),
+        "off",
+        &["--force", "--insecure-skip-sumdb"],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(stderr(&out).contains("WARNING"), "{}", describe(&out));
+    let r = receipt(&w);
+    assert_eq!(r["module"]["insecure_skip_sumdb"], true);
+    assert!(r["module"].get("sumdb").is_none());
+
+    // `auto`: with go.dev unreachable and a company GOPROXY, the proxy source is used (here
+    // it then refuses GOSUMDB=off, before any download); with the default GOPROXY, the
+    // feed's error stands.
+    let offline_feed = |goproxy: &str| {
+        let mut cmd = w.gox();
+        cmd.args(["install", "--quiet", "1.22.10", "--force", "--refresh"])
+            .env("GOX_FEED_URL", "http://127.0.0.1:9/dl/?mode=json")
+            .env("GOX_CACHE_DIR", w.root.path().join("empty-cache"))
+            .env("GOPROXY", goproxy)
+            .env("GOSUMDB", "off");
+        cmd.output().expect("run gox")
+    };
+    let out = offline_feed(&good.url());
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("GOSUMDB=off"), "{}", describe(&out));
+    let out = offline_feed("https://proxy.golang.org,direct");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(!stderr(&out).contains("GOSUMDB"), "{}", describe(&out));
+    assert!(stderr(&out).contains("127.0.0.1:9"), "{}", describe(&out));
+}
+
+/// A newer fixture Go (1.27.3), unpacked into `dir`.
+fn newer_go(dir: &Path) -> PathBuf {
+    let archive = fixtures().archive("1.27.3", "linux/amd64");
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(&archive.path).expect("fixture"));
+    tar::Archive::new(gz).unpack(dir).expect("unpack go1.27.3");
+    dir.join("go/bin/go")
+}
+
+/// `GOTOOLCHAIN=go1.22.10 go version` run by the newer go, with its own module cache; the
+/// sumdb state (GOPATH/pkg/sumdb) lives in `gopath`.
+fn real_go(go: &Path, root: &Path, gopath: &Path, proxy: &GoProxyServer, gosumdb: &str) -> Output {
+    let modcache = tempfile::tempdir_in(root).unwrap();
+    Command::new(go)
+        .arg("version")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", root.join("home"))
+        .env("GOPATH", gopath)
+        .env("GOMODCACHE", modcache.path())
+        .env("GOCACHE", root.join("gocache"))
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOPROXY", proxy.url())
+        .env("GOSUMDB", gosumdb)
+        .env("GOTOOLCHAIN", "go1.22.10")
+        .output()
+        .expect("run go")
+}
+
+#[test]
+fn real_go_and_gox_accept_and_refuse_the_same_things() {
+    let zip = zip_1_22_10();
+    let db = SumDbServer::start(std::slice::from_ref(&zip));
+    let proxy = GoProxyServer::start(std::slice::from_ref(&zip));
+    let root = tempfile::tempdir().unwrap();
+    let go = newer_go(root.path());
+
+    // Accepted: go downloads the same zip, checks it against the same database, runs it.
+    let gopath = root.path().join("gopath-good");
+    let out = real_go(&go, root.path(), &gopath, &proxy, &db.gosumdb());
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("go1.22.10"),
+        "{}",
+        describe(&out)
+    );
+
+    #[derive(Debug, Clone, Copy)]
+    enum Bad {
+        TamperedZip,
+        Db(DbMode),
+        SumdbOff,
+    }
+    let cases = [
+        (Bad::TamperedZip, "checksum mismatch", "checksum mismatch"),
+        (
+            Bad::Db(DbMode::WrongH1),
+            "checksum mismatch",
+            "checksum mismatch",
+        ),
+        (Bad::Db(DbMode::BadSignature), "does not verify", "verif"),
+        // go finds the fork while re-checking its stored tree against the new tiles.
+        (Bad::Db(DbMode::Forked), "forked", "inconsistent"),
+        (Bad::Db(DbMode::MissingRecord), "has no record", "404"),
+        (Bad::SumdbOff, "GOSUMDB=off", "GOSUMDB=off"),
+    ];
+    for (bad, gox_says, go_says) in cases {
+        let w = World::new();
+        let gopath = root.path().join(format!("gopath-{bad:?}"));
+        let mut gosumdb = db.gosumdb();
+        match bad {
+            Bad::TamperedZip => proxy.serve_tampered(true),
+            Bad::Db(mode) => db.set_mode(mode),
+            Bad::SumdbOff => gosumdb = "off".into(),
+        }
+        if let Bad::Db(DbMode::Forked) = bad {
+            // Both clients verified the honest tree before.
+            for dir in [
+                w.home().join("sumdb").join(TEST_SUMDB_NAME),
+                gopath.join("pkg/sumdb").join(TEST_SUMDB_NAME),
+            ] {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(dir.join("latest"), db.good_signed_tree()).unwrap();
+            }
+        }
+        let gox = gox_proxy(&w, &proxy.url(), &gosumdb, &[]);
+        let real = real_go(&go, root.path(), &gopath, &proxy, &gosumdb);
+        proxy.serve_tampered(false);
+        db.set_mode(DbMode::Good);
+
+        assert_eq!(
+            gox.status.code(),
+            Some(1),
+            "gox, {bad:?}: {}",
+            describe(&gox)
+        );
+        assert!(
+            stderr(&gox).contains(gox_says),
+            "gox, {bad:?}: {}",
+            describe(&gox)
+        );
+        assert!(
+            w.toolchains_entries().is_empty(),
+            "gox, {bad:?}: {:?}",
+            w.toolchains_entries()
+        );
+        assert!(
+            !real.status.success(),
+            "go accepted {bad:?}: {}",
+            describe(&real)
+        );
+        assert!(
+            stderr(&real).contains(go_says),
+            "go, {bad:?}: {}",
+            describe(&real)
+        );
+        assert!(!String::from_utf8_lossy(&real.stdout).contains("go1.22.10"));
+    }
+}
