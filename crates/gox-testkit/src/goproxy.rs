@@ -61,7 +61,12 @@ impl DbState {
         let make = |filler: &str, wrong: bool| {
             let mut log = Log::new(&skey).expect("test key");
             for i in 0..FILLERS {
-                log.add_module(&format!("example.com/{filler}{i}"), "v1.0.0", &mod_h1, &mod_h1);
+                log.add_module(
+                    &format!("example.com/{filler}{i}"),
+                    "v1.0.0",
+                    &mod_h1,
+                    &mod_h1,
+                );
             }
             for z in zips {
                 let h1 = if wrong { &wrong_h1 } else { &z.h1 };
@@ -132,7 +137,9 @@ pub struct SumDbServer {
 
 impl std::fmt::Debug for SumDbServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SumDbServer").field("url", &self.url()).finish()
+        f.debug_struct("SumDbServer")
+            .field("url", &self.url())
+            .finish()
     }
 }
 
@@ -191,7 +198,9 @@ pub struct GoProxyServer {
 
 impl std::fmt::Debug for GoProxyServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GoProxyServer").field("url", &self.url()).finish()
+        f.debug_struct("GoProxyServer")
+            .field("url", &self.url())
+            .finish()
     }
 }
 
@@ -207,7 +216,10 @@ impl GoProxyServer {
 
     fn build(zips: &[ToolchainZip], sumdb: Option<Arc<DbState>>) -> Self {
         let state = Arc::new(ProxyState {
-            zips: zips.iter().map(|z| (z.version.clone(), z.clone())).collect(),
+            zips: zips
+                .iter()
+                .map(|z| (z.version.clone(), z.clone()))
+                .collect(),
             status: Mutex::new(None),
             tampered: AtomicBool::new(false),
             sumdb,

@@ -173,7 +173,12 @@ mod tests {
             module_entry_name("go/src/go.mod", p).as_deref(),
             Some("golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64/src/_go.mod")
         );
-        for dropped in ["go/api/go1.txt", "go/doc/go_spec.html", "go/misc/x", "go/test/a.go"] {
+        for dropped in [
+            "go/api/go1.txt",
+            "go/doc/go_spec.html",
+            "go/misc/x",
+            "go/test/a.go",
+        ] {
             assert_eq!(module_entry_name(dropped, p), None);
         }
         assert_eq!(module_entry_name("README", p), None);

@@ -60,8 +60,7 @@ impl RouteServer {
                     };
                     conns.retain(|h| !h.is_finished());
                     let (s, l, h) = (Arc::clone(&s), Arc::clone(&l), Arc::clone(&handler));
-                    if let Ok(j) = thread::Builder::new().spawn(move || serve(&s, &l, &h, stream))
-                    {
+                    if let Ok(j) = thread::Builder::new().spawn(move || serve(&s, &l, &h, stream)) {
                         conns.push(j);
                     }
                 }
@@ -106,13 +105,20 @@ fn serve(stop: &AtomicBool, log: &Mutex<Vec<Request>>, handler: &Handler, mut st
         let _ = respond_text(&mut stream, 400, "bad request\n");
         return;
     };
-    log.lock().unwrap_or_else(|e| e.into_inner()).push(req.clone());
+    log.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(req.clone());
     let _ = answer(stop, &req, handler(&req), &mut stream);
     let _ = stream.flush();
     let _ = stream.shutdown(Shutdown::Write);
 }
 
-fn answer(stop: &AtomicBool, req: &Request, reply: Reply, stream: &mut TcpStream) -> io::Result<()> {
+fn answer(
+    stop: &AtomicBool,
+    req: &Request,
+    reply: Reply,
+    stream: &mut TcpStream,
+) -> io::Result<()> {
     let ct = ("Content-Type", "application/octet-stream".to_string());
     let (status, mut body, len): (u16, Box<dyn Read>, u64) = match reply {
         Reply::Bytes(status, bytes) => {

@@ -422,23 +422,29 @@ fn prune_refuses_a_toolchain_a_running_program_uses() {
     w.write("sleeper/go.mod", "module sleeper\n\ngo 1.27\n");
     w.write(
         "sleeper/main.go",
-        "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(60 * time.Second) }\n",
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\nfunc main() {\n\tfmt.Println(\"ready\")\n\ttime.Sleep(120 * time.Second)\n}\n",
     );
     let mut sleeper = w
         .go("sleeper")
         .env("GOX_VERSION", "1.27.2")
         .args(["run", "."])
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait (bounded) until the program is built and running.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::time::Instant::now() < deadline
-        && !std::fs::read_dir(w.cache().join("go-build/linux-amd64"))
-            .is_ok_and(|mut d| d.next().is_some())
-    {
-        std::thread::sleep(std::time::Duration::from_millis(200));
+    // `go run` (1.27.2's bin/go) stays alive while the program runs: wait (bounded) for
+    // the program's first line.
+    let stdout_pipe = sleeper.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout_pipe), &mut line);
+        let _ = tx.send(line);
+    });
+    let ready = rx.recv_timeout(std::time::Duration::from_secs(120));
+    if ready.as_deref().map(str::trim) != Ok("ready") {
+        let _ = sleeper.kill();
+        panic!("the sleeper did not start: {ready:?}");
     }
-    std::thread::sleep(std::time::Duration::from_secs(3));
     let out = w.run(["prune"]);
     let _ = sleeper.kill();
     let _ = sleeper.wait();
