@@ -264,6 +264,8 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Planned {
     pub manager: &'static str,
+    /// Shown lossily in JSON: a non-UTF-8 path must not make the output fail.
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// `1.22.10`; `None` when the tree has no readable version.
     pub version: Option<String>,
@@ -274,6 +276,10 @@ pub struct Planned {
     pub reason: Option<String>,
     #[serde(skip)]
     pub target: Option<(Version, Platform)>,
+}
+
+fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
 }
 
 /// Verifies each candidate (VERSION, one platform for every binary, build info, complete
