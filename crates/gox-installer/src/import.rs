@@ -237,12 +237,18 @@ fn looks_like_goroot(dir: &Path) -> bool {
     dir.join("VERSION").is_file() || dir.join("bin").is_dir()
 }
 
+/// Real directories first, then symlinks (aliases like mise's `1.22` → `1.22.10`), each
+/// sorted by name: a tree reachable both ways is then reported under its real name.
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+    let mut entries: Vec<(bool, PathBuf)> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| (e.file_type().is_ok_and(|t| t.is_symlink()), e.path()))
+                .collect()
+        })
         .unwrap_or_default();
     entries.sort();
-    entries
+    entries.into_iter().map(|(_, path)| path).collect()
 }
 
 /// What [`plan`] decided for one candidate.
@@ -258,6 +264,8 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Planned {
     pub manager: &'static str,
+    /// Shown lossily in JSON: a non-UTF-8 path must not make the output fail.
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// `1.22.10`; `None` when the tree has no readable version.
     pub version: Option<String>,
@@ -268,6 +276,10 @@ pub struct Planned {
     pub reason: Option<String>,
     #[serde(skip)]
     pub target: Option<(Version, Platform)>,
+}
+
+fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
 }
 
 /// Verifies each candidate (VERSION, one platform for every binary, build info, complete

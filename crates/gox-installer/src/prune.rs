@@ -270,9 +270,10 @@ pub fn apply(layout: &Layout, plan: &PrunePlan, with_cache: bool) -> PruneReport
     report
 }
 
-/// Removes one toolchain the way `gox uninstall` (without `--force`) does.
+/// Removes one toolchain the way `gox uninstall` (without `--force`) does: through the
+/// same library function, so its in-use refusal applies to prune too.
 pub fn remove(layout: &Layout, toolchain: &Toolchain) -> Result<(), InstallError> {
-    crate::install::uninstall(layout, &toolchain.version, &toolchain.platform).map(|_| ())
+    crate::uninstall(layout, &toolchain.version, &toolchain.platform).map(|_| ())
 }
 
 fn sorted_children(dir: &Path) -> Vec<PathBuf> {

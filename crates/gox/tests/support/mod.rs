@@ -261,7 +261,7 @@ impl World {
 }
 
 /// `cp -al`: directories are created, files hard-linked.
-fn link_tree(from: &Path, to: &Path) {
+pub fn link_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read template") {
         let entry = entry.expect("entry");

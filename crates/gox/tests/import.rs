@@ -1,0 +1,458 @@
+//! Taking over a developer's machine: `gox import` from fake goenv, gvm, asdf, mise, g,
+//! gobrew, ~/sdk and system/Homebrew trees holding real Go toolchains, and `gox prune`
+//! keeping what the default and recorded projects select.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use gox_testkit::fixtures;
+use serde_json::Value;
+use support::{World, describe, link_tree, stdout};
+
+/// A real toolchain tree, extracted from its fixture archive once per `target/` (into
+/// CARGO_TARGET_TMPDIR) and hard-linked into each test's fake managers from there.
+fn tree(version: &str, platform: &str) -> PathBuf {
+    static EXTRACTING: Mutex<()> = Mutex::new(());
+    let _guard = EXTRACTING.lock().unwrap_or_else(|e| e.into_inner());
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gox-import-trees");
+    let dest = base.join(format!("go{version}.{}", platform.replace('/', "-")));
+    if dest.join("VERSION").is_file() {
+        return dest;
+    }
+    std::fs::create_dir_all(&base).unwrap();
+    let archive = fixtures().archive(version, platform);
+    let tmp = tempfile::tempdir_in(&base).unwrap();
+    let file = std::fs::File::open(&archive.path).unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(file))
+        .unpack(tmp.path())
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dest);
+    std::fs::rename(tmp.path().join("go"), &dest).unwrap();
+    dest
+}
+
+/// Puts a copy (hard links) of a real toolchain at `dest`.
+fn plant(version: &str, platform: &str, dest: &Path) {
+    link_tree(&tree(version, platform), dest);
+}
+
+fn user(w: &World) -> PathBuf {
+    w.root.path().join("user")
+}
+
+/// `gox` with the fake system prefix instead of /usr/local and /opt/homebrew.
+fn gox(w: &World) -> Command {
+    let mut cmd = w.gox();
+    cmd.env("GOX_IMPORT_PREFIXES", w.root.path().join("sys"));
+    cmd
+}
+
+fn json(out: &std::process::Output) -> Value {
+    assert!(out.status.success(), "{}", describe(out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(out)))
+}
+
+/// (manager, version, platform, action) of each row.
+fn rows(plan: &Value) -> Vec<(String, String, String, String)> {
+    let s = |v: &Value| v.as_str().unwrap_or("-").to_string();
+    plan.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                s(&r["manager"]),
+                s(&r["version"]),
+                s(&r["platform"]),
+                s(&r["action"]),
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn import_takes_over_every_manager_exactly_as_the_dry_run_says() {
+    let w = World::new();
+    let u = user(&w);
+    plant("1.22.10", "linux/amd64", &u.join(".goenv/versions/1.22.10"));
+    plant("1.21.13", "linux/amd64", &u.join(".gvm/gos/go1.21.13"));
+    // asdf and gobrew hold the same versions again: skipped as duplicates.
+    plant(
+        "1.22.10",
+        "linux/amd64",
+        &u.join(".asdf/installs/golang/1.22.10/go"),
+    );
+    let mise = u.join(".local/share/mise/installs/go");
+    plant("1.27.2", "linux/amd64", &mise.join("1.27.2"));
+    // mise's alias symlink reaches the same tree: listed once.
+    std::os::unix::fs::symlink("1.27.2", mise.join("1.27")).unwrap();
+    plant("1.27.3", "linux/amd64", &u.join(".g/versions/1.27.3"));
+    // A broken tree (no bin/go) among g's versions.
+    std::fs::create_dir_all(u.join(".g/versions/1.20.14/src/runtime")).unwrap();
+    std::fs::write(u.join(".g/versions/1.20.14/VERSION"), "go1.20.14\n").unwrap();
+    plant(
+        "1.21.13",
+        "linux/amd64",
+        &u.join(".gobrew/versions/1.21.13/go"),
+    );
+    // golang.org/dl: a darwin/arm64 tree, and one never finished unpacking (no marker).
+    plant("1.22.10", "darwin/arm64", &u.join("sdk/go1.22.10"));
+    std::fs::write(u.join("sdk/go1.22.10/.unpacked-success"), "").unwrap();
+    plant("1.27.3", "linux/amd64", &u.join("sdk/go1.27.3"));
+    // The system Go and Homebrew's, under the fake prefix.
+    plant("1.22.10", "linux/amd64", &w.root.path().join("sys/go"));
+    plant(
+        "1.27.3",
+        "linux/amd64",
+        &w.root.path().join("sys/Cellar/go/1.27.3/libexec"),
+    );
+
+    let dry = json(
+        &gox(&w)
+            .args(["import", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let want = [
+        ("goenv", "1.22.10", "linux/amd64", "import"),
+        ("gvm", "1.21.13", "linux/amd64", "import"),
+        ("asdf", "1.22.10", "linux/amd64", "skip"),
+        ("mise", "1.27.2", "linux/amd64", "import"),
+        ("g", "1.20.14", "-", "refuse"),
+        ("g", "1.27.3", "linux/amd64", "import"),
+        ("gobrew", "1.21.13", "linux/amd64", "skip"),
+        ("golang.org/dl", "1.22.10", "darwin/arm64", "import"),
+        ("system", "1.22.10", "linux/amd64", "skip"),
+        ("homebrew", "1.27.3", "linux/amd64", "skip"),
+    ];
+    let want: Vec<(String, String, String, String)> = want
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(rows(&dry), want, "{dry:#}");
+    let reason = |i: usize| dry[i]["reason"].as_str().unwrap_or_default().to_string();
+    assert!(reason(4).contains("bin/go is missing"), "{}", reason(4));
+    assert!(reason(2).contains("same toolchain as"), "{}", reason(2));
+    assert!(
+        reason(7).contains("registered as darwin/arm64"),
+        "{}",
+        reason(7)
+    );
+    assert!(w.installed_dirs().is_empty(), "a dry run changed nothing");
+
+    // The import does exactly what the dry run listed.
+    let done = json(&gox(&w).args(["import", "--json"]).output().unwrap());
+    assert_eq!(done, dry);
+    assert_eq!(
+        w.installed_dirs(),
+        [
+            "go1.21.13.linux-amd64",
+            "go1.22.10.darwin-arm64",
+            "go1.22.10.linux-amd64",
+            "go1.27.2.linux-amd64",
+            "go1.27.3.linux-amd64",
+        ]
+    );
+    assert!(
+        w.toolchains_entries().iter().all(|n| n.starts_with("go")),
+        "leftovers: {:?}",
+        w.toolchains_entries()
+    );
+    // Hard links on the same filesystem: no second copy of 250 MB.
+    assert_eq!(
+        inode(&u.join(".goenv/versions/1.22.10/bin/go")),
+        inode(&w.goroot("1.22.10", "linux/amd64").join("bin/go"))
+    );
+    let receipt: Value = serde_json::from_str(
+        &std::fs::read_to_string(w.goroot("1.27.2", "linux/amd64").join(".gox-receipt.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(receipt["source"], "import");
+    assert_eq!(receipt["manager"], "mise");
+    assert_eq!(
+        receipt["origin"].as_str().unwrap(),
+        mise.join("1.27.2").to_str().unwrap()
+    );
+
+    let list = json(&w.run(["list", "--json"]));
+    let listed: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["version"].as_str().unwrap(),
+                r["platform"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "1.27.3 linux/amd64",
+            "1.27.2 linux/amd64",
+            "1.22.10 darwin/arm64",
+            "1.22.10 linux/amd64",
+            "1.21.13 linux/amd64"
+        ]
+    );
+
+    // The old managers' pins keep working, through the shim, on the imported toolchains.
+    w.setup_shims();
+    w.write("old-goenv/.go-version", "1.21.13\n");
+    w.write("old-asdf/.tool-versions", "golang 1.27.2\n");
+    w.write("mod/go.mod", "module m\n\ngo 1.27\n");
+    assert_eq!(w.go_version("old-goenv"), "go1.21.13");
+    assert_eq!(w.go_version("old-asdf"), "go1.27.2");
+    assert_eq!(w.go_version("mod"), "go1.27.3");
+
+    // Nothing was downloaded: the mirror saw no archive request.
+    let archives: Vec<String> = w
+        .server
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.ends_with(".tar.gz") || p.ends_with(".zip"))
+        .collect();
+    assert!(archives.is_empty(), "downloaded: {archives:?}");
+
+    // A second import finds everything installed.
+    let again = json(&gox(&w).args(["import", "--json"]).output().unwrap());
+    assert!(rows(&again).iter().all(|r| r.3 != "import"), "{again:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn import_from_dirs_move_copy_and_refusals() {
+    let w = World::new();
+    let old = w.root.path().join("old");
+    plant("1.27.3", "linux/amd64", &old.join("moved/go1.27.3"));
+    plant("1.21.13", "linux/amd64", &old.join("copied/1.21.13/go"));
+
+    // --move: the tree leaves its old place once it is registered.
+    let out = gox(&w)
+        .args(["import", "--move"])
+        .arg(old.join("moved"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(stdout(&out).contains("imported"), "{}", describe(&out));
+    assert!(!old.join("moved/go1.27.3").exists());
+    assert!(w.goroot("1.27.3", "linux/amd64").join("bin/go").is_file());
+
+    // --copy: independent files (a directory of GOROOTs, each in a `go` subdirectory).
+    let out = gox(&w)
+        .args(["import", "--copy"])
+        .arg(old.join("copied"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_ne!(
+        inode(&old.join("copied/1.21.13/go/bin/go")),
+        inode(&w.goroot("1.21.13", "linux/amd64").join("bin/go"))
+    );
+
+    // A tree whose tool is for another CPU is refused with the reason, and a FROM that
+    // cannot be imported fails the command; nothing is left behind.
+    let mixed = old.join("mixed");
+    plant("1.22.10", "linux/amd64", &mixed);
+    let compile = mixed.join("pkg/tool/linux_amd64/compile");
+    std::fs::remove_file(&compile).unwrap();
+    std::fs::copy(
+        tree("1.22.10", "linux/arm64").join("pkg/tool/linux_arm64/compile"),
+        &compile,
+    )
+    .unwrap();
+    let out = gox(&w).args(["import"]).arg(&mixed).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let text = stdout(&out);
+    assert!(text.contains("refused"), "{}", describe(&out));
+    assert!(
+        text.contains("compile is an ELF executable for linux, arm64"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!w.goroot("1.22.10", "linux/amd64").exists());
+    assert!(
+        w.toolchains_entries().iter().all(|n| n.starts_with("go")),
+        "leftovers: {:?}",
+        w.toolchains_entries()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn prune_keeps_the_default_and_recorded_projects() {
+    let w = World::new();
+    let old = w.root.path().join("old");
+    for v in ["1.21.13", "1.22.10", "1.27.2", "1.27.3"] {
+        plant(v, "linux/amd64", &old.join(v));
+    }
+    plant("1.22.10", "darwin/arm64", &old.join("darwin"));
+    let out = gox(&w).arg("import").arg(&old).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(w.installed_dirs().len(), 5);
+
+    w.ok(["use", "--global", "1.22.10"]);
+    // Recorded by `gox use` here…
+    let a = w.projects().join("a");
+    std::fs::create_dir_all(&a).unwrap();
+    let out = w
+        .gox()
+        .current_dir(&a)
+        .args(["use", "1.21.13"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    // …by `gox install` without a version (go 1.27 → the newest 1.27.x installed)…
+    let b = w.write("b/go.mod", "module b\n\ngo 1.27\n");
+    let b = b.parent().unwrap().to_path_buf();
+    let out = w.gox().current_dir(&b).arg("install").output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    // …and by the shell hook on a `cd` (a project deleted afterwards: its entry goes stale).
+    let c = w.write("c/.go-version", "1.27.2\n");
+    let c = c.parent().unwrap().to_path_buf();
+    let out = w
+        .gox()
+        .current_dir(&c)
+        .args(["hook-env", "--shell", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let record = std::fs::read_to_string(w.home().join("projects")).unwrap();
+    assert_eq!(
+        record.lines().collect::<Vec<_>>(),
+        [
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            c.to_str().unwrap()
+        ]
+    );
+    // Entering it again records nothing new.
+    w.gox()
+        .current_dir(&c)
+        .args(["hook-env", "--shell", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(w.home().join("projects")).unwrap(),
+        record
+    );
+    std::fs::remove_dir_all(&c).unwrap();
+
+    // Cache: the archive of a toolchain about to go, GOCACHEs of a platform with and without
+    // toolchains.
+    std::fs::create_dir_all(w.cache().join("downloads")).unwrap();
+    std::fs::write(
+        w.cache().join("downloads/go1.27.2.linux-amd64.tar.gz"),
+        vec![0u8; 4096],
+    )
+    .unwrap();
+    for p in ["linux-amd64", "linux-arm64"] {
+        std::fs::create_dir_all(w.cache().join("go-build").join(p)).unwrap();
+        std::fs::write(w.cache().join("go-build").join(p).join("x"), "cached").unwrap();
+    }
+
+    let dry = w.ok(["prune", "--dry-run", "--cache"]);
+    assert!(dry.contains("would remove go1.27.2 (linux/amd64)"), "{dry}");
+    assert!(dry.contains("go1.27.2.linux-amd64.tar.gz"), "{dry}");
+    assert!(dry.contains("linux-arm64"), "{dry}");
+    assert_eq!(dry.matches("would remove").count(), 3, "{dry}");
+    assert_eq!(w.installed_dirs().len(), 5, "the dry run removed nothing");
+    assert!(w.cache().join("go-build/linux-arm64").exists());
+
+    let out = w.run(["prune", "--cache"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = stdout(&out);
+    assert!(text.contains("removed go1.27.2 (linux/amd64)"), "{text}");
+    // 4 KiB of download + 6 bytes of GOCACHE + the receipt: the toolchain's other files are
+    // still linked from old/ and free nothing.
+    assert!(text.contains("tar.gz  4 KiB"), "{text}");
+    assert!(text.contains("freed 4.2 KiB"), "{text}");
+    assert_eq!(
+        w.installed_dirs(),
+        [
+            "go1.21.13.linux-amd64",
+            "go1.22.10.darwin-arm64",
+            "go1.22.10.linux-amd64",
+            "go1.27.3.linux-amd64",
+        ]
+    );
+    assert!(
+        !w.cache()
+            .join("downloads/go1.27.2.linux-amd64.tar.gz")
+            .exists()
+    );
+    assert!(!w.cache().join("go-build/linux-arm64").exists());
+    assert!(w.cache().join("go-build/linux-amd64").exists());
+    // The stale project dropped out of the record.
+    assert_eq!(
+        std::fs::read_to_string(w.home().join("projects"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+}
+
+/// Needs the in-use protection of `gox uninstall` (flock + /proc scan), which prune goes
+/// through; enable once it is on main.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "waits for uninstall's in-use protection (machrel)"]
+fn prune_refuses_a_toolchain_a_running_program_uses() {
+    let w = World::new();
+    let old = w.root.path().join("old");
+    plant("1.27.2", "linux/amd64", &old.join("1.27.2"));
+    plant("1.27.3", "linux/amd64", &old.join("1.27.3"));
+    let out = gox(&w).arg("import").arg(&old).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    w.ok(["use", "--global", "1.27.3"]);
+    w.setup_shims();
+    w.write("sleeper/go.mod", "module sleeper\n\ngo 1.27\n");
+    w.write(
+        "sleeper/main.go",
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\nfunc main() {\n\tfmt.Println(\"ready\")\n\ttime.Sleep(120 * time.Second)\n}\n",
+    );
+    let mut sleeper = w
+        .go("sleeper")
+        .env("GOX_VERSION", "1.27.2")
+        .args(["run", "."])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `go run` (1.27.2's bin/go) stays alive while the program runs: wait (bounded) for
+    // the program's first line.
+    let stdout_pipe = sleeper.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout_pipe), &mut line);
+        let _ = tx.send(line);
+    });
+    let ready = rx.recv_timeout(std::time::Duration::from_secs(120));
+    if ready.as_deref().map(str::trim) != Ok("ready") {
+        let _ = sleeper.kill();
+        panic!("the sleeper did not start: {ready:?}");
+    }
+    let out = w.run(["prune"]);
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        w.goroot("1.27.2", "linux/amd64").exists(),
+        "{}",
+        describe(&out)
+    );
+    assert!(stdout(&out).contains("kept go1.27.2"), "{}", describe(&out));
+}
