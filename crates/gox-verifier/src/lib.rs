@@ -23,7 +23,7 @@ mod testdata;
 pub use header::{BinaryInfo, Format, HeaderError, parse_header, read_header};
 
 #[cfg(feature = "tree")]
-pub use buildinfo::{BuildInfo, BuildInfoError, parse_buildinfo, read_buildinfo};
+pub use buildinfo::{BuildInfo, BuildInfoError, Module, parse_buildinfo, read_buildinfo};
 #[cfg(feature = "tree")]
 pub use hash::{Sha256Writer, StreamHasher, normalize_sha256, sha256_file};
 #[cfg(feature = "tree")]
