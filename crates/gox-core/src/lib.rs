@@ -14,9 +14,11 @@ pub mod hook;
 pub mod host;
 pub mod installed;
 pub mod layout;
+pub mod outdated;
 pub mod platform;
 pub mod select;
 pub mod shell;
+pub mod tools;
 pub mod version;
 
 pub use config::Config;
