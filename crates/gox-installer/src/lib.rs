@@ -9,6 +9,7 @@ pub mod extract;
 pub mod install;
 pub mod lock;
 pub mod receipt;
+pub mod tools;
 
 pub use download::Progress;
 pub use error::InstallError;

@@ -11,7 +11,9 @@ mod hook_env;
 mod install;
 mod list;
 mod ls_remote;
+mod outdated;
 mod setup;
+mod tools;
 mod uninstall;
 mod use_version;
 mod which;
@@ -45,6 +47,12 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
         Command::HookEnv(args) => hook_env::run(&ctx.env, &args),
+        Command::Tools(args) => tools::run(ctx, &args),
+        Command::Outdated(args) => block_on(outdated::outdated(ctx, &args)),
+        Command::Upgrade(args) => {
+            setup::refresh_if_stale(ctx);
+            block_on(outdated::upgrade(ctx, args))
+        }
     }
 }
 
