@@ -16,6 +16,7 @@ pub mod installed;
 pub mod layout;
 pub mod outdated;
 pub mod platform;
+pub mod projects;
 pub mod select;
 pub mod shell;
 pub mod tools;

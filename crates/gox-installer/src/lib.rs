@@ -6,10 +6,13 @@
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod install;
 pub mod lock;
+pub mod prune;
 pub mod receipt;
 pub mod tools;
+pub mod transaction;
 
 pub use download::Progress;
 pub use error::InstallError;

@@ -27,4 +27,4 @@ pub use buildinfo::{BuildInfo, BuildInfoError, Module, parse_buildinfo, read_bui
 #[cfg(feature = "tree")]
 pub use hash::{Sha256Writer, StreamHasher, normalize_sha256, sha256_file};
 #[cfg(feature = "tree")]
-pub use tree::{TreeReport, VerifyError, verify_toolchain};
+pub use tree::{TreeReport, VerifyError, identify_platform, verify_toolchain};
