@@ -106,6 +106,38 @@ pub fn moved_pin(pin: &str, latest: &Version) -> Option<Version> {
     (exact && pinned.same_lang(latest) && pinned < *latest).then(|| latest.clone())
 }
 
+/// A `.go-version` file with every exact pin of an older patch of `latest`'s line
+/// rewritten to `latest` (comments, other lines, a `go` prefix and CRLF kept); `None` when
+/// nothing changes.
+pub fn rewrite_go_version(text: &str, latest: &Version) -> Option<String> {
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len());
+    for (index, piece) in text.split_inclusive('\n').enumerate() {
+        let body = piece.trim_end_matches(['\n', '\r']);
+        let ending = &piece[body.len()..];
+        let bom = if index == 0 && body.starts_with('\u{feff}') {
+            "\u{feff}"
+        } else {
+            ""
+        };
+        let content = &body[bom.len()..];
+        let word = content.trim();
+        let (prefix, bare) = match word.strip_prefix("go") {
+            Some(rest) => ("go", rest),
+            None => ("", word),
+        };
+        match moved_pin(bare, latest) {
+            Some(new) if !word.starts_with('#') => {
+                let lead = &content[..content.len() - content.trim_start().len()];
+                out.push_str(&format!("{bom}{lead}{prefix}{new}{ending}"));
+                changed = true;
+            }
+            _ => out.push_str(piece),
+        }
+    }
+    changed.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +197,21 @@ mod tests {
         assert_eq!(moved_pin("latest", &latest), None);
         assert_eq!(moved_pin("1.22.10", &latest), None);
         assert_eq!(moved_pin("1.27.3", &latest), None);
+    }
+
+    #[test]
+    fn go_version_files_keep_their_shape() {
+        let latest = Version::parse("1.27.3").unwrap();
+        assert_eq!(
+            rewrite_go_version("# pinned for CI\r\ngo1.27.2\r\n", &latest).as_deref(),
+            Some("# pinned for CI\r\ngo1.27.3\r\n")
+        );
+        assert_eq!(
+            rewrite_go_version("\u{feff}1.27.0", &latest).as_deref(),
+            Some("\u{feff}1.27.3")
+        );
+        assert_eq!(rewrite_go_version("1.27\n", &latest), None);
+        assert_eq!(rewrite_go_version("1.22.10\n", &latest), None);
+        assert_eq!(rewrite_go_version("# 1.27.2\n", &latest), None);
     }
 }

@@ -112,8 +112,11 @@ security fixes.",
         long_about = "Install the newest patch of each installed release line (or of the LINEs named), \
 through the normal install pipeline (checksums, verification, atomic commit). When the global \
 default pins an older patch of an upgraded line exactly (1.27.2), it moves to the new patch; \
-defaults like `1.27` or `latest` already follow.",
-        after_help = "Examples:\n  gox upgrade\n  gox upgrade 1.27"
+defaults like `1.27` or `latest` already follow. --pins does the same for the .go-version files \
+of the project directories gox has recorded (GOX_HOME/projects); --prune then removes the \
+superseded patches that nothing uses any more (the default, recorded projects, this directory \
+and running processes are respected, as with `gox prune`).",
+        after_help = "Examples:\n  gox upgrade\n  gox upgrade 1.27\n  gox upgrade --pins --prune   also move exact .go-version pins of recorded projects, then remove the old patches"
     )]
     Upgrade(UpgradeArgs),
     /// Print shell code that switches Go on every `cd`: eval "$(gox activate zsh)"
@@ -413,6 +416,12 @@ pub struct UpgradeArgs {
     /// Release lines to upgrade (1.27); default: every installed line
     #[arg(value_name = "LINE")]
     pub lines: Vec<String>,
+    /// Also rewrite exact pins of an older patch (1.27.2) in recorded projects' .go-version files
+    #[arg(long)]
+    pub pins: bool,
+    /// Then remove the superseded patches that nothing uses any more (what `gox prune` would)
+    #[arg(long)]
+    pub prune: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }

@@ -71,7 +71,23 @@ fn outdated_then_upgrade_moves_the_default() {
         describe(&out)
     );
 
-    let out = w.run(["upgrade"]);
+    // Two recorded projects on 1.27.2: an exact .go-version pin (--pins moves it) and a
+    // .tool-versions line (left alone, so it keeps 1.27.2 from --prune).
+    let pinned = w.projects().join("pinned");
+    std::fs::create_dir_all(&pinned).expect("mkdir");
+    let mut use_cmd = w.gox();
+    use_cmd.current_dir(&pinned).args(["use", "1.27.2"]);
+    let out = use_cmd.output().expect("gox use");
+    assert!(out.status.success(), "{}", describe(&out));
+    let asdf = w.write("asdf/.tool-versions", "golang 1.27.2\n");
+    let mut install_here = w.gox();
+    install_here
+        .current_dir(asdf.parent().expect("dir"))
+        .arg("install");
+    let out = install_here.output().expect("gox install");
+    assert!(out.status.success(), "{}", describe(&out));
+
+    let out = w.run(["upgrade", "--pins", "--prune"]);
     assert!(out.status.success(), "{}", describe(&out));
     let err = stderr(&out);
     assert!(err.contains("upgrading 1.27: 1.27.2 -> 1.27.3"), "{err}");
@@ -81,12 +97,38 @@ fn outdated_then_upgrade_moves_the_default() {
         "{err}"
     );
     assert_eq!(
+        std::fs::read_to_string(pinned.join(".go-version")).expect("pin"),
+        "1.27.3\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&asdf).expect("tool-versions"),
+        "golang 1.27.2\n"
+    );
+    assert!(
+        err.contains(&format!(
+            "kept go1.27.2 (linux/amd64): still selected by {}",
+            asdf.parent().expect("dir").display()
+        )),
+        "{err}"
+    );
+    assert_eq!(
         w.installed_dirs(),
         [
             "go1.22.10.linux-amd64",
             "go1.27.2.linux-amd64",
             "go1.27.3.linux-amd64"
         ]
+    );
+    // Once nothing uses it, --prune removes the superseded patch (and nothing else).
+    std::fs::remove_dir_all(asdf.parent().expect("dir")).expect("rm project");
+    let out = w.run(["upgrade", "--prune"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(err.contains("nothing to upgrade"), "{err}");
+    assert!(err.contains("removed go1.27.2 (linux/amd64)"), "{err}");
+    assert_eq!(
+        w.installed_dirs(),
+        ["go1.22.10.linux-amd64", "go1.27.3.linux-amd64"]
     );
     assert_eq!(
         std::fs::read_to_string(w.home().join("default")).expect("default"),

@@ -1,9 +1,11 @@
 //! `gox outdated` and `gox upgrade`: compare installed release lines with the feed
 //! ([`gox_core::outdated`] decides), and install newer patches through `gox install`.
 
-use gox_core::Version;
 use gox_core::installed::installed_for;
 use gox_core::outdated::{self, Line};
+use gox_core::{Version, projects};
+use gox_installer::extract::ByteSize;
+use gox_installer::prune;
 
 use super::{install, print_json, use_version};
 use crate::cli::{InstallArgs, OutdatedArgs, SourceArgs, UpgradeArgs};
@@ -83,10 +85,9 @@ pub async fn upgrade(ctx: &Context, args: UpgradeArgs) -> Result<(), CliError> {
     if args.lines.is_empty() {
         chosen = all.iter().collect();
     }
-    let upgrades: Vec<&Line> = chosen.into_iter().filter(|l| l.has_update()).collect();
+    let upgrades: Vec<&Line> = chosen.iter().copied().filter(|l| l.has_update()).collect();
     if upgrades.is_empty() {
         ctx.status("nothing to upgrade: every installed patch is the newest in the feed");
-        return Ok(());
     }
     for line in &upgrades {
         ctx.status(format!(
@@ -110,6 +111,76 @@ pub async fn upgrade(ctx: &Context, args: UpgradeArgs) -> Result<(), CliError> {
         )
         .await?;
         move_default(ctx, &line.latest)?;
+        if args.pins {
+            move_project_pins(ctx, &line.latest)?;
+        }
+    }
+    if args.prune {
+        // Every chosen line now has its `latest` installed; older patches are superseded.
+        prune_superseded(ctx, &chosen)?;
+    }
+    Ok(())
+}
+
+/// `--pins`: exact pins of an older patch in the recorded projects' `.go-version` files.
+fn move_project_pins(ctx: &Context, latest: &Version) -> Result<(), CliError> {
+    let dirs = projects::load_live(&ctx.layout).map_err(|e| CliError::Other(e.to_string()))?;
+    for dir in dirs {
+        let path = dir.join(".go-version");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if let Some(new) = outdated::rewrite_go_version(&text, latest) {
+            use_version::write_atomically(&path, &new)?;
+            ctx.status(format!("pinned {} to {latest}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// `--prune`: the older patches of `lines` that prune's rules leave unused.
+fn prune_superseded(ctx: &Context, lines: &[&Line]) -> Result<(), CliError> {
+    let mut plan =
+        prune::plan(&ctx.env, &ctx.layout, false).map_err(|e| CliError::Other(e.to_string()))?;
+    for warning in &plan.warnings {
+        eprintln!("gox: warning: {warning}");
+    }
+    let superseded = |v: &Version| {
+        lines
+            .iter()
+            .any(|l| v.same_lang(&l.latest) && *v < l.latest)
+    };
+    // Upgrades install for this machine only: another platform's old patch has no
+    // successor installed.
+    let host = &ctx.host.platform;
+    plan.remove
+        .retain(|d| d.toolchain.platform == *host && superseded(&d.toolchain.version));
+    for (t, why) in &plan.keep {
+        if t.platform == *host && superseded(&t.version) && !why.is_empty() {
+            ctx.status(format!(
+                "kept go{} ({}): still selected by {}",
+                t.version,
+                t.platform,
+                super::prune::reasons(why)
+            ));
+        }
+    }
+    let report = prune::apply(&ctx.layout, &plan, false);
+    for d in &report.removed {
+        ctx.status(format!(
+            "removed go{} ({}), {}",
+            d.toolchain.version,
+            d.toolchain.platform,
+            ByteSize(d.bytes)
+        ));
+    }
+    for (t, e) in &report.refused {
+        eprintln!(
+            "gox: warning: kept go{} ({}): {}",
+            t.version,
+            t.platform,
+            e.to_string().replace('\n', "; ")
+        );
     }
     Ok(())
 }
