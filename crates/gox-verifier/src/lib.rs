@@ -20,7 +20,10 @@ pub mod tree;
 #[cfg(test)]
 mod testdata;
 
-pub use header::{BinaryInfo, Format, HeaderError, parse_header, read_header};
+pub use header::{
+    BinaryInfo, Format, HeaderError, elf_interpreter, parse_header, read_elf_interpreter,
+    read_header,
+};
 
 #[cfg(feature = "tree")]
 pub use buildinfo::{BuildInfo, BuildInfoError, Module, parse_buildinfo, read_buildinfo};
