@@ -68,6 +68,23 @@ pub fn compose_path(
     path
 }
 
+/// Everything a command started by gox with a chosen toolchain gets (`gox exec`, `gox tools
+/// rebuild`, default tools): [`vars`], the [`PIN_VAR`] so nested `go` calls through the shims
+/// keep this toolchain, and the PATH from [`compose_path`]. `Err`: the PATH cannot be joined
+/// (an entry holds the separator).
+pub fn command_vars(
+    layout: &Layout,
+    config: &Config,
+    target: &Target,
+    current_path: Option<&std::ffi::OsStr>,
+) -> Result<Vec<(&'static str, OsString)>, std::env::JoinPathsError> {
+    let path = compose_path(current_path, layout, path_entries(layout, config, target));
+    let mut all = vars(layout, config, target);
+    all.push((PIN_VAR, target.goroot.clone().into_os_string()));
+    all.push(("PATH", std::env::join_paths(path)?));
+    Ok(all)
+}
+
 /// Parses the depth counter; garbage counts as 0 rather than blocking `go`.
 pub fn depth(value: Option<&str>) -> u32 {
     value.and_then(|v| v.trim().parse().ok()).unwrap_or(0)

@@ -9,12 +9,14 @@
 //! retry_deadline_secs = 120   # no retry starts after this many seconds (GOX_DEADLINE)
 //! stall_timeout_secs = 60     # a download silent this long is cut off (GOX_STALL_TIMEOUT)
 //! source = "auto"             # feed (go.dev), proxy (GOPROXY + checksum database), auto
+//! default_tools = ["golang.org/x/tools/gopls@latest"]  # `go install`ed after each gox install
 //! ```
 //!
 //! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
 //! its 600 KB budget, so gox accepts the flat subset its settings need: top-level
-//! `key = value` lines with booleans, integers and basic strings, `#` comments. Anything
-//! else (tables, arrays, unknown keys) is an error naming the file and line, never ignored.
+//! `key = value` lines with booleans, integers, basic strings and one-line arrays of basic
+//! strings, `#` comments. Anything else (tables, multi-line arrays, unknown keys) is an error
+//! naming the file and line, never ignored.
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +32,8 @@ pub struct Config {
     pub stall_timeout_secs: Option<u64>,
     /// `feed`, `proxy` or `auto` (`None`: auto); see docs/sources.md.
     pub source: Option<String>,
+    /// `path@version` packages `gox install` runs `go install` on with each new toolchain.
+    pub default_tools: Vec<String>,
 }
 
 impl Default for Config {
@@ -43,6 +47,7 @@ impl Default for Config {
             retry_deadline_secs: None,
             stall_timeout_secs: None,
             source: None,
+            default_tools: Vec::new(),
         }
     }
 }
@@ -69,6 +74,7 @@ enum Value {
     Bool(bool),
     Int(u64),
     Str(String),
+    List(Vec<String>),
 }
 
 impl Config {
@@ -124,6 +130,12 @@ impl Config {
                         "`source` must be \"feed\", \"proxy\" or \"auto\"".into(),
                     ));
                 }
+                ("default_tools", Value::List(tools)) => config.default_tools = tools,
+                ("default_tools", _) => {
+                    return Err(fail(
+                        "`default_tools` must be a one-line list of strings: [\"golang.org/x/tools/gopls@latest\"]".into(),
+                    ));
+                }
                 ("auto_install" | "gopath_per_platform", _) => {
                     return Err(fail(format!("`{key}` must be true or false")));
                 }
@@ -135,7 +147,7 @@ impl Config {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs, source)"
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs, source, default_tools)"
                     )));
                 }
             }
@@ -146,28 +158,29 @@ impl Config {
 
 /// A value with an optional trailing `# comment`.
 fn parse_value(text: &str) -> Result<Value, String> {
-    if let Some(body) = text.strip_prefix('"') {
-        let mut out = String::new();
-        let mut chars = body.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => return trailing(chars.as_str()).map(|()| Value::Str(out)),
-                '\\' => match chars.next() {
-                    Some('"') => out.push('"'),
-                    Some('\\') => out.push('\\'),
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    other => {
-                        return Err(format!(
-                            "unsupported escape `\\{}` in a string",
-                            other.unwrap_or(' ')
-                        ));
-                    }
-                },
-                c => out.push(c),
+    if text.starts_with('"') {
+        let (value, rest) = parse_string(text)?;
+        return trailing(rest).map(|()| Value::Str(value));
+    }
+    if let Some(mut rest) = text.strip_prefix('[') {
+        let mut items = Vec::new();
+        loop {
+            rest = rest.trim_start();
+            if let Some(after) = rest.strip_prefix(']') {
+                return trailing(after).map(|()| Value::List(items));
             }
+            if rest.is_empty() || rest.starts_with('#') {
+                return Err("unterminated list: close it with `]` on the same line".into());
+            }
+            let (item, after) = parse_string(rest)?;
+            items.push(item);
+            rest = after.trim_start();
+            rest = match rest.strip_prefix(',') {
+                Some(after) => after,
+                None if rest.starts_with(']') || rest.is_empty() || rest.starts_with('#') => rest,
+                None => return Err(format!("expected `,` or `]` in the list, found `{rest}`")),
+            };
         }
-        return Err("unterminated string: add the closing `\"`".into());
     }
     let word = text.split('#').next().unwrap_or_default().trim();
     match word {
@@ -175,10 +188,38 @@ fn parse_value(text: &str) -> Result<Value, String> {
         "false" => Ok(Value::Bool(false)),
         _ => word.replace('_', "").parse().map(Value::Int).map_err(|_| {
             format!(
-                "`{word}` is not a value gox understands (true, false, a number or a \"string\")"
+                "`{word}` is not a value gox understands (true, false, a number, a \"string\" or a [\"list\"])"
             )
         }),
     }
+}
+
+/// A basic string at the start of `text`, and what follows its closing quote.
+fn parse_string(text: &str) -> Result<(String, &str), String> {
+    let Some(body) = text.strip_prefix('"') else {
+        return Err(format!("expected a \"string\", found `{text}`"));
+    };
+    let mut out = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Ok((out, chars.as_str())),
+            '\\' => match chars.next() {
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                other => {
+                    return Err(format!(
+                        "unsupported escape `\\{}` in a string",
+                        other.unwrap_or(' ')
+                    ));
+                }
+            },
+            c => out.push(c),
+        }
+    }
+    Err("unterminated string: add the closing `\"`".into())
 }
 
 fn trailing(rest: &str) -> Result<(), String> {
@@ -244,6 +285,34 @@ mod tests {
                 msg.contains(&format!("/etc/gox.toml:{line}:")) && msg.contains(needle),
                 "{text:?}: {msg}"
             );
+        }
+    }
+
+    #[test]
+    fn default_tools_list() {
+        let c =
+            parse("default_tools = [\"golang.org/x/tools/gopls@latest\", \"a@v1,x\" ,] # tools\n")
+                .unwrap();
+        assert_eq!(
+            c.default_tools,
+            ["golang.org/x/tools/gopls@latest", "a@v1,x"]
+        );
+        assert!(
+            parse("default_tools = []")
+                .unwrap()
+                .default_tools
+                .is_empty()
+        );
+        for (text, needle) in [
+            ("default_tools = [\"a\"", "unterminated list"),
+            ("default_tools = [\"a\" \"b\"]", "expected `,`"),
+            ("default_tools = [1]", "expected a \"string\""),
+            ("default_tools = \"a\"", "one-line list"),
+            ("mirror = [\"a\"]", "quoted string"),
+            ("default_tools = [\"a\"] x", "unexpected"),
+        ] {
+            let msg = parse(text).unwrap_err().to_string();
+            assert!(msg.contains(needle), "{text:?}: {msg}");
         }
     }
 

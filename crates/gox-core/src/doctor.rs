@@ -587,7 +587,8 @@ pub fn check_bin_dirs(host: &Host, dirs: &[BinDir]) -> Vec<Finding> {
                         .is_some_and(|first| first.contains('.')) =>
                 {
                     format!(
-                        "{rm} && go install {pkg}@latest   (through the gox shims, so a {native} Go builds it)"
+                        "gox tools rebuild --wrong-arch   (reinstalls {pkg} with a {native} Go, the version it was built \
+                         from; by hand: {rm} && go install {pkg}@latest through the gox shims)"
                     )
                 }
                 _ => format!(

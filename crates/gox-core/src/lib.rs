@@ -14,10 +14,12 @@ pub mod hook;
 pub mod host;
 pub mod installed;
 pub mod layout;
+pub mod outdated;
 pub mod platform;
 pub mod projects;
 pub mod select;
 pub mod shell;
+pub mod tools;
 pub mod version;
 
 pub use config::Config;

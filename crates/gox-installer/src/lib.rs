@@ -12,6 +12,7 @@ pub mod lock;
 pub mod prune;
 pub mod receipt;
 mod streaming;
+pub mod tools;
 pub mod transaction;
 
 pub use download::Progress;

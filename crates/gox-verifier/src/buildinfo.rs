@@ -47,11 +47,41 @@ pub struct BuildInfo {
     pub go_version: String,
     /// Package path of the main package (`cmd/go`); `None` without module info.
     pub path: Option<String>,
+    /// The main module (the `mod` line); `None` for the toolchain's own commands, which
+    /// belong to the standard library, and for `go build` of a file outside any module.
+    pub main: Option<Module>,
+    /// The `dep` lines, in order.
+    pub deps: Vec<Module>,
     /// `build` lines in order: (`GOOS`, `linux`), (`-compiler`, `gc`), …
     pub settings: Vec<(String, String)>,
 }
 
+/// A module line of the build info (`mod` or `dep`), with its `=>` replacement if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Module {
+    pub path: String,
+    /// `v1.2.3`, a pseudo-version, or `(devel)` when built from a local checkout.
+    pub version: String,
+    /// The `h1:` go.sum hash; empty when the module was not downloaded (local builds).
+    pub sum: String,
+    pub replace: Option<Box<Module>>,
+}
+
+impl Module {
+    /// Built from a local checkout (`go build`, `go install` inside the module): no
+    /// version exists that `go install path@version` could fetch again.
+    pub fn is_devel(&self) -> bool {
+        self.version == "(devel)" || self.version.is_empty()
+    }
+}
+
 impl BuildInfo {
+    /// `CGO_ENABLED` from the build settings (absent for binaries built without cgo
+    /// information, e.g. by very old toolchains).
+    pub fn cgo_enabled(&self) -> Option<bool> {
+        self.setting("CGO_ENABLED").map(|v| v == "1")
+    }
+
     pub fn goos(&self) -> Option<&str> {
         self.setting("GOOS")
     }
@@ -135,11 +165,13 @@ fn parse_blob(blob: &[u8]) -> Option<BuildInfo> {
     let go_version = parse_version(version)?;
     // Like Go: a module info string that does not decode means "no module info".
     let modinfo = decode_string(rest).map_or(&[][..], |(modinfo, _)| modinfo);
-    let (path, settings) = parse_modinfo(strip_sentinels(modinfo));
+    let parsed = parse_modinfo(strip_sentinels(modinfo));
     Some(BuildInfo {
         go_version,
-        path,
-        settings,
+        path: parsed.path,
+        main: parsed.main,
+        deps: parsed.deps,
+        settings: parsed.settings,
     })
 }
 
@@ -190,22 +222,64 @@ fn strip_sentinels(modinfo: &[u8]) -> &[u8] {
     }
 }
 
-/// The `path` line and the `build` lines; module lines (`mod`, `dep`, `=>`) are not
-/// needed here. A line Go would reject is skipped rather than failing the whole info.
-fn parse_modinfo(modinfo: &[u8]) -> (Option<String>, Vec<(String, String)>) {
+#[derive(Default)]
+struct ModInfo {
+    path: Option<String>,
+    main: Option<Module>,
+    deps: Vec<Module>,
+    settings: Vec<(String, String)>,
+}
+
+/// The `path`, `mod`, `dep`, `=>` and `build` lines (runtime/debug's format). A line Go
+/// would reject is skipped rather than failing the whole info.
+fn parse_modinfo(modinfo: &[u8]) -> ModInfo {
     let text = String::from_utf8_lossy(modinfo);
     // Like Go, only newline-terminated lines count.
     let complete = text.rsplit_once('\n').map_or("", |(lines, _)| lines);
-    let mut path = None;
-    let mut settings = Vec::new();
+    let mut info = ModInfo::default();
+    // Where a `=>` line goes: the main module (None) or the last dep (Some).
+    let mut last_is_dep = None;
     for line in complete.split('\n') {
         if let Some(value) = line.strip_prefix("path\t") {
-            path = Some(value.to_string());
+            info.path = Some(value.to_string());
+        } else if let Some(module) = line.strip_prefix("mod\t").and_then(parse_module) {
+            info.main = Some(module);
+            last_is_dep = Some(false);
+        } else if let Some(module) = line.strip_prefix("dep\t").and_then(parse_module) {
+            info.deps.push(module);
+            last_is_dep = Some(true);
+        } else if let Some(module) = line.strip_prefix("=>\t").and_then(parse_module) {
+            let target = match last_is_dep {
+                Some(true) => info.deps.last_mut(),
+                Some(false) => info.main.as_mut(),
+                None => None,
+            };
+            if let Some(target) = target {
+                target.replace = Some(Box::new(module));
+            }
+            last_is_dep = None;
         } else if let Some(setting) = line.strip_prefix("build\t").and_then(parse_setting) {
-            settings.push(setting);
+            info.settings.push(setting);
         }
     }
-    (path, settings)
+    info
+}
+
+/// `path\tversion[\tsum]`; a replacement by a local directory has no version.
+fn parse_module(fields: &str) -> Option<Module> {
+    let mut parts = fields.split('\t');
+    let path = parts.next().filter(|p| !p.is_empty())?.to_string();
+    let version = parts.next().unwrap_or_default().to_string();
+    let sum = parts.next().unwrap_or_default().to_string();
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(Module {
+        path,
+        version,
+        sum,
+        replace: None,
+    })
 }
 
 /// `key=value`, where either side may be Go-quoted (`-ldflags="-s -w"`).
@@ -296,7 +370,7 @@ fn push_char(code: u32, out: &mut Vec<u8>) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::{Class, Order, buildinfo_blob, elf, go_binary, modinfo};
+    use crate::testdata::{Class, Order, buildinfo_blob, elf, go_binary, modinfo, modinfo_lines};
     use proptest::prelude::*;
 
     fn settings(info: &BuildInfo) -> Vec<(&str, &str)> {
@@ -368,9 +442,52 @@ mod tests {
 
     #[test]
     fn unterminated_last_line_is_dropped() {
-        let (path, settings) = parse_modinfo(b"path\tcmd/go\nbuild\tGOOS=linux");
-        assert_eq!(path.as_deref(), Some("cmd/go"));
-        assert!(settings.is_empty());
+        let info = parse_modinfo(b"path\tcmd/go\nbuild\tGOOS=linux");
+        assert_eq!(info.path.as_deref(), Some("cmd/go"));
+        assert!(info.settings.is_empty());
+    }
+
+    #[test]
+    fn module_dep_and_replace_lines() {
+        let info = parse_modinfo(
+            b"path\tgolang.org/x/tools/gopls\n\
+mod\tgolang.org/x/tools/gopls\tv0.16.1\th1:abc=\n\
+dep\tgithub.com/google/go-cmp\tv0.6.0\th1:def=\n\
+dep\tgolang.org/x/mod\tv0.20.0\th1:ghi=\n\
+=>\t../mod\t\n\
+dep\tbroken\ta\tb\tc\n\
+build\tCGO_ENABLED=0\n",
+        );
+        let main = info.main.unwrap();
+        assert_eq!(
+            (main.path.as_str(), main.version.as_str(), main.sum.as_str()),
+            ("golang.org/x/tools/gopls", "v0.16.1", "h1:abc=")
+        );
+        assert!(!main.is_devel() && main.replace.is_none());
+        assert_eq!(info.deps.len(), 2, "the malformed dep line is skipped");
+        assert_eq!(info.deps[0].path, "github.com/google/go-cmp");
+        let replaced = info.deps[1].replace.as_ref().unwrap();
+        assert_eq!(
+            (replaced.path.as_str(), replaced.version.as_str()),
+            ("../mod", "")
+        );
+        assert_eq!(
+            info.settings,
+            [("CGO_ENABLED".to_string(), "0".to_string())]
+        );
+    }
+
+    #[test]
+    fn local_checkout_is_devel() {
+        let blob = buildinfo_blob(
+            "go1.27.3",
+            &modinfo_lines(
+                "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\nbuild\tCGO_ENABLED=1\n",
+            ),
+        );
+        let info = parse_buildinfo(&blob).unwrap();
+        assert_eq!(info.cgo_enabled(), Some(true));
+        assert!(info.main.unwrap().is_devel());
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use header::{
 };
 
 #[cfg(feature = "tree")]
-pub use buildinfo::{BuildInfo, BuildInfoError, parse_buildinfo, read_buildinfo};
+pub use buildinfo::{BuildInfo, BuildInfoError, Module, parse_buildinfo, read_buildinfo};
 #[cfg(feature = "tree")]
 pub use hash::{Sha256Writer, StreamHasher, normalize_sha256, sha256_file};
 #[cfg(feature = "tree")]

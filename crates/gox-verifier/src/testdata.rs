@@ -100,6 +100,11 @@ pub fn modinfo(path: &str, settings: &[(&str, &str)]) -> Vec<u8> {
     for (key, value) in settings {
         text.push_str(&format!("build\t{key}={value}\n"));
     }
+    modinfo_lines(&text)
+}
+
+/// Module info text framed by cmd/go's sentinels.
+pub fn modinfo_lines(text: &str) -> Vec<u8> {
     [
         &b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6"[..],
         text.as_bytes(),

@@ -87,6 +87,38 @@ leftovers of interrupted installs.\n\nExit status: 0 when there is no error (war
         after_help = "Examples:\n  gox doctor\n  gox doctor --json   {\"host\":{…},\"findings\":[{\"id\",\"severity\",\"message\",\"fix\"}]}"
     )]
     Doctor(DoctorArgs),
+    /// List the Go programs in GOPATH/bin directories and flag wrong-arch and orphaned ones
+    #[command(
+        long_about = "List the executables in every gox GOPATH/bin (GOX_HOME/gopath/<os>-<arch>/bin), in \
+GOBIN and in ~/go/bin, with what their Go build info says (read directly from the binary, no go \
+process): module path and version, the Go version that built them, GOOS/GOARCH and cgo.\n\n\
+Problems flagged: wrong-arch (built for a platform that is not this machine's, like an x86_64 dlv \
+on Apple Silicon), orphaned (built by a Go version that is no longer installed), not-go (no Go \
+build info; listed and left alone).\n\n`gox tools rebuild` reinstalls them natively.",
+        after_help = "Examples:\n  gox tools\n  gox tools --json   [{\"name\",\"path\",\"module\",\"version\",\"go\",\"platform\",\"problems\"}]\n  \
+gox tools rebuild --wrong-arch\n  gox tools rebuild dlv gopls --latest"
+    )]
+    Tools(ToolsArgs),
+    /// List installed release lines with a newer patch, and lines Go no longer supports
+    #[command(
+        long_about = "List the installed release lines that have a newer patch release in the go.dev feed \
+(1.27.2 -> 1.27.3), and the lines Go no longer supports: only the two newest minor releases get \
+security fixes.",
+        after_help = "Examples:\n  gox outdated\n  gox outdated --json   [{\"line\",\"installed\",\"latest\",\"supported\"}]"
+    )]
+    Outdated(OutdatedArgs),
+    /// Install the newest patch of installed release lines and move the default along
+    #[command(
+        long_about = "Install the newest patch of each installed release line (or of the LINEs named), \
+through the normal install pipeline (checksums, verification, atomic commit). When the global \
+default pins an older patch of an upgraded line exactly (1.27.2), it moves to the new patch; \
+defaults like `1.27` or `latest` already follow. --pins does the same for the .go-version files \
+of the project directories gox has recorded (GOX_HOME/projects); --prune then removes the \
+superseded patches that nothing uses any more (the default, recorded projects, this directory \
+and running processes are respected, as with `gox prune`).",
+        after_help = "Examples:\n  gox upgrade\n  gox upgrade 1.27\n  gox upgrade --pins --prune   also move exact .go-version pins of recorded projects, then remove the old patches"
+    )]
+    Upgrade(UpgradeArgs),
     /// Print shell code that switches Go on every `cd`: eval "$(gox activate zsh)"
     #[command(
         long_about = "Print shell code that switches Go as you move between directories.\n\n\
@@ -337,6 +369,74 @@ pub struct CompletionsArgs {
     /// The shell to print the script for
     #[arg(value_name = "SHELL", value_enum)]
     pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ToolsArgs {
+    #[command(subcommand)]
+    pub action: Option<ToolsAction>,
+    /// Print JSON: [{"name","path","module","version","go","platform","problems"}]
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsAction {
+    /// Reinstall tools with `go install PACKAGE@VERSION`, natively, with the selected Go
+    #[command(
+        long_about = "Reinstall tools with `go install PACKAGE@VERSION` (the exact version from each \
+tool's build info, or @latest with --latest), using the toolchain selected in this directory \
+(or --go SPEC) for this machine's platform, into that platform's GOPATH/bin. Each tool is \
+reported: ok, failed (with go's error), or skipped (not Go, or built from a local checkout: \
+(devel)). Exit status 1 when any rebuild failed.",
+        after_help = "Examples:\n  gox tools rebuild --wrong-arch\n  gox tools rebuild dlv\n  gox tools rebuild --all --latest --go 1.27"
+    )]
+    Rebuild(RebuildArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["names", "wrong_arch", "all"]))]
+pub struct RebuildArgs {
+    /// Tools to rebuild, by file name (dlv, gopls)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Rebuild every tool built for another platform than this machine's
+    #[arg(long)]
+    pub wrong_arch: bool,
+    /// Rebuild every Go tool
+    #[arg(long)]
+    pub all: bool,
+    /// Install @latest instead of the version the tool was built from
+    #[arg(long)]
+    pub latest: bool,
+    /// Build with this installed Go (default: the one selected in this directory)
+    #[arg(long, value_name = "SPEC", add = ArgValueCandidates::new(completion::installed_versions))]
+    pub go: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Print JSON: [{"line","installed","latest","supported"}]
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Release lines to upgrade (1.27); default: every installed line
+    #[arg(value_name = "LINE")]
+    pub lines: Vec<String>,
+    /// Also rewrite exact pins of an older patch (1.27.2) in recorded projects' .go-version files
+    #[arg(long)]
+    pub pins: bool,
+    /// Then remove the superseded patches that nothing uses any more (what `gox prune` would)
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 #[derive(Debug, Args)]

@@ -473,8 +473,9 @@ fn x86_64_dlv_on_apple_silicon() {
     assert_eq!(
         findings[0].fix.as_deref(),
         Some(
-            "rm /gx/gopath/darwin-arm64/bin/dlv && go install github.com/go-delve/delve/cmd/dlv@latest   \
-             (through the gox shims, so a darwin/arm64 Go builds it)"
+            "gox tools rebuild --wrong-arch   (reinstalls github.com/go-delve/delve/cmd/dlv with a darwin/arm64 Go, \
+             the version it was built from; by hand: rm /gx/gopath/darwin-arm64/bin/dlv && \
+             go install github.com/go-delve/delve/cmd/dlv@latest through the gox shims)"
         )
     );
     // No module path to reinstall from: the generic route.

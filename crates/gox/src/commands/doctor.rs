@@ -10,6 +10,7 @@ use gox_core::doctor::{
 use gox_core::layout::{STAGING_PREFIX, TRASH_PREFIX};
 use gox_core::shell::Shell;
 use gox_core::{Platform, installed};
+use gox_installer::tools;
 use gox_verifier::{header, read_buildinfo};
 use serde::Serialize;
 
@@ -130,7 +131,7 @@ fn gather(ctx: &Context) -> Facts {
     let first_go = entries
         .iter()
         .map(|dir| dir.join(format!("go{exe}")))
-        .find(|go| is_executable(go));
+        .find(|go| tools::is_executable(go));
     let go_env_file = doctor::go_env_file(env, std::env::consts::OS).and_then(|path| {
         let text = std::fs::read_to_string(&path).ok()?;
         Some(GoEnvFile {
@@ -219,13 +220,8 @@ fn bin_dirs(ctx: &Context, go_env_file: Option<&GoEnvFile>) -> Vec<PathBuf> {
 }
 
 fn scan_bin_dir(dir: PathBuf, host: &Platform) -> BinDir {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort();
-    let binaries = files
+    let binaries = tools::executables(&dir)
         .iter()
-        .filter(|f| is_executable(f))
         .filter_map(|f| binary(f, host))
         .map(|mut bin| {
             // Only for the few that need fixing: the module path to reinstall from.
@@ -269,17 +265,4 @@ fn leftovers(toolchains: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     found.sort();
     found
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("exe"))
-        && path.is_file()
 }

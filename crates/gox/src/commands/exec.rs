@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use gox_core::Spec;
-use gox_core::childenv::{self, PIN_VAR, Target};
+use gox_core::childenv::{self, Target};
 use gox_core::installed::installed_for;
 
 use crate::cli::ExecArgs;
@@ -26,22 +26,19 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<(), CliError> {
         goroot: toolchain.goroot.clone(),
         platform: toolchain.platform.clone(),
     };
-    let path = childenv::compose_path(
-        ctx.env.var_os("PATH").map(|p| p.as_os_str()),
+    let vars = childenv::command_vars(
         &ctx.layout,
-        childenv::path_entries(&ctx.layout, &ctx.config, &target),
-    );
-    let path = std::env::join_paths(path)
-        .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
+        &ctx.config,
+        &target,
+        ctx.env.var_os("PATH").map(|p| p.as_os_str()),
+    )
+    .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
     let (program, rest) = args
         .command
         .split_first()
         .ok_or_else(|| CliError::Usage("no command given".into()))?;
     let mut cmd = Command::new(program);
-    cmd.args(rest)
-        .envs(childenv::vars(&ctx.layout, &ctx.config, &target))
-        .env(PIN_VAR, &target.goroot)
-        .env("PATH", path);
+    cmd.args(rest).envs(vars);
     become_child(cmd, program)
 }
 

@@ -134,7 +134,11 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
         let outcome = installer
             .install(&request, || waiting(ctx, &request))
             .await?;
+        let fresh = matches!(outcome, Outcome::Installed(_));
         report(ctx, &request.version, &platform, outcome);
+        if fresh {
+            super::tools::install_default_tools(ctx, &request.version, &platform);
+        }
     }
     Ok(())
 }

@@ -13,8 +13,10 @@ mod install;
 mod install_proxy;
 mod list;
 mod ls_remote;
+mod outdated;
 mod prune;
 mod setup;
+mod tools;
 mod uninstall;
 mod use_version;
 mod which;
@@ -50,6 +52,12 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
         Command::HookEnv(args) => hook_env::run(&ctx.env, &args),
+        Command::Tools(args) => tools::run(ctx, &args),
+        Command::Outdated(args) => block_on(outdated::outdated(ctx, &args)),
+        Command::Upgrade(args) => {
+            setup::refresh_if_stale(ctx);
+            block_on(outdated::upgrade(ctx, args))
+        }
     }
 }
 

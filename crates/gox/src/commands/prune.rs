@@ -13,21 +13,11 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
         eprintln!("gox: warning: {warning}");
     }
     for (t, why) in &plan.keep {
-        let why: Vec<String> = why
-            .iter()
-            .map(|w| match w {
-                Why::Default => "the global default".to_string(),
-                Why::Project(dir) => dir.display().to_string(),
-            })
-            .collect();
-        let why = if why.is_empty() {
-            "in use".to_string()
-        } else {
-            why.join(", ")
-        };
         ctx.status(format!(
-            "keep go{} ({}): selected by {why}",
-            t.version, t.platform
+            "keep go{} ({}): selected by {}",
+            t.version,
+            t.platform,
+            reasons(why)
         ));
     }
     if args.dry_run {
@@ -83,4 +73,18 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
     }
     println!("freed {}", ByteSize(report.bytes_freed()));
     Ok(())
+}
+
+/// Who keeps a toolchain: `the global default, /path/to/project`.
+pub(super) fn reasons(why: &[Why]) -> String {
+    if why.is_empty() {
+        return "in use".to_string();
+    }
+    why.iter()
+        .map(|w| match w {
+            Why::Default => "the global default".to_string(),
+            Why::Project(dir) => dir.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

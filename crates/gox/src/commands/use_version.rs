@@ -51,7 +51,7 @@ pub async fn run(ctx: &Context, args: UseArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
     let fail = |e: std::io::Error| CliError::Other(format!("cannot write {}: {e}", path.display()));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(fail)?;
