@@ -12,6 +12,7 @@ use gox_core::{Platform, Version};
 use gox_verifier::hash::sha256_file;
 use gox_verifier::tree::{TreeReport, verify_toolchain};
 
+use crate::cancel;
 use crate::download::{self, Progress};
 use crate::error::InstallError;
 use crate::extract::{self, ArchiveKind, Extracted, Limits};
@@ -116,7 +117,7 @@ impl Installer<'_> {
                 filename: archive_name(&req.origin),
             })?;
         let toolchains = self.layout.toolchains();
-        remove_stale(&toolchains, &format!("{STAGING_PREFIX}{name}-"));
+        crate::remove::sweep(self.layout, Some(&name));
         let staging = tempfile::Builder::new()
             .prefix(&format!("{STAGING_PREFIX}{name}-"))
             .tempdir_in(&toolchains)
@@ -141,6 +142,8 @@ impl Installer<'_> {
             gox_version: env!("CARGO_PKG_VERSION").to_string(),
         }
         .write(&goroot)?;
+        // Last moment to stop: after the rename the toolchain is installed.
+        cancel::check()?;
         commit(&goroot, &target, &toolchains, &name)?;
         if let (Some(fresh), Origin::Remote { filename, .. }) = (fetched.fresh, &req.origin) {
             // Keeping the archive is a convenience for offline reinstalls; failing to keep
@@ -218,7 +221,9 @@ impl Installer<'_> {
             let worker = std::thread::spawn(move || {
                 extract::extract_tar_gz_named(ChannelReader::new(rx), &name, &dest, limits)
             });
-            let transfer = download::fetch(
+            // A stop request ends the fetch; dropping `tx` then stops the extractor, which is
+            // joined below before the staging dir is deleted.
+            let transfer = cancel::unless_stopped(download::fetch(
                 &self.client,
                 url,
                 part.as_file_mut(),
@@ -226,7 +231,7 @@ impl Installer<'_> {
                 self.progress,
                 &label,
                 |chunk| tx.send(chunk.to_vec()).is_ok(),
-            )
+            ))
             .await;
             drop(tx);
             let extracted = worker.join().unwrap_or_else(|_| {
@@ -237,7 +242,7 @@ impl Installer<'_> {
             });
             (transfer?, extracted)
         } else {
-            let transfer = download::fetch(
+            let transfer = cancel::unless_stopped(download::fetch(
                 &self.client,
                 url,
                 part.as_file_mut(),
@@ -245,7 +250,7 @@ impl Installer<'_> {
                 self.progress,
                 &label,
                 |_| true,
-            )
+            ))
             .await?;
             // Zip needs the central directory at the end: extract once complete, and only
             // if the bytes are the ones the feed vouches for.
@@ -287,31 +292,6 @@ impl Installer<'_> {
     }
 }
 
-/// Removes an installed toolchain: renamed aside first so a half-deleted GOROOT is never
-/// visible under its real name.
-pub fn uninstall(
-    layout: &Layout,
-    version: &Version,
-    platform: &Platform,
-) -> Result<PathBuf, InstallError> {
-    let target = layout.toolchain(version, platform);
-    let _lock = ToolchainLock::acquire(&layout.toolchain_lock(version, platform), || {})?;
-    if !target.is_dir() {
-        return Err(InstallError::NotInstalled {
-            version: version.to_string(),
-            platform: platform.to_string(),
-        });
-    }
-    let name = toolchain_dir_name(version, platform);
-    let trash = layout
-        .toolchains()
-        .join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
-    std::fs::rename(&target, &trash).map_err(|e| InstallError::io("move aside", &target, e))?;
-    std::fs::remove_dir_all(&trash).map_err(|e| InstallError::io("remove", &trash, e))?;
-    let _ = std::fs::remove_file(layout.toolchain_lock(version, platform));
-    Ok(target)
-}
-
 fn commit(goroot: &Path, target: &Path, toolchains: &Path, name: &str) -> Result<(), InstallError> {
     if target.exists() {
         let trash = toolchains.join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
@@ -324,22 +304,6 @@ fn commit(goroot: &Path, target: &Path, toolchains: &Path, name: &str) -> Result
             .map_err(|e| InstallError::io("rename into place", target, e))?;
     }
     Ok(())
-}
-
-/// Leftovers of killed installs of the same toolchain (we hold its lock, so they are dead).
-fn remove_stale(toolchains: &Path, prefix: &str) {
-    let Ok(entries) = std::fs::read_dir(toolchains) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with(prefix))
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 fn archive_name(origin: &Origin) -> String {

@@ -3,14 +3,18 @@
 //! The installer takes a version, a platform, where the archive comes from and the checksum
 //! someone vouches for; choosing those (the feed, mirrors) is gox-resolver's job.
 
+pub mod cancel;
 pub mod download;
 pub mod error;
 pub mod extract;
 pub mod install;
+pub mod inuse;
 pub mod lock;
 pub mod receipt;
+pub mod remove;
 
 pub use download::Progress;
 pub use error::InstallError;
-pub use install::{Checksum, Installed, Installer, Origin, Outcome, Request, uninstall};
+pub use install::{Checksum, Installed, Installer, Origin, Outcome, Request};
 pub use receipt::Receipt;
+pub use remove::{InUse, remove_toolchain, uninstall};
