@@ -122,6 +122,14 @@ fn relative(source: &VerifyError, staging: &Path) -> String {
 }
 
 impl InstallError {
+    /// One message for a stop request, whichever step noticed it.
+    pub(crate) fn settled(self) -> Self {
+        match self {
+            Self::Extract(ExtractError::Interrupted { signal, .. }) => Self::Interrupted { signal },
+            other => other,
+        }
+    }
+
     /// The signal that stopped the install, for the conventional exit status 128 + N.
     pub fn interrupted_by(&self) -> Option<i32> {
         match self {

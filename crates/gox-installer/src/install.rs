@@ -125,7 +125,8 @@ impl Installer<'_> {
 
         let fetched = self
             .fetch_and_extract(req, checksum, staging.path())
-            .await?;
+            .await
+            .map_err(InstallError::settled)?;
         let goroot = fetched.extracted.root.clone();
         let report =
             verify_toolchain(&goroot, &req.platform).map_err(|source| InstallError::Verify {

@@ -3,6 +3,8 @@
 //! limit, a full disk, a read-only or unusable GOX_HOME, no HOME, damaged toolchains and
 //! leftovers of killed runs.
 
+#![cfg(target_os = "linux")] // /proc, mount namespaces, `kill`, `ulimit`: Linux-only machinery
+
 mod support;
 
 use std::io::BufRead;
