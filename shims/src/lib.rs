@@ -15,6 +15,8 @@ use gox_core::select::{self, Resolved, SelectError, Selection};
 use gox_core::{Environment, ExitStatus, Platform, Version, installed};
 use gox_verifier::header::{self, BinaryInfo, HeaderError};
 
+pub mod inuse;
+
 /// What to execute, and with which environment.
 #[derive(Debug)]
 pub struct Plan {
@@ -23,6 +25,8 @@ pub struct Plan {
     pub vars: Vec<(&'static str, OsString)>,
     /// Printed to stderr before running (e.g. this shim runs under Rosetta).
     pub warnings: Vec<String>,
+    /// Keeps the toolchain marked in use until `exec` hands the mark to `go` (see [`inuse`]).
+    pub inuse: inuse::InUse,
 }
 
 #[derive(Debug)]
@@ -52,6 +56,10 @@ pub enum ShimError {
         depth: u32,
         program: Option<PathBuf>,
     },
+    /// `gox uninstall` is removing the selected toolchain right now.
+    BeingRemoved {
+        target: Target,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -78,7 +86,8 @@ impl ShimError {
             ShimError::NotATool { .. } => ExitStatus::Usage,
             ShimError::NothingSelected { .. }
             | ShimError::NotInstalled { .. }
-            | ShimError::NoSuchTool { .. } => ExitStatus::NoToolchain,
+            | ShimError::NoSuchTool { .. }
+            | ShimError::BeingRemoved { .. } => ExitStatus::NoToolchain,
             ShimError::Refused(_) => ExitStatus::Refused,
             _ => ExitStatus::Error,
         }
@@ -115,6 +124,19 @@ impl fmt::Display for ShimError {
                 write!(
                     f,
                     "Go {what} ({platform}) is selected by {source} but not installed.\nfix: gox install {spec}"
+                )
+            }
+            ShimError::BeingRemoved { target } => {
+                let version = target
+                    .goroot
+                    .file_name()
+                    .and_then(|n| gox_core::layout::parse_toolchain_dir_name(n.to_str()?))
+                    .map_or_else(String::new, |(v, _)| v.to_string());
+                write!(
+                    f,
+                    "{} is being uninstalled right now.\nfix: gox install {version} --platform {}",
+                    target.goroot.display(),
+                    target.platform
                 )
             }
             ShimError::NoSuchTool { tool, goroot } => {
@@ -222,6 +244,12 @@ pub fn plan(env: &Environment, tool: &str, own_exe: Option<&Path>) -> Result<Pla
         .goroot
         .join("bin")
         .join(format!("{tool}{}", target.platform.exe_suffix()));
+    // Marked in use *before* the existence check: once the mark is held, an uninstall can
+    // no longer take the tree away, so a `bin/go` that exists now still exists at exec.
+    let inuse =
+        inuse::hold(&target.goroot).map_err(|inuse::BeingRemoved| ShimError::BeingRemoved {
+            target: target.clone(),
+        })?;
     check_program(&program, &target, &host, env, own_exe, depth)?;
 
     let mut vars = childenv::vars(&layout, &config, &target);
@@ -232,6 +260,7 @@ pub fn plan(env: &Environment, tool: &str, own_exe: Option<&Path>) -> Result<Pla
         target,
         vars,
         warnings,
+        inuse,
     })
 }
 

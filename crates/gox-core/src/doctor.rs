@@ -107,6 +107,8 @@ pub struct ToolchainFacts {
     pub go: Result<Binary, String>,
     /// The directory names under `pkg/tool` (`linux_amd64`).
     pub tool_dirs: Vec<String>,
+    /// What no longer matches its install receipt (files deleted, `bin/go` changed, …).
+    pub receipt_problems: Vec<String>,
 }
 
 /// A GOPATH/bin-style directory and the executables in it whose headers could be read.
@@ -443,6 +445,19 @@ pub fn check_toolchains(
     let mut findings = Vec::new();
     for tc in toolchains {
         let v = &tc.version;
+        if !tc.receipt_problems.is_empty() {
+            findings.push(Finding::warn(
+                "toolchain-damaged",
+                format!(
+                    "Go {v} ({}) at {} no longer matches its install receipt: {}",
+                    tc.platform,
+                    tc.goroot.display(),
+                    tc.receipt_problems.join("; ")
+                ),
+                format!("gox install {v} --platform {} --force", tc.platform),
+            ));
+            continue;
+        }
         let bin = match &tc.go {
             Ok(bin) => bin,
             Err(why) => {

@@ -39,7 +39,7 @@ pub enum InstallError {
         staging: PathBuf,
         source: Box<VerifyError>,
     },
-    #[error("cannot {op} {path}: {source}")]
+    #[error("cannot {op} {path}: {source}{}", storage_hint(.source))]
     Io {
         op: &'static str,
         path: PathBuf,
@@ -49,6 +49,67 @@ pub enum InstallError {
     Import { path: PathBuf, reason: String },
     #[error("{version} for {platform} is not installed (see `gox list`)")]
     NotInstalled { version: String, platform: String },
+    #[error(
+        "go{version} ({platform}) is in use; nothing was removed.\n{}\nstop those processes and retry, or remove it anyway (they may then fail): gox uninstall {version} --platform {platform} --force",
+        in_use_detail(.goroot, .users)
+    )]
+    InUse {
+        version: String,
+        platform: String,
+        goroot: PathBuf,
+        users: Vec<crate::inuse::User>,
+    },
+    /// SIGINT/SIGTERM arrived; everything the install had started was undone.
+    #[error(
+        "interrupted ({}): nothing was installed; the staging directory was removed and the lock released",
+        signal_name(*.signal)
+    )]
+    Interrupted { signal: i32 },
+}
+
+fn in_use_detail(goroot: &Path, users: &[crate::inuse::User]) -> String {
+    if users.is_empty() {
+        let why = if cfg!(windows) {
+            "Windows cannot move it: a running program was started from it"
+        } else {
+            "a `go` started through the gox shim holds its in-use lock"
+        };
+        return format!("  {}: {why}", goroot.display());
+    }
+    users
+        .iter()
+        .map(|u| format!("  {u}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What to do about the storage errors users actually hit (disk full, `ulimit -f`, a
+/// read-only or foreign-owned GOX_HOME); empty for the rest.
+pub(crate) fn storage_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::StorageFull | K::QuotaExceeded => {
+            "\nthe disk is full: free space there, or point GOX_HOME / GOX_CACHE_DIR at a filesystem with room (a Go toolchain needs ~300 MB)"
+        }
+        K::FileTooLarge => {
+            "\na file-size limit stopped the write (`ulimit -f`): raise it (`ulimit -f unlimited`) and retry"
+        }
+        K::ReadOnlyFilesystem => {
+            "\nthe filesystem is read-only: point GOX_HOME / GOX_CACHE_DIR at a writable directory"
+        }
+        K::PermissionDenied => {
+            "\nno permission to write there: fix its owner/permissions, or point GOX_HOME / GOX_CACHE_DIR elsewhere"
+        }
+        _ => "",
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        2 => "SIGINT".to_string(),
+        15 => "SIGTERM".to_string(),
+        n => format!("signal {n}"),
+    }
 }
 
 /// `/home/u/.local/share/gox/toolchains/.staging-go1.22.10…-x/go/bin/go` means nothing to a
@@ -84,6 +145,23 @@ fn download_failed(failures: &[GaveUp], part: Option<&Path>) -> String {
 }
 
 impl InstallError {
+    /// One message for a stop request, whichever step noticed it.
+    pub(crate) fn settled(self) -> Self {
+        match self {
+            Self::Extract(ExtractError::Interrupted { signal, .. }) => Self::Interrupted { signal },
+            other => other,
+        }
+    }
+
+    /// The signal that stopped the install, for the conventional exit status 128 + N.
+    pub fn interrupted_by(&self) -> Option<i32> {
+        match self {
+            Self::Interrupted { signal }
+            | Self::Extract(ExtractError::Interrupted { signal, .. }) => Some(*signal),
+            _ => None,
+        }
+    }
+
     pub fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
         Self::Io {
             op,

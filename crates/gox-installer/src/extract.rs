@@ -190,13 +190,16 @@ pub enum ExtractError {
     #[error("{archive}: the archive is corrupt or truncated ({detail}) — nothing was installed")]
     Corrupt { archive: String, detail: String },
     /// Reading the archive file or writing to the staging directory failed.
-    #[error("{archive}: cannot access `{}`: {source}", .path.display())]
+    #[error("{archive}: cannot access `{}`: {source}{}", .path.display(), crate::error::storage_hint(.source))]
     Io {
         archive: String,
         path: PathBuf,
         #[source]
         source: io::Error,
     },
+    /// SIGINT/SIGTERM arrived (see `crate::cancel`); extraction stopped between entries.
+    #[error("{archive}: extraction interrupted by signal {signal}")]
+    Interrupted { archive: String, signal: i32 },
 }
 
 impl ExtractError {
@@ -214,14 +217,18 @@ impl ExtractError {
             | ExtractError::TooManyEntries { archive, .. }
             | ExtractError::Unsupported { archive, .. }
             | ExtractError::Corrupt { archive, .. }
-            | ExtractError::Io { archive, .. } => archive,
+            | ExtractError::Io { archive, .. }
+            | ExtractError::Interrupted { archive, .. } => archive,
         }
     }
 
     /// True when the archive content itself is at fault (hostile or damaged), as opposed to
     /// a local I/O problem. Callers should not keep such a download.
     pub fn is_bad_archive(&self) -> bool {
-        !matches!(self, ExtractError::Io { .. })
+        !matches!(
+            self,
+            ExtractError::Io { .. } | ExtractError::Interrupted { .. }
+        )
     }
 }
 
@@ -313,6 +320,7 @@ pub fn extract_tar_gz_named<R: Read>(
             }
             Some(Err(e)) => return Err(sink.corrupt(&e)),
         };
+        sink.check_interrupted()?;
         sink.tar_entry(entry)?;
     }
 
@@ -361,6 +369,7 @@ fn zip_entries<R: Read + Seek>(sink: &mut Sink<'_>, reader: R) -> Result<(), Ext
         let file = zip
             .by_index(index)
             .map_err(|e| sink.corrupt_msg(format!("entry #{index}: {e}")))?;
+        sink.check_interrupted()?;
         sink.zip_entry(file)?;
     }
     Ok(())
@@ -526,6 +535,17 @@ impl<'a> Sink<'a> {
             files: self.files,
             bytes: self.bytes,
         })
+    }
+
+    /// Stops between entries once SIGINT/SIGTERM was recorded (`crate::cancel`).
+    fn check_interrupted(&self) -> Result<(), ExtractError> {
+        match crate::cancel::requested() {
+            Some(signal) => Err(ExtractError::Interrupted {
+                archive: self.archive.to_owned(),
+                signal,
+            }),
+            None => Ok(()),
+        }
     }
 
     // ---- error constructors ----

@@ -7,17 +7,17 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use gox_core::layout::{Layout, TRASH_PREFIX, toolchain_dir_name};
+use gox_core::layout::Layout;
 use gox_core::{Platform, Version};
 use gox_verifier::hash::sha256_file;
 use gox_verifier::tree::{TreeReport, verify_toolchain};
 
 use gox_resolver::RetryPolicy;
 
+use crate::cancel;
 use crate::download::{self, Discard, Download, Progress};
 use crate::error::InstallError;
 use crate::extract::{self, ArchiveKind, Extracted, Limits};
-use crate::lock::ToolchainLock;
 use crate::receipt::{ModuleProvenance, Receipt, now_unix};
 use crate::streaming::StreamingExtractor;
 use crate::transaction::Transaction;
@@ -132,7 +132,8 @@ impl Installer<'_> {
 
         let fetched = self
             .fetch_and_extract(req, checksum, staging.path())
-            .await?;
+            .await
+            .map_err(InstallError::settled)?;
         self.verify_and_commit(req, fetched, &staging, &tx)
     }
 
@@ -259,7 +260,7 @@ impl Installer<'_> {
             // Decompress on another thread while bytes arrive; the staging dir is private
             // until the checksum and the binaries check out, so early extraction is safe.
             let mut extractor = StreamingExtractor::start(filename, staging, self.limits);
-            let transfer = download::fetch(&download, &mut extractor).await;
+            let transfer = cancel::unless_stopped(download::fetch(&download, &mut extractor)).await;
             let extracted = extractor.finish();
             match transfer {
                 Ok(t) => (t, extracted),
@@ -270,7 +271,7 @@ impl Installer<'_> {
                 }
             }
         } else {
-            let transfer = match download::fetch(&download, &mut Discard).await {
+            let transfer = match cancel::unless_stopped(download::fetch(&download, &mut Discard)).await {
                 Ok(t) => t,
                 Err(e) => {
                     std::mem::forget(part);
@@ -317,31 +318,6 @@ impl Installer<'_> {
         }
         Ok(extract::extract(archive, kind, staging, self.limits)?)
     }
-}
-
-/// Removes an installed toolchain: renamed aside first so a half-deleted GOROOT is never
-/// visible under its real name.
-pub fn uninstall(
-    layout: &Layout,
-    version: &Version,
-    platform: &Platform,
-) -> Result<PathBuf, InstallError> {
-    let target = layout.toolchain(version, platform);
-    let _lock = ToolchainLock::acquire(&layout.toolchain_lock(version, platform), || {})?;
-    if !target.is_dir() {
-        return Err(InstallError::NotInstalled {
-            version: version.to_string(),
-            platform: platform.to_string(),
-        });
-    }
-    let name = toolchain_dir_name(version, platform);
-    let trash = layout
-        .toolchains()
-        .join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
-    std::fs::rename(&target, &trash).map_err(|e| InstallError::io("move aside", &target, e))?;
-    std::fs::remove_dir_all(&trash).map_err(|e| InstallError::io("remove", &trash, e))?;
-    let _ = std::fs::remove_file(layout.toolchain_lock(version, platform));
-    Ok(target)
 }
 
 /// The zip URL a proxy-source receipt's `source` shows.

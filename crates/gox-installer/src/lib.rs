@@ -3,19 +3,23 @@
 //! The installer takes a version, a platform, where the archive comes from and the checksum
 //! someone vouches for; choosing those (the feed, mirrors) is gox-resolver's job.
 
+pub mod cancel;
 pub mod download;
 pub mod error;
 pub mod extract;
 pub mod import;
 pub mod install;
+pub mod inuse;
 pub mod lock;
 pub mod prune;
 pub mod receipt;
 mod streaming;
+pub mod remove;
 pub mod tools;
 pub mod transaction;
 
 pub use download::Progress;
 pub use error::InstallError;
-pub use install::{Checksum, Installed, Installer, Origin, Outcome, Request, uninstall};
+pub use install::{Checksum, Installed, Installer, Origin, Outcome, Request};
 pub use receipt::{ModuleProvenance, Receipt};
+pub use remove::{InUse, remove_toolchain, uninstall};

@@ -3,7 +3,9 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::time::Duration;
 
+use crate::cancel;
 use crate::error::InstallError;
 
 /// Held for the lifetime of the value; the OS drops the lock if the process dies.
@@ -13,7 +15,8 @@ pub struct ToolchainLock {
 }
 
 impl ToolchainLock {
-    /// Blocks until the lock is ours, telling the user once if another gox holds it.
+    /// Waits until the lock is ours, telling the user once if another gox holds it. The wait
+    /// polls, so Ctrl-C stops a waiting gox at once.
     pub fn acquire(path: &Path, on_wait: impl FnOnce()) -> Result<Self, InstallError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| InstallError::io("create", dir, e))?;
@@ -24,14 +27,30 @@ impl ToolchainLock {
             .write(true)
             .open(path)
             .map_err(|e| InstallError::io("open lock", path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                on_wait();
-                file.lock().map_err(|e| InstallError::io("lock", path, e))?;
+        let mut on_wait = Some(on_wait);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Self { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if let Some(tell) = on_wait.take() {
+                        tell();
+                    }
+                    cancel::check()?;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(InstallError::io("lock", path, e));
+                }
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(InstallError::io("lock", path, e)),
         }
-        Ok(Self { _file: file })
+    }
+
+    /// Nobody holds the lock at `path` (a missing lock file is free too: every holder
+    /// creates it first). Checking takes and drops the lock.
+    pub fn is_free(path: &Path) -> bool {
+        match File::options().write(true).open(path) {
+            Ok(file) => file.try_lock().is_ok(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        }
     }
 }

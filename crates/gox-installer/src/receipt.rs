@@ -1,4 +1,6 @@
-//! The install receipt: what was installed, from where, with which checksum. Written into
+//! The install receipt: what was installed, from where, with which checksum — and a stamp
+//! of the tree as installed (file count, bytes, `bin/go`'s size and SHA-256), so `gox list`
+//! and `gox doctor` can tell when a toolchain no longer is what was verified. Written into
 //! the staging directory before the atomic rename, so every toolchain directory has one.
 
 use std::path::Path;
@@ -6,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InstallError;
+use gox_core::Platform;
 use gox_core::layout::RECEIPT_FILE;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,10 +56,53 @@ pub struct ModuleProvenance {
     pub insecure_skip_sumdb: bool,
 }
 
+/// The tree as it was when the receipt was written (the receipt itself not counted).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeStamp {
+    /// Regular files and symbolic links.
+    pub files: u64,
+    /// Total size of the regular files.
+    pub bytes: u64,
+    pub go_size: u64,
+    pub go_sha256: String,
+}
+
+/// The on-disk form: the receipt's fields plus the stamp, which older receipts lack.
+#[derive(Serialize)]
+struct Stamped<'a> {
+    #[serde(flatten)]
+    receipt: &'a Receipt,
+    tree: TreeStamp,
+}
+
+#[derive(Deserialize)]
+struct StampOnly {
+    version: String,
+    platform: String,
+    tree: Option<TreeStamp>,
+}
+
 impl Receipt {
+    /// Writes the receipt with a stamp of the tree at `goroot` (complete and verified by now).
     pub fn write(&self, goroot: &Path) -> Result<(), InstallError> {
         let path = goroot.join(RECEIPT_FILE);
-        let text = serde_json::to_string_pretty(self).expect("receipt serializes");
+        let platform: Option<Platform> = self.platform.parse().ok();
+        let go = goroot.join("bin").join(format!(
+            "go{}",
+            platform.as_ref().map_or("", |p| p.exe_suffix())
+        ));
+        let (files, bytes) = tree_size(goroot).map_err(|e| InstallError::io("read", goroot, e))?;
+        let tree = TreeStamp {
+            files,
+            bytes,
+            go_size: std::fs::metadata(&go).map_or(0, |m| m.len()),
+            go_sha256: gox_verifier::hash::sha256_file(&go).unwrap_or_default(),
+        };
+        let text = serde_json::to_string_pretty(&Stamped {
+            receipt: self,
+            tree,
+        })
+        .expect("receipt serializes");
         std::fs::write(&path, text + "\n").map_err(|e| InstallError::io("write", &path, e))
     }
 
@@ -68,8 +114,143 @@ impl Receipt {
     }
 }
 
+/// Files (regular and symlinks, the receipt excluded) and bytes under `root`, not following
+/// links.
+pub fn tree_size(root: &Path) -> std::io::Result<(u64, u64)> {
+    let (mut files, mut bytes) = (0, 0);
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if dir == root && entry.file_name() == RECEIPT_FILE {
+                continue;
+            } else {
+                files += 1;
+                if kind.is_file() {
+                    bytes += entry.metadata()?.len();
+                }
+            }
+        }
+    }
+    Ok((files, bytes))
+}
+
+/// How much `problems` checks: `Quick` (sizes and counts: `gox list`) or `Deep` (also
+/// hashes `bin/go`: `gox doctor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    Quick,
+    Deep,
+}
+
+/// What no longer matches between a toolchain and its receipt; empty when intact (or when
+/// the receipt predates tree stamps and nothing else disagrees).
+pub fn problems(goroot: &Path, version: &str, platform: &Platform, depth: Depth) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(goroot.join(RECEIPT_FILE)) else {
+        return vec![format!(
+            "no install receipt ({RECEIPT_FILE}): gox cannot tell whether it is intact"
+        )];
+    };
+    let Ok(stamp) = serde_json::from_str::<StampOnly>(&text) else {
+        return vec![format!(
+            "its install receipt ({RECEIPT_FILE}) is unreadable"
+        )];
+    };
+    let mut found = Vec::new();
+    if stamp.version != version || stamp.platform != platform.to_string() {
+        found.push(format!(
+            "its receipt is for {} ({}), not {version} ({platform})",
+            stamp.version, stamp.platform
+        ));
+    }
+    let Some(tree) = stamp.tree else {
+        return found;
+    };
+    let go_name = format!("bin/go{}", platform.exe_suffix());
+    let go = goroot.join(&go_name);
+    match std::fs::metadata(&go) {
+        Err(_) => found.push(format!("{go_name} is missing")),
+        Ok(m) if m.len() != tree.go_size => found.push(format!(
+            "{go_name} changed ({} bytes, installed as {})",
+            m.len(),
+            tree.go_size
+        )),
+        Ok(_) if depth == Depth::Deep => {
+            let sha = gox_verifier::hash::sha256_file(&go).unwrap_or_default();
+            if sha != tree.go_sha256 {
+                found.push(format!(
+                    "{go_name} changed (sha256 {}…, installed as {}…)",
+                    sha.get(..12).unwrap_or(&sha),
+                    tree.go_sha256.get(..12).unwrap_or(&tree.go_sha256)
+                ));
+            }
+        }
+        Ok(_) => {}
+    }
+    match tree_size(goroot) {
+        Ok((files, bytes)) if (files, bytes) != (tree.files, tree.bytes) => found.push(format!(
+            "{files} files / {bytes} bytes on disk, installed as {} files / {} bytes (files were deleted, added or changed)",
+            tree.files, tree.bytes
+        )),
+        Ok(_) => {}
+        Err(e) => found.push(format!("cannot read the tree: {e}")),
+    }
+    found
+}
+
 pub(crate) fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt() -> Receipt {
+        Receipt {
+            version: "1.22.10".into(),
+            platform: "linux/amd64".into(),
+            sha256: "ab".into(),
+            source: "x".into(),
+            installed_at: 0,
+            gox_version: "0".into(),
+            origin: None,
+            manager: None,
+            source_kind: None,
+            module: None,
+        }
+    }
+
+    #[test]
+    fn stamp_catches_deleted_added_and_changed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let linux: Platform = "linux/amd64".parse().unwrap();
+        std::fs::create_dir_all(root.join("bin")).unwrap();
+        std::fs::create_dir_all(root.join("src/fmt")).unwrap();
+        std::fs::write(root.join("bin/go"), b"\x7fELF go").unwrap();
+        std::fs::write(root.join("src/fmt/print.go"), b"package fmt").unwrap();
+        receipt().write(root).unwrap();
+        assert_eq!(Receipt::read(root), Some(receipt()));
+        assert!(problems(root, "1.22.10", &linux, Depth::Deep).is_empty());
+        assert_eq!(problems(root, "1.21.0", &linux, Depth::Quick).len(), 1);
+
+        std::fs::write(root.join("bin/go"), b"\x7fELF GO").unwrap();
+        let quick = problems(root, "1.22.10", &linux, Depth::Quick);
+        assert!(quick.is_empty(), "same size: only a hash tells: {quick:?}");
+        let deep = problems(root, "1.22.10", &linux, Depth::Deep);
+        assert!(deep[0].starts_with("bin/go changed (sha256"), "{deep:?}");
+
+        std::fs::remove_file(root.join("src/fmt/print.go")).unwrap();
+        let quick = problems(root, "1.22.10", &linux, Depth::Quick);
+        assert!(quick[0].contains("1 files"), "{quick:?}");
+
+        std::fs::remove_file(root.join(RECEIPT_FILE)).unwrap();
+        assert!(problems(root, "1.22.10", &linux, Depth::Quick)[0].contains("no install receipt"));
+    }
 }

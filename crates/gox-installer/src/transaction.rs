@@ -33,11 +33,14 @@ impl Transaction {
         on_wait: impl FnOnce(),
     ) -> Result<Self, InstallError> {
         let lock = ToolchainLock::acquire(&layout.toolchain_lock(version, platform), on_wait)?;
+        let name = toolchain_dir_name(version, platform);
+        // Holding a lock is the moment to clear what killed runs left behind.
+        crate::remove::sweep(layout, Some(&name));
         Ok(Self {
             _lock: lock,
             target: layout.toolchain(version, platform),
             toolchains: layout.toolchains(),
-            name: toolchain_dir_name(version, platform),
+            name,
         })
     }
 
@@ -51,9 +54,8 @@ impl Transaction {
         self.target.exists()
     }
 
-    /// A fresh private staging directory (after removing leftovers of killed runs).
+    /// A fresh private staging directory.
     pub fn stage(&self) -> Result<tempfile::TempDir, InstallError> {
-        remove_stale(&self.toolchains, &format!("{STAGING_PREFIX}{}-", self.name));
         tempfile::Builder::new()
             .prefix(&format!("{STAGING_PREFIX}{}-", self.name))
             .tempdir_in(&self.toolchains)
@@ -64,6 +66,8 @@ impl Transaction {
     /// renames it into place, replacing an existing toolchain atomically.
     pub fn commit(&self, goroot: &Path, receipt: &Receipt) -> Result<(), InstallError> {
         receipt.write(goroot)?;
+        // Last moment to stop (Ctrl-C, SIGTERM): after the rename the toolchain is in.
+        crate::cancel::check()?;
         let (target, name) = (&self.target, &self.name);
         if target.exists() {
             let trash = self
@@ -79,21 +83,5 @@ impl Transaction {
                 .map_err(|e| InstallError::io("rename into place", target, e))?;
         }
         Ok(())
-    }
-}
-
-/// Leftovers of killed installs of the same toolchain (we hold its lock, so they are dead).
-fn remove_stale(toolchains: &Path, prefix: &str) {
-    let Ok(entries) = std::fs::read_dir(toolchains) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with(prefix))
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
     }
 }

@@ -44,9 +44,10 @@ that platform, and the toolchain appears in GOX_HOME/toolchains only when comple
 gox install 1.22.10 --platform darwin/amd64\n  gox install 1.22.10 --archive go1.22.10.linux-amd64.tar.gz"
     )]
     Install(InstallArgs),
-    /// Remove an installed toolchain
+    /// Remove an installed toolchain (refused while a running process uses it)
     #[command(
-        after_help = "Examples:\n  gox uninstall 1.21.13\n  gox uninstall 1.22.10 --platform darwin/amd64"
+        after_help = "Examples:\n  gox uninstall 1.21.13\n  gox uninstall 1.22.10 --platform darwin/amd64\n  \
+gox uninstall 1.22.10 --force    even while a `go` from it runs"
     )]
     Uninstall(UninstallArgs),
     /// List installed toolchains
@@ -260,11 +261,14 @@ pub struct UninstallArgs {
     /// The platform of the toolchain to remove (default: this machine's)
     #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
     pub platform: Option<String>,
+    /// Remove it even while running processes use it (they may then fail)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print JSON: [{"version","platform","path","active"}]
+    /// Print JSON: [{"version","platform","path","active","problems"}]
     #[arg(long)]
     pub json: bool,
 }

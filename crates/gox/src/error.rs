@@ -31,6 +31,14 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The signal that interrupted an install, if that is what ended the command.
+    pub fn interrupted_by(&self) -> Option<i32> {
+        match self {
+            CliError::Install(e) => e.interrupted_by(),
+            _ => None,
+        }
+    }
+
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             CliError::Usage(_) => ExitStatus::Usage,

@@ -3,6 +3,7 @@
 mod commands;
 mod context;
 mod error;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -47,7 +48,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gox: error: {e}");
-            ExitCode::from(e.exit_status().code() as u8)
+            // Stopped by a signal: the shell convention 128 + N (130 for Ctrl-C, 143 for SIGTERM).
+            let code = e
+                .interrupted_by()
+                .map_or(e.exit_status().code(), |signal| 128 + signal);
+            ExitCode::from(code as u8)
         }
     }
 }

@@ -52,6 +52,7 @@ fn toolchain(version: &str, platform: &str, go: Result<Binary, String>) -> Toolc
         tool_dirs: vec![plat.tool_dir_name()],
         platform: plat,
         go,
+        receipt_problems: Vec::new(),
     }
 }
 
@@ -562,4 +563,20 @@ fn environment_helpers() {
         "/",
         [("__GOX_STATE", "1;f=x")]
     )));
+}
+
+#[test]
+fn a_toolchain_that_no_longer_matches_its_receipt_gets_the_reinstall_command() {
+    let mut tc = native_toolchain("1.22.10", "linux/amd64");
+    tc.receipt_problems = vec!["bin/go changed (sha256 aaa…, installed as bbb…)".to_string()];
+    let findings = check_toolchains(&facts("linux/amd64").host, &[tc], false);
+    let damaged = findings
+        .iter()
+        .find(|f| f.id == "toolchain-damaged")
+        .expect("flagged");
+    assert!(damaged.message.contains("bin/go changed"), "{damaged:?}");
+    assert_eq!(
+        damaged.fix.as_deref(),
+        Some("gox install 1.22.10 --platform linux/amd64 --force")
+    );
 }

@@ -184,7 +184,14 @@ fn toolchain_facts(tc: installed::Toolchain, host: &Platform) -> ToolchainFacts 
                 .collect()
         })
         .unwrap_or_default();
+    let receipt_problems = gox_installer::receipt::problems(
+        &tc.goroot,
+        tc.version.as_str(),
+        &tc.platform,
+        gox_installer::receipt::Depth::Deep,
+    );
     ToolchainFacts {
+        receipt_problems,
         version: tc.version,
         platform: tc.platform,
         goroot: tc.goroot,

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use gox_core::installed::installed;
 use gox_core::select;
+use gox_installer::receipt;
 
 use super::print_json;
 use crate::cli::ListArgs;
@@ -16,6 +17,8 @@ struct Entry {
     platform: String,
     path: String,
     active: bool,
+    /// What no longer matches the install receipt (empty: intact).
+    problems: Vec<String>,
 }
 
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), CliError> {
@@ -32,6 +35,12 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), CliError> {
             platform: t.platform.to_string(),
             active: active.as_ref() == Some(&t.goroot),
             path: t.goroot.display().to_string(),
+            problems: receipt::problems(
+                &t.goroot,
+                t.version.as_str(),
+                &t.platform,
+                receipt::Depth::Quick,
+            ),
         })
         .collect();
     if args.json {
@@ -52,6 +61,14 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), CliError> {
             "{mark} {:<12} {:<14} {}{foreign}",
             e.version, e.platform, e.path
         );
+        if !e.problems.is_empty() {
+            println!(
+                "    damaged: {}\n    fix: gox install {} --platform {} --force",
+                e.problems.join("; "),
+                e.version,
+                e.platform
+            );
+        }
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ use crate::error::CliError;
 pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
     match command {
         Command::Install(args) => {
+            crate::signals::stop_installs_cleanly();
             setup::refresh_if_stale(ctx);
             block_on(install::run(ctx, args))
         }
@@ -37,6 +38,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::List(args) => list::run(ctx, &args),
         Command::LsRemote(args) => block_on(ls_remote::run(ctx, &args)),
         Command::Use(args) => {
+            crate::signals::stop_installs_cleanly();
             setup::refresh_if_stale(ctx);
             block_on(use_version::run(ctx, args))
         }

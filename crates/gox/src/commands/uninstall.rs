@@ -29,7 +29,12 @@ pub fn run(ctx: &Context, args: &UninstallArgs) -> Result<(), CliError> {
             )));
         }
     };
-    let removed = gox_installer::uninstall(&ctx.layout, &version, &platform)?;
+    let in_use = if args.force {
+        gox_installer::InUse::Remove
+    } else {
+        gox_installer::InUse::Refuse
+    };
+    let removed = gox_installer::remove_toolchain(&ctx.layout, &version, &platform, in_use)?;
     ctx.status(format!(
         "removed go{version} ({platform}) from {}",
         removed.display()

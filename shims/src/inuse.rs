@@ -1,0 +1,62 @@
+//! The in-use mark (DESIGN.md, "Reliability rules"; Nix's GC is the model): right before
+//! `exec`, the shim takes a *shared* `flock` on the toolchain's receipt through a descriptor
+//! that is **not** close-on-exec. `go` (and whatever it starts) inherits the descriptor, so
+//! the shared lock lives exactly as long as the processes using the toolchain. `gox
+//! uninstall` needs the lock *exclusively* and refuses while anyone holds it; while it holds
+//! it (rename aside, delete), a shim cannot get the shared lock and answers "not installed".
+//! Cost: `open` + `flock`, two syscalls.
+
+use std::path::Path;
+
+/// The held shared lock (dropping it closes the descriptor; `exec` keeps it open instead).
+#[derive(Debug)]
+pub struct InUse {
+    #[cfg(unix)]
+    _fd: Option<std::os::fd::OwnedFd>,
+}
+
+/// The toolchain is being removed right now (an uninstall holds its lock exclusively).
+#[derive(Debug)]
+pub struct BeingRemoved;
+
+/// Marks `goroot` as in use by this process and its exec'd successors. A toolchain without
+/// a receipt (copied in by hand, or already gone) gets no mark: the caller's existence check
+/// of `bin/go` decides whether it can run.
+#[cfg(unix)]
+pub fn hold(goroot: &Path) -> Result<InUse, BeingRemoved> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+
+    let Ok(path) = std::ffi::CString::new(
+        goroot
+            .join(gox_core::layout::RECEIPT_FILE)
+            .as_os_str()
+            .as_bytes(),
+    ) else {
+        return Ok(InUse { _fd: None });
+    };
+    // SAFETY: a valid NUL-terminated path; no O_CLOEXEC on purpose (the lock must survive exec).
+    let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_NOCTTY) };
+    if fd < 0 {
+        return Ok(InUse { _fd: None });
+    }
+    // SAFETY: `fd` was just opened and is owned by nothing else.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: flock on a descriptor we own.
+    if unsafe {
+        libc::flock(
+            std::os::fd::AsRawFd::as_raw_fd(&fd),
+            libc::LOCK_SH | libc::LOCK_NB,
+        )
+    } != 0
+    {
+        return Err(BeingRemoved);
+    }
+    Ok(InUse { _fd: Some(fd) })
+}
+
+/// Windows has no `flock`; there the rename in `gox uninstall` fails while `go.exe` runs.
+#[cfg(not(unix))]
+pub fn hold(_goroot: &Path) -> Result<InUse, BeingRemoved> {
+    Ok(InUse {})
+}
