@@ -409,7 +409,6 @@ fn prune_keeps_the_default_and_recorded_projects() {
 /// through; enable once it is on main.
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "waits for uninstall's in-use protection (machrel)"]
 fn prune_refuses_a_toolchain_a_running_program_uses() {
     let w = World::new();
     let old = w.root.path().join("old");
