@@ -5,6 +5,7 @@
 //! gopath_per_platform = true  # false: leave GOPATH alone (users who keep their own)
 //! mirror = "go.dev"           # a preset name or a base URL for downloads
 //! feed_ttl_secs = 3600        # how long the cached go.dev feed is trusted without asking
+//! sdk_links = false           # keep ~/sdk/goX.Y.Z links (golang.org/dl layout) for editors
 //! ```
 //!
 //! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
@@ -20,6 +21,7 @@ pub struct Config {
     pub gopath_per_platform: bool,
     pub mirror: Option<String>,
     pub feed_ttl_secs: u64,
+    pub sdk_links: bool,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Default for Config {
             gopath_per_platform: true,
             mirror: None,
             feed_ttl_secs: 3600,
+            sdk_links: false,
         }
     }
 }
@@ -91,7 +94,8 @@ impl Config {
                 ("gopath_per_platform", Value::Bool(b)) => config.gopath_per_platform = b,
                 ("mirror", Value::Str(s)) => config.mirror = Some(s),
                 ("feed_ttl_secs", Value::Int(n)) => config.feed_ttl_secs = n,
-                ("auto_install" | "gopath_per_platform", _) => {
+                ("sdk_links", Value::Bool(b)) => config.sdk_links = b,
+                ("auto_install" | "gopath_per_platform" | "sdk_links", _) => {
                     return Err(fail(format!("`{key}` must be true or false")));
                 }
                 ("mirror", _) => return Err(fail("`mirror` must be a quoted string".into())),
@@ -102,7 +106,7 @@ impl Config {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs)"
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, sdk_links)"
                     )));
                 }
             }

@@ -76,6 +76,14 @@ gox ls-remote --all    including release candidates and betas"
     )]
     Env(EnvArgs),
     /// Create the go/gofmt shims in GOX_HOME/shims and print the PATH line for your shell
+    #[command(
+        long_about = "Create the go and gofmt shims in GOX_HOME/shims, plus one goX.Y.Z entry per installed \
+version (kept current by every install and uninstall), and print the PATH line for your shell.\n\n\
+goX.Y.Z runs exactly that version, so a plain `go` with GOTOOLCHAIN=go1.22.10 (or auto/path) finds \
+gox's verified toolchain on PATH instead of downloading one.\n\n\
+--sdk also keeps ~/sdk/goX.Y.Z links (the golang.org/dl layout VS Code's Go extension lists).",
+        after_help = "Examples:\n  gox setup\n  gox setup --sdk"
+    )]
     Setup(SetupArgs),
     /// Check this machine's Go setup (Rosetta, PATH, GOROOT & co., wrong-arch binaries) and print the fixes
     #[command(
@@ -266,6 +274,10 @@ pub struct SetupArgs {
     /// Shell to print the PATH line for (default: from $SHELL)
     #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
     pub shell: Option<String>,
+    /// Also keep ~/sdk/goX.Y.Z links to the installed toolchains (golang.org/dl layout, listed
+    /// by editors); recorded as `sdk_links = true` so installs and uninstalls keep them current
+    #[arg(long)]
+    pub sdk: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod current;
 mod doctor;
 mod env;
 mod exec;
+mod gonames;
 mod hook_env;
 mod install;
 mod list;
@@ -26,14 +27,22 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
     match command {
         Command::Install(args) => {
             setup::refresh_if_stale(ctx);
-            block_on(install::run(ctx, args))
+            let result = block_on(install::run(ctx, args));
+            gonames::sync_quietly(ctx);
+            result
         }
-        Command::Uninstall(args) => uninstall::run(ctx, &args),
+        Command::Uninstall(args) => {
+            let result = uninstall::run(ctx, &args);
+            gonames::sync_quietly(ctx);
+            result
+        }
         Command::List(args) => list::run(ctx, &args),
         Command::LsRemote(args) => block_on(ls_remote::run(ctx, &args)),
         Command::Use(args) => {
             setup::refresh_if_stale(ctx);
-            block_on(use_version::run(ctx, args))
+            let result = block_on(use_version::run(ctx, args));
+            gonames::sync_quietly(ctx);
+            result
         }
         Command::Current(args) => current::run(ctx, &args),
         Command::Which(args) => which::run(ctx, &args),
