@@ -84,13 +84,13 @@ pub struct Installer<'a> {
 }
 
 /// The archive bytes on disk plus the digest they hashed to, and the extracted tree.
-struct Fetched {
-    sha256: String,
-    extracted: Extracted,
+pub(crate) struct Fetched {
+    pub(crate) sha256: String,
+    pub(crate) extracted: Extracted,
     /// A fresh download, kept in `downloads/` only once everything checked out.
-    fresh: Option<tempfile::NamedTempFile>,
-    from_cache: bool,
-    source: String,
+    pub(crate) fresh: Option<tempfile::NamedTempFile>,
+    pub(crate) from_cache: bool,
+    pub(crate) source: String,
 }
 
 impl Installer<'_> {
@@ -157,7 +157,7 @@ impl Installer<'_> {
         }))
     }
 
-    async fn fetch_and_extract(
+    pub(crate) async fn fetch_and_extract(
         &self,
         req: &Request,
         checksum: &Checksum,

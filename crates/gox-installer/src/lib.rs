@@ -8,6 +8,8 @@ pub mod error;
 pub mod extract;
 pub mod install;
 pub mod lock;
+pub mod mirror;
+pub mod modzip;
 pub mod receipt;
 
 pub use download::Progress;

@@ -95,6 +95,9 @@ leftovers of interrupted installs.\n\nExit status: 0 when there is no error (war
         after_help = "Examples:\n  gox doctor\n  gox doctor --json   {\"host\":{…},\"findings\":[{\"id\",\"severity\",\"message\",\"fix\"}]}"
     )]
     Doctor(DoctorArgs),
+    /// Keep a static mirror (feed.json, archives, GOPROXY tree) for a fleet: gox mirror sync DIR …
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
     /// Print shell code that switches Go on every `cd`: eval "$(gox activate zsh)"
     #[command(
         long_about = "Print shell code that switches Go as you move between directories.\n\n\
@@ -302,4 +305,46 @@ pub struct CompletionsArgs {
     /// The shell to print the script for
     #[arg(value_name = "SHELL", value_enum)]
     pub shell: Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Fetch, verify and write toolchains into DIR for any web server or bucket to serve
+    #[command(
+        long_about = "Fetch and verify toolchains exactly as `gox install` does (SHA-256 from the feed, \
+safe extraction, binary architecture checks), then write a static tree into DIR:\n\n\
+  DIR/feed.json            go.dev feed shape, listing only the synced archives\n\
+  DIR/go1.22.10.linux-amd64.tar.gz …\n\
+  DIR/golang.org/toolchain/@v/{list,*.info,*.mod,*.zip}   with --goproxy\n\n\
+Serve DIR and point gox at it with GOX_FEED_URL=https://host/DIR/feed.json and \
+GOX_DOWNLOAD_BASE=https://host/DIR/ (file:// works too). With --goproxy, plain `go` switches \
+toolchains through GOPROXY=https://host/DIR; the module zips hash to the same h1: as the \
+official ones, so the Go checksum database still vouches for them.\n\n\
+Re-running fetches only what is missing (files already in DIR are checked against the feed); \
+every file appears by atomic rename, feed.json last. Without --prune, archives from earlier \
+syncs stay listed. See docs/fleet.md for nginx and S3 setups.",
+        after_help = "Examples:\n  gox mirror sync /srv/go --versions 1.22 1.23 --platforms linux/amd64 darwin/arm64\n  gox mirror sync ./mirror --versions latest --platforms linux/amd64,linux/arm64 --goproxy --prune"
+    )]
+    Sync(MirrorSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorSyncArgs {
+    /// The directory to write (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Versions to mirror: 1.22.10, 1.22 (newest 1.22.x), latest, 1.23rc1
+    #[arg(long, value_name = "SPEC", num_args = 1.., value_delimiter = ',', required = true)]
+    pub versions: Vec<String>,
+    /// Platforms to mirror (GOOS/GOARCH)
+    #[arg(long, value_name = "OS/ARCH", num_args = 1.., value_delimiter = ',', required = true)]
+    pub platforms: Vec<String>,
+    /// Also write the golang.org/toolchain module tree, so GOPROXY=<DIR's URL> serves plain `go`
+    #[arg(long)]
+    pub goproxy: bool,
+    /// Remove archives and module versions not in this sync
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }

@@ -12,6 +12,7 @@ mod hook_env;
 mod install;
 mod list;
 mod ls_remote;
+mod mirror;
 mod setup;
 mod uninstall;
 mod use_version;
@@ -50,6 +51,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Env(args) => env::run(ctx, &args),
         Command::Setup(args) => setup::run(ctx, &args),
         Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Mirror(crate::cli::MirrorCommand::Sync(args)) => block_on(mirror::sync(ctx, args)),
         Command::Completions(args) => completions::run(&args),
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
