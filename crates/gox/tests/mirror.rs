@@ -19,15 +19,28 @@ const BOTH: &[&str] = &[
     "linux/amd64",
 ];
 
-/// Serves the top-level files of a synced mirror (feed.json and the archives) under `/dl/`.
+/// Serves a synced mirror's tree (feed.json, the archives, the module tree) under `/dl/`,
+/// as a static web server would.
 fn serve(dir: &Path) -> MirrorServer {
-    let mut mirror = MirrorBuilder::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.file_type().unwrap().is_file() {
-            mirror = mirror.file(entry.file_name().to_str().unwrap(), entry.path());
+    fn add(mirror: MirrorBuilder, root: &Path, dir: &Path) -> MirrorBuilder {
+        let mut mirror = mirror;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                mirror = add(mirror, root, &path);
+            } else {
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                mirror = mirror.file(&name, path);
+            }
         }
+        mirror
     }
-    mirror.start()
+    add(MirrorBuilder::new(), dir, dir).start()
 }
 
 fn feed(dir: &Path) -> serde_json::Value {
@@ -155,30 +168,50 @@ fn sync_then_install_over_http_and_file_then_prune_and_goproxy() {
     // Plain `go` (not through gox) switches to go1.22.10 from the synced tree. cmd/go skips
     // the checksum database only for a lone file:// GOPROXY (its distpack test mode).
     let modcache = w.root.path().join("plain-modcache");
-    let mut go = Command::new(plain_go());
-    go.env_clear()
-        .env("HOME", w.root.path().join("user"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("GOTOOLCHAIN", "go1.22.10")
-        .env("GOPROXY", format!("file://{}", dir.display()))
-        .env("GOSUMDB", "off")
-        .env("GOMODCACHE", &modcache)
-        .env("GOCACHE", w.root.path().join("plain-gocache"))
-        .env("GOFLAGS", "-modcacherw")
-        .current_dir(w.projects());
-    let lines = ok_lines(go.args(["env", "GOVERSION", "GOROOT"]));
+    let file_proxy = format!("file://{}", dir.display());
+    let go = |gotoolchain: &str, goproxy: &str| {
+        let _ = std::fs::remove_dir_all(&modcache);
+        let mut cmd = Command::new(plain_go());
+        cmd.env_clear()
+            .env("HOME", w.root.path().join("user"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GOTOOLCHAIN", gotoolchain)
+            .env("GOPROXY", goproxy)
+            .env("GOSUMDB", "off")
+            .env("GOMODCACHE", &modcache)
+            .env("GOCACHE", w.root.path().join("plain-gocache"))
+            .env("GOFLAGS", "-modcacherw")
+            .current_dir(w.projects());
+        cmd
+    };
+    let lines = ok_lines(go("go1.22.10", &file_proxy).args(["env", "GOVERSION", "GOROOT"]));
     assert_eq!(lines[0], "go1.22.10", "{lines:?}");
     assert_eq!(
         Path::new(&lines[1]),
         modcache.join(format!("golang.org/toolchain@{module}"))
     );
-    // And with a mirror that lacks the version, cmd/go says so (the tree is what it used).
-    std::fs::remove_dir_all(&modcache).unwrap();
-    let out = go
-        .env("GOTOOLCHAIN", "go1.21.13")
-        .args(["version"])
+    // A version the mirror lacks is not found (the tree is what cmd/go used).
+    let out = go("go1.21.13", &file_proxy)
+        .arg("version")
         .output()
         .unwrap();
     assert!(!out.status.success(), "{}", describe(&out));
     assert!(stderr(&out).contains("go1.21.13"), "{}", describe(&out));
+
+    // Over http the same tree is served, but cmd/go insists on the checksum database for
+    // toolchains: GOSUMDB=off is refused (docs/fleet.md).
+    let served = serve(&dir);
+    let out = go("go1.22.10", &format!("{}/dl", served.url()))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", describe(&out));
+    assert!(stderr(&out).contains("GOSUMDB=off"), "{}", describe(&out));
+    assert!(
+        served
+            .requests()
+            .iter()
+            .any(|r| r.path.starts_with("/dl/golang.org/toolchain/@v/")),
+        "cmd/go never asked the served tree"
+    );
 }
