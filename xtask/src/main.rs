@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: project automation (see DESIGN.md, "Layout").
 
 mod bench;
+mod dist;
 mod fixtures;
 mod generate;
 
@@ -17,7 +18,10 @@ tasks:
   completions          regenerate the shell completion scripts in completions/
   man                  regenerate the man pages in docs/man/
   bench [--install-runs N] [--shim-runs N]
-                       measure install, shim and hook-env side by side; writes docs/benchmarks.md";
+                       measure install, shim and hook-env side by side; writes docs/benchmarks.md
+  dist [--version V] [--target T]... [--out DIR]
+                       release archives, SHA256SUMS, signed manifest.json and the installers
+                       (docs/install.md); GOX_DIST_SECRET_KEY_FILE names the signing key";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
         Some("completions") => generate::completions(rest),
         Some("man") => generate::man(rest),
         Some("bench") => bench::run(rest),
+        Some("dist") => dist::run(rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -47,6 +47,8 @@ pub enum InstallError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot import {}: {reason}", path.display())]
+    Import { path: PathBuf, reason: String },
     #[error("{version} for {platform} is not installed (see `gox list`)")]
     NotInstalled { version: String, platform: String },
 }

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use gox_core::layout::{Layout, STAGING_PREFIX, TRASH_PREFIX, toolchain_dir_name};
+use gox_core::layout::{Layout, TRASH_PREFIX, toolchain_dir_name};
 use gox_core::{Platform, Version};
 use gox_verifier::hash::sha256_file;
 use gox_verifier::tree::{TreeReport, verify_toolchain};
@@ -17,6 +17,7 @@ use crate::error::InstallError;
 use crate::extract::{self, ArchiveKind, Extracted, Limits};
 use crate::lock::ToolchainLock;
 use crate::receipt::{Receipt, now_unix};
+use crate::transaction::Transaction;
 
 /// Where the archive comes from.
 #[derive(Clone, Debug)]
@@ -99,14 +100,11 @@ impl Installer<'_> {
         req: &Request,
         on_wait: impl FnOnce(),
     ) -> Result<Outcome, InstallError> {
-        let name = toolchain_dir_name(&req.version, &req.platform);
-        let target = self.layout.toolchain(&req.version, &req.platform);
-        let _lock = ToolchainLock::acquire(
-            &self.layout.toolchain_lock(&req.version, &req.platform),
-            on_wait,
-        )?;
-        if target.exists() && !req.force {
-            return Ok(Outcome::AlreadyInstalled { goroot: target });
+        let tx = Transaction::lock(self.layout, &req.version, &req.platform, on_wait)?;
+        if tx.installed() && !req.force {
+            return Ok(Outcome::AlreadyInstalled {
+                goroot: tx.target().to_path_buf(),
+            });
         }
         let checksum = req
             .checksum
@@ -115,12 +113,7 @@ impl Installer<'_> {
                 version: req.version.to_string(),
                 filename: archive_name(&req.origin),
             })?;
-        let toolchains = self.layout.toolchains();
-        remove_stale(&toolchains, &format!("{STAGING_PREFIX}{name}-"));
-        let staging = tempfile::Builder::new()
-            .prefix(&format!("{STAGING_PREFIX}{name}-"))
-            .tempdir_in(&toolchains)
-            .map_err(|e| InstallError::io("create staging dir in", &toolchains, e))?;
+        let staging = tx.stage()?;
 
         let fetched = self
             .fetch_and_extract(req, checksum, staging.path())
@@ -132,16 +125,18 @@ impl Installer<'_> {
                 staging: staging.path().to_path_buf(),
                 source: Box::new(source),
             })?;
-        Receipt {
+        let receipt = Receipt {
             version: req.version.to_string(),
             platform: req.platform.to_string(),
             sha256: fetched.sha256.clone(),
             source: fetched.source.clone(),
             installed_at: now_unix(),
             gox_version: env!("CARGO_PKG_VERSION").to_string(),
-        }
-        .write(&goroot)?;
-        commit(&goroot, &target, &toolchains, &name)?;
+            origin: None,
+            manager: None,
+        };
+        tx.commit(&goroot, &receipt)?;
+        let target = tx.target().to_path_buf();
         if let (Some(fresh), Origin::Remote { filename, .. }) = (fetched.fresh, &req.origin) {
             // Keeping the archive is a convenience for offline reinstalls; failing to keep
             // it must not fail an install that already succeeded.
@@ -310,36 +305,6 @@ pub fn uninstall(
     std::fs::remove_dir_all(&trash).map_err(|e| InstallError::io("remove", &trash, e))?;
     let _ = std::fs::remove_file(layout.toolchain_lock(version, platform));
     Ok(target)
-}
-
-fn commit(goroot: &Path, target: &Path, toolchains: &Path, name: &str) -> Result<(), InstallError> {
-    if target.exists() {
-        let trash = toolchains.join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
-        std::fs::rename(target, &trash).map_err(|e| InstallError::io("move aside", target, e))?;
-        std::fs::rename(goroot, target)
-            .map_err(|e| InstallError::io("rename into place", target, e))?;
-        let _ = std::fs::remove_dir_all(&trash);
-    } else {
-        std::fs::rename(goroot, target)
-            .map_err(|e| InstallError::io("rename into place", target, e))?;
-    }
-    Ok(())
-}
-
-/// Leftovers of killed installs of the same toolchain (we hold its lock, so they are dead).
-fn remove_stale(toolchains: &Path, prefix: &str) {
-    let Ok(entries) = std::fs::read_dir(toolchains) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with(prefix))
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 fn archive_name(origin: &Origin) -> String {

@@ -6,11 +6,14 @@
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod install;
 pub mod lock;
 pub mod mirror;
 pub mod modzip;
+pub mod prune;
 pub mod receipt;
+pub mod transaction;
 
 pub use download::Progress;
 pub use error::InstallError;

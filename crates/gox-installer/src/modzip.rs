@@ -17,7 +17,6 @@ use gox_core::{Platform, Version};
 
 use crate::error::InstallError;
 
-pub const MODULE_PATH: &str = "golang.org/toolchain";
 /// The `.mod` file every toolchain version serves.
 pub const MOD_FILE: &str = "module golang.org/toolchain\n";
 /// Top-level directories distpack leaves out of the module form.
@@ -41,7 +40,10 @@ pub fn entry_name(module_version: &str, rel: &str) -> Option<String> {
         None if rel == "go.mod" => "_go.mod".to_string(),
         _ => rel.to_string(),
     };
-    Some(format!("{MODULE_PATH}@{module_version}/{rel}"))
+    Some(format!(
+        "{}{rel}",
+        gox_sumdb::toolchain_zip_prefix(module_version)
+    ))
 }
 
 /// The `.info` file: the version and the release time from the toolchain's VERSION file.

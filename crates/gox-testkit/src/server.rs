@@ -313,7 +313,7 @@ fn handle(shared: &Shared, mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
     // Short read timeouts so a silent client cannot delay shutdown.
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
-    let Some(req) = read_request(shared, &mut stream) else {
+    let Some(req) = read_request(&shared.stop, &mut stream) else {
         let _ = respond_text(&mut stream, 400, "bad request\n");
         return;
     };
@@ -323,7 +323,7 @@ fn handle(shared: &Shared, mut stream: TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
 }
 
-fn read_request(shared: &Shared, stream: &mut TcpStream) -> Option<Request> {
+pub(crate) fn read_request(stop: &AtomicBool, stream: &mut TcpStream) -> Option<Request> {
     let start = Instant::now();
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
@@ -337,7 +337,7 @@ fn read_request(shared: &Shared, stream: &mut TcpStream) -> Option<Request> {
         match stream.read(&mut chunk) {
             Ok(0) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if is_timeout(&e) && !shared.stop.load(Ordering::SeqCst) => {}
+            Err(e) if is_timeout(&e) && !stop.load(Ordering::SeqCst) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return None,
         }
@@ -387,7 +387,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_head(
+pub(crate) fn write_head(
     stream: &mut TcpStream,
     status: u16,
     headers: &[(&str, String)],
@@ -404,7 +404,7 @@ fn write_head(
     stream.write_all(head.as_bytes())
 }
 
-fn respond_text(stream: &mut TcpStream, status: u16, text: &str) -> io::Result<()> {
+pub(crate) fn respond_text(stream: &mut TcpStream, status: u16, text: &str) -> io::Result<()> {
     let ct = [("Content-Type", "text/plain; charset=utf-8".to_string())];
     write_head(stream, status, &ct, Some(text.len() as u64))?;
     stream.write_all(text.as_bytes())

@@ -18,6 +18,8 @@ pub enum CliError {
     Shim(#[from] gox_shim::ShimError),
     #[error(transparent)]
     Select(#[from] gox_core::select::SelectError),
+    #[error(transparent)]
+    Prune(#[from] gox_installer::prune::PruneError),
     /// A malformed version, spec or platform typed on the command line.
     #[error("{0}")]
     Usage(String),

@@ -123,6 +123,7 @@ fn selected_spec(ctx: &Context, platform: &Platform) -> Result<Spec, CliError> {
         selection.source.describe(),
         selection.raw
     ));
+    gox_core::projects::record_selection(&ctx.layout, &selection);
     Ok(
         match select::resolve_for(&selection, &ctx.layout, platform) {
             Resolved::Version(v) => Spec::Exact(v),

@@ -9,10 +9,12 @@ mod env;
 mod exec;
 mod gonames;
 mod hook_env;
+mod import;
 mod install;
 mod list;
 mod ls_remote;
 mod mirror;
+mod prune;
 mod setup;
 mod uninstall;
 mod use_version;
@@ -53,6 +55,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Mirror(crate::cli::MirrorCommand::Sync(args)) => block_on(mirror::sync(ctx, args)),
         Command::Completions(args) => completions::run(&args),
+        Command::Import(args) => import::run(ctx, &args),
+        Command::Prune(args) => prune::run(ctx, &args),
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
         Command::HookEnv(args) => hook_env::run(&ctx.env, &args),
