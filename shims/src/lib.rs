@@ -208,8 +208,38 @@ pub fn tool_name(argv0: &str) -> Option<&str> {
     ok.then_some(name)
 }
 
+/// Set by cmd/go (≥ 1.21) when it runs the `goX.Y.Z` it found on PATH for GOTOOLCHAIN; the
+/// child checks that it really is that version. cmd/go passes its own argv[0] (`go`), so this
+/// variable, not argv[0], is how a `goX.Y.Z` entry learns which version it stands for.
+pub const SWITCH_VERSION_VAR: &str = "GOTOOLCHAIN_INTERNAL_SWITCH_VERSION";
+
+/// The exact version a shim stands for: started as `go1.22.10` (a name in the shims dir, as
+/// golang.org/dl wrappers are named), or as `go` by a cmd/go switching to that toolchain.
+/// `None`: an ordinary `go`/`gofmt` shim that resolves the version for the directory.
+pub fn exact_version(argv0: &str, env: &Environment) -> Option<Version> {
+    let name = Path::new(argv0).file_name()?.to_str()?;
+    match name.strip_suffix(".exe").unwrap_or(name) {
+        "go" => env
+            .var(SWITCH_VERSION_VAR)
+            .and_then(|v| v.strip_prefix("go"))
+            .and_then(|v| Version::parse(v).ok()),
+        other => gox_core::gonames::parse_version_name(other),
+    }
+}
+
 /// Everything the shim decides, from the environment and the filesystem.
 pub fn plan(env: &Environment, tool: &str, own_exe: Option<&Path>) -> Result<Plan, ShimError> {
+    plan_version(env, tool, None, own_exe)
+}
+
+/// [`plan`], or with `exact` the toolchain of exactly that version for the host: no
+/// selection, and an inherited pin does not apply (cmd/go asked for this version and checks).
+pub fn plan_version(
+    env: &Environment,
+    tool: &str,
+    exact: Option<&Version>,
+    own_exe: Option<&Path>,
+) -> Result<Plan, ShimError> {
     let depth = childenv::depth(env.var(DEPTH_VAR));
     if depth >= MAX_DEPTH {
         return Err(ShimError::Recursion {
@@ -236,9 +266,17 @@ pub fn plan(env: &Environment, tool: &str, own_exe: Option<&Path>) -> Result<Pla
         );
     }
 
-    let target = match env.path_var(PIN_VAR).filter(|p| p.is_dir()) {
-        Some(goroot) => pinned_target(goroot, &host),
-        None => selected_target(env, &layout, &host)?,
+    let target = match (exact, env.path_var(PIN_VAR).filter(|p| p.is_dir())) {
+        (Some(version), _) => installed_target(version, &layout, &host).ok_or_else(|| {
+            ShimError::NotInstalled(Box::new(Missing {
+                what: version.to_string(),
+                platform: host.platform.clone(),
+                source: format!("`{}`", version.go_name()),
+                version: Some(version.clone()),
+            }))
+        })?,
+        (None, Some(goroot)) => pinned_target(goroot, &host),
+        (None, None) => selected_target(env, &layout, &host)?,
     };
     let program = target
         .goroot
@@ -302,28 +340,32 @@ pub fn target_for(
             })));
         }
     };
-    let native = layout.toolchain(&version, &host.platform);
-    if native.is_dir() {
-        return Ok(Target {
-            goroot: native,
-            platform: host.platform.clone(),
-        });
-    }
-    let foreign = installed::installed(layout)
-        .into_iter()
-        .find(|t| t.version == version && t.platform.os() == host.platform.os());
-    match foreign {
-        Some(t) => Ok(Target {
-            goroot: t.goroot,
-            platform: t.platform,
-        }),
-        None => Err(ShimError::NotInstalled(Box::new(Missing {
+    installed_target(&version, layout, host).ok_or_else(|| {
+        ShimError::NotInstalled(Box::new(Missing {
             what: version.to_string(),
             platform: host.platform.clone(),
             source: selection.source.describe(),
             version: Some(version),
-        }))),
+        }))
+    })
+}
+
+/// The host's build of `version`, else another architecture's build for the same OS.
+fn installed_target(version: &Version, layout: &Layout, host: &Host) -> Option<Target> {
+    let native = layout.toolchain(version, &host.platform);
+    if native.is_dir() {
+        return Some(Target {
+            goroot: native,
+            platform: host.platform.clone(),
+        });
     }
+    installed::installed(layout)
+        .into_iter()
+        .find(|t| &t.version == version && t.platform.os() == host.platform.os())
+        .map(|t| Target {
+            goroot: t.goroot,
+            platform: t.platform,
+        })
 }
 
 fn check_program(
@@ -413,5 +455,33 @@ mod tests {
         assert_eq!(tool_name("gofmt.exe"), Some("gofmt"));
         assert_eq!(tool_name("/x/gox-shim"), None);
         assert_eq!(tool_name(""), None);
+        assert_eq!(tool_name("go1.22.10"), None);
+    }
+
+    #[test]
+    fn exact_versions() {
+        let none = Environment::fake("/", Vec::<(&str, &str)>::new());
+        let exact = |argv0: &str, env: &Environment| {
+            exact_version(argv0, env).map(|v| v.as_str().to_string())
+        };
+        assert_eq!(exact("/s/go1.22.10", &none).as_deref(), Some("1.22.10"));
+        assert_eq!(exact("go1.21rc2.exe", &none).as_deref(), Some("1.21rc2"));
+        for plain in [
+            "go",
+            "gofmt",
+            "gox-shim",
+            "go1.x",
+            "gopls",
+            "go1.22.10.bak",
+            "",
+        ] {
+            assert_eq!(exact(plain, &none), None, "{plain}");
+        }
+        let switching = Environment::fake("/", [(SWITCH_VERSION_VAR, "go1.22.10")]);
+        assert_eq!(exact("/usr/bin/go", &switching).as_deref(), Some("1.22.10"));
+        // Only `go` switches toolchains; `gofmt` keeps resolving.
+        assert_eq!(exact("gofmt", &switching), None);
+        let garbage = Environment::fake("/", [(SWITCH_VERSION_VAR, "local")]);
+        assert_eq!(exact("go", &garbage), None);
     }
 }

@@ -3,25 +3,30 @@
 use std::process::{Command, ExitCode};
 
 use gox_core::Environment;
-use gox_shim::{Missing, ShimError, plan, tool_name};
+use gox_shim::{Missing, ShimError, exact_version, plan_version, tool_name};
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();
     let argv0 = argv0.to_string_lossy();
-    let Some(tool) = tool_name(&argv0) else {
+    let env = Environment::from_process();
+    // `go1.22.10` (or cmd/go switching to it) runs exactly that version's `go`.
+    let exact = exact_version(&argv0, &env);
+    let Some(tool) = exact
+        .as_ref()
+        .map_or_else(|| tool_name(&argv0), |_| Some("go"))
+    else {
         return fail(&ShimError::NotATool {
             argv0: argv0.into_owned(),
         });
     };
-    let env = Environment::from_process();
     let own_exe = std::env::current_exe().ok();
-    let plan = match plan(&env, tool, own_exe.as_deref()) {
+    let plan = match plan_version(&env, tool, exact.as_ref(), own_exe.as_deref()) {
         Ok(plan) => plan,
         Err(ShimError::NotInstalled(missing))
             if missing.version.is_some() && auto_install(&env) =>
         {
-            match install_then_plan(&env, tool, own_exe.as_deref(), &missing) {
+            match install_then_plan(&env, tool, exact.as_ref(), own_exe.as_deref(), &missing) {
                 Ok(plan) => plan,
                 Err(e) => return fail(&e),
             }
@@ -52,6 +57,7 @@ fn auto_install(env: &Environment) -> bool {
 fn install_then_plan(
     env: &Environment,
     tool: &str,
+    exact: Option<&gox_core::Version>,
     own_exe: Option<&std::path::Path>,
     missing: &Missing,
 ) -> Result<gox_shim::Plan, ShimError> {
@@ -70,7 +76,7 @@ fn install_then_plan(
         ])
         .status();
     match status {
-        Ok(s) if s.success() => plan(env, tool, own_exe),
+        Ok(s) if s.success() => plan_version(env, tool, exact, own_exe),
         _ => {
             eprintln!("gox: automatic install failed");
             Err(ShimError::NotInstalled(Box::new(Missing {

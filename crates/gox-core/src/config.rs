@@ -10,6 +10,7 @@
 //! stall_timeout_secs = 60     # a download silent this long is cut off (GOX_STALL_TIMEOUT)
 //! source = "auto"             # feed (go.dev), proxy (GOPROXY + checksum database), auto
 //! default_tools = ["golang.org/x/tools/gopls@latest"]  # `go install`ed after each gox install
+//! sdk_links = false           # keep ~/sdk/goX.Y.Z links (golang.org/dl layout) for editors
 //! ```
 //!
 //! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
@@ -34,6 +35,7 @@ pub struct Config {
     pub source: Option<String>,
     /// `path@version` packages `gox install` runs `go install` on with each new toolchain.
     pub default_tools: Vec<String>,
+    pub sdk_links: bool,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             stall_timeout_secs: None,
             source: None,
             default_tools: Vec::new(),
+            sdk_links: false,
         }
     }
 }
@@ -136,7 +139,8 @@ impl Config {
                         "`default_tools` must be a one-line list of strings: [\"golang.org/x/tools/gopls@latest\"]".into(),
                     ));
                 }
-                ("auto_install" | "gopath_per_platform", _) => {
+                ("sdk_links", Value::Bool(b)) => config.sdk_links = b,
+                ("auto_install" | "gopath_per_platform" | "sdk_links", _) => {
                     return Err(fail(format!("`{key}` must be true or false")));
                 }
                 ("mirror", _) => return Err(fail("`mirror` must be a quoted string".into())),
@@ -147,7 +151,7 @@ impl Config {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs, source, default_tools)"
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs, source, default_tools, sdk_links)"
                     )));
                 }
             }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod doctor;
 pub mod environment;
 pub mod exit;
+pub mod gonames;
 pub mod hook;
 pub mod host;
 pub mod installed;

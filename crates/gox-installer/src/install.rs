@@ -99,14 +99,14 @@ pub struct Installer<'a> {
 }
 
 /// The archive bytes on disk plus the digest they hashed to, and the extracted tree.
-struct Fetched {
-    sha256: String,
-    extracted: Extracted,
+pub(crate) struct Fetched {
+    pub(crate) sha256: String,
+    pub(crate) extracted: Extracted,
     /// A fresh download (`downloads/<file>.part`), renamed to `downloads/<file>` only once
     /// everything checked out, and removed when anything did not.
-    fresh: Option<FreshPart>,
-    from_cache: bool,
-    source: String,
+    pub(crate) fresh: Option<FreshPart>,
+    pub(crate) from_cache: bool,
+    pub(crate) source: String,
 }
 
 impl Installer<'_> {
@@ -182,7 +182,7 @@ impl Installer<'_> {
         }))
     }
 
-    async fn fetch_and_extract(
+    pub(crate) async fn fetch_and_extract(
         &self,
         req: &Request,
         checksum: &Checksum,
@@ -342,9 +342,13 @@ fn archive_name(origin: &Origin) -> String {
 
 /// A complete download in `downloads/<file>.part`: removed on drop (any failure after
 /// the transfer) unless [`FreshPart::keep`] renames it to its final name.
-struct FreshPart(PathBuf);
+pub(crate) struct FreshPart(PathBuf);
 
 impl FreshPart {
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+
     /// Keeping the archive is a convenience for offline reinstalls; failing to keep it
     /// must not fail an install that already succeeded.
     fn keep(self, dest: &Path) {

@@ -11,6 +11,8 @@ pub mod import;
 pub mod install;
 pub mod inuse;
 pub mod lock;
+pub mod mirror;
+pub mod modzip;
 pub mod prune;
 pub mod receipt;
 mod streaming;

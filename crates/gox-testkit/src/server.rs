@@ -342,11 +342,13 @@ fn accept_loop(shared: &Arc<Shared>, listener: TcpListener) {
     }
 }
 
-/// `"feed"` for the feed, the file name for `/dl/<name>`.
+/// `"feed"` for the feed, the file name for `/dl/<name>`. Names may be paths
+/// (`golang.org/toolchain/@v/list`), so a registered directory tree serves as a GOPROXY; only
+/// registered names are ever served.
 fn route(path: &str) -> Option<&str> {
     match path.strip_prefix("/dl")? {
         "" | "/" => Some("feed"),
-        rest => rest.strip_prefix('/').filter(|n| !n.contains('/')),
+        rest => rest.strip_prefix('/'),
     }
 }
 

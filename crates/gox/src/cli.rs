@@ -77,6 +77,14 @@ gox ls-remote --all    including release candidates and betas"
     )]
     Env(EnvArgs),
     /// Create the go/gofmt shims in GOX_HOME/shims and print the PATH line for your shell
+    #[command(
+        long_about = "Create the go and gofmt shims in GOX_HOME/shims, plus one goX.Y.Z entry per installed \
+version (kept current by every install and uninstall), and print the PATH line for your shell.\n\n\
+goX.Y.Z runs exactly that version, so a plain `go` with GOTOOLCHAIN=go1.22.10 (or auto/path) finds \
+gox's verified toolchain on PATH instead of downloading one.\n\n\
+--sdk also keeps ~/sdk/goX.Y.Z links (the golang.org/dl layout VS Code's Go extension lists).",
+        after_help = "Examples:\n  gox setup\n  gox setup --sdk"
+    )]
     Setup(SetupArgs),
     /// Check this machine's Go setup (Rosetta, PATH, GOROOT & co., wrong-arch binaries) and print the fixes
     #[command(
@@ -120,6 +128,9 @@ and running processes are respected, as with `gox prune`).",
         after_help = "Examples:\n  gox upgrade\n  gox upgrade 1.27\n  gox upgrade --pins --prune   also move exact .go-version pins of recorded projects, then remove the old patches"
     )]
     Upgrade(UpgradeArgs),
+    /// Keep a static mirror (feed.json, archives, GOPROXY tree) for a fleet: gox mirror sync DIR …
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
     /// Print shell code that switches Go on every `cd`: eval "$(gox activate zsh)"
     #[command(
         long_about = "Print shell code that switches Go as you move between directories.\n\n\
@@ -349,6 +360,10 @@ pub struct SetupArgs {
     /// Shell to print the PATH line for (default: from $SHELL)
     #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
     pub shell: Option<String>,
+    /// Also keep ~/sdk/goX.Y.Z links to the installed toolchains (golang.org/dl layout, listed
+    /// by editors); recorded as `sdk_links = true` so installs and uninstalls keep them current
+    #[arg(long)]
+    pub sdk: bool,
 }
 
 #[derive(Debug, Args)]
@@ -473,4 +488,46 @@ pub struct PruneArgs {
     /// Also remove downloads of toolchains not installed and GOCACHEs of platforms without toolchains
     #[arg(long)]
     pub cache: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Fetch, verify and write toolchains into DIR for any web server or bucket to serve
+    #[command(
+        long_about = "Fetch and verify toolchains exactly as `gox install` does (SHA-256 from the feed, \
+safe extraction, binary architecture checks), then write a static tree into DIR:\n\n\
+  DIR/feed.json            go.dev feed shape, listing only the synced archives\n\
+  DIR/go1.22.10.linux-amd64.tar.gz …\n\
+  DIR/golang.org/toolchain/@v/{list,*.info,*.mod,*.zip}   with --goproxy\n\n\
+Serve DIR and point gox at it with GOX_FEED_URL=https://host/DIR/feed.json and \
+GOX_DOWNLOAD_BASE=https://host/DIR/ (file:// works too). With --goproxy, plain `go` switches \
+toolchains through GOPROXY=https://host/DIR; the module zips hash to the same h1: as the \
+official ones, so the Go checksum database still vouches for them.\n\n\
+Re-running fetches only what is missing (files already in DIR are checked against the feed); \
+every file appears by atomic rename, feed.json last. Without --prune, archives from earlier \
+syncs stay listed. See docs/fleet.md for nginx and S3 setups.",
+        after_help = "Examples:\n  gox mirror sync /srv/go --versions 1.22 1.23 --platforms linux/amd64 darwin/arm64\n  gox mirror sync ./mirror --versions latest --platforms linux/amd64,linux/arm64 --goproxy --prune"
+    )]
+    Sync(MirrorSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorSyncArgs {
+    /// The directory to write (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Versions to mirror: 1.22.10, 1.22 (newest 1.22.x), latest, 1.23rc1
+    #[arg(long, value_name = "SPEC", num_args = 1.., value_delimiter = ',', required = true)]
+    pub versions: Vec<String>,
+    /// Platforms to mirror (GOOS/GOARCH)
+    #[arg(long, value_name = "OS/ARCH", num_args = 1.., value_delimiter = ',', required = true)]
+    pub platforms: Vec<String>,
+    /// Also write the golang.org/toolchain module tree, so GOPROXY=<DIR's URL> serves plain `go`
+    #[arg(long)]
+    pub goproxy: bool,
+    /// Remove archives and module versions not in this sync
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }

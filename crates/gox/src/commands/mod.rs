@@ -7,6 +7,7 @@ mod current;
 mod doctor;
 mod env;
 mod exec;
+mod gonames;
 mod hook_env;
 mod import;
 mod install;
@@ -14,6 +15,7 @@ mod install_proxy;
 mod list;
 mod ls_remote;
 mod outdated;
+mod mirror;
 mod prune;
 mod setup;
 mod tools;
@@ -32,15 +34,15 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Install(args) => {
             crate::signals::stop_installs_cleanly();
             setup::refresh_if_stale(ctx);
-            block_on(install::run(ctx, args))
+            names_follow(ctx, block_on(install::run(ctx, args)))
         }
-        Command::Uninstall(args) => uninstall::run(ctx, &args),
+        Command::Uninstall(args) => names_follow(ctx, uninstall::run(ctx, &args)),
         Command::List(args) => list::run(ctx, &args),
         Command::LsRemote(args) => block_on(ls_remote::run(ctx, &args)),
         Command::Use(args) => {
             crate::signals::stop_installs_cleanly();
             setup::refresh_if_stale(ctx);
-            block_on(use_version::run(ctx, args))
+            names_follow(ctx, block_on(use_version::run(ctx, args)))
         }
         Command::Current(args) => current::run(ctx, &args),
         Command::Which(args) => which::run(ctx, &args),
@@ -48,9 +50,10 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Env(args) => env::run(ctx, &args),
         Command::Setup(args) => setup::run(ctx, &args),
         Command::Doctor(args) => doctor::run(ctx, &args),
+        Command::Mirror(crate::cli::MirrorCommand::Sync(args)) => block_on(mirror::sync(ctx, args)),
         Command::Completions(args) => completions::run(&args),
-        Command::Import(args) => import::run(ctx, &args),
-        Command::Prune(args) => prune::run(ctx, &args),
+        Command::Import(args) => names_follow(ctx, import::run(ctx, &args)),
+        Command::Prune(args) => names_follow(ctx, prune::run(ctx, &args)),
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
         Command::HookEnv(args) => hook_env::run(&ctx.env, &args),
@@ -76,6 +79,13 @@ pub fn run_without_context(env: &Environment, command: &Command) -> Option<Resul
         Command::Completions(args) => Some(completions::run(args)),
         _ => None,
     }
+}
+
+/// After a command that may add or remove toolchains (even one that failed half-way): Go's
+/// own names (`goX.Y.Z` shims, `~/sdk` links) follow what is installed.
+fn names_follow(ctx: &Context, result: Result<(), CliError>) -> Result<(), CliError> {
+    gonames::sync_quietly(ctx);
+    result
 }
 
 /// gox does one thing at a time; a current-thread runtime is all the network code needs.

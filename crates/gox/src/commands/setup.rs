@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::gonames;
 use crate::cli::SetupArgs;
 use crate::context::Context;
 use crate::error::CliError;
@@ -21,12 +22,52 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
         let how = place(&shim, &dest)?;
         ctx.status(format!("{} -> {} ({how})", dest.display(), shim.display()));
     }
+    if args.sdk && !ctx.config.sdk_links {
+        enable_sdk_links(ctx)?;
+    }
+    let names = gonames::sync(ctx, args.sdk);
+    for line in names.done {
+        ctx.status(line);
+    }
+    for problem in &names.problems {
+        eprintln!("gox: warning: {problem}");
+    }
     let shell = ctx.shell(args.shell.as_deref())?;
     let (line, file) = (shell.prepend_path_line(&dir), shell.rc_file());
     println!("{line}");
     ctx.status(format!(
         "add the line above to {file} (before other Go setup), then open a new shell; `gox doctor` checks the result"
     ));
+    Ok(())
+}
+
+/// `--sdk` is a lasting choice: later installs and uninstalls keep ~/sdk in step, so it is
+/// recorded as `sdk_links = true` (the config is flat `key = value` lines, so appending one
+/// is safe).
+fn enable_sdk_links(ctx: &Context) -> Result<(), CliError> {
+    use std::io::Write;
+    let path = ctx.layout.config_file();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    }
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    let sep = if existing.is_empty() || existing.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| {
+            writeln!(
+                f,
+                "{sep}# ~/sdk/goX.Y.Z links for editors (gox setup --sdk)\nsdk_links = true"
+            )
+        })
+        .map_err(|e| io_error("update", path, e))?;
+    ctx.status(format!("recorded sdk_links = true in {}", path.display()));
     Ok(())
 }
 
@@ -47,7 +88,7 @@ pub fn refresh_if_stale(ctx: &Context) {
 }
 
 /// Same file (hard link), or a copy with the same size and no older than the source.
-fn same_binary(a: &Path, b: &Path) -> bool {
+pub(super) fn same_binary(a: &Path, b: &Path) -> bool {
     let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
         return false;
     };
@@ -62,7 +103,7 @@ fn same_binary(a: &Path, b: &Path) -> bool {
 }
 
 /// The shim ships next to the gox binary.
-fn shim_binary() -> Result<PathBuf, CliError> {
+pub(super) fn shim_binary() -> Result<PathBuf, CliError> {
     let exe = std::env::current_exe()
         .map_err(|e| CliError::Other(format!("cannot locate gox itself: {e}")))?;
     let shim = exe.with_file_name(format!("gox-shim{}", std::env::consts::EXE_SUFFIX));
@@ -78,7 +119,7 @@ fn shim_binary() -> Result<PathBuf, CliError> {
 
 /// Hard link (cheap, updates with gox), else copy; swapped in with a rename so a running
 /// `go` never sees a half-written shim.
-fn place(shim: &Path, dest: &Path) -> Result<&'static str, CliError> {
+pub(super) fn place(shim: &Path, dest: &Path) -> Result<&'static str, CliError> {
     let tmp = dest.with_extension("gox-new");
     let _ = std::fs::remove_file(&tmp);
     let how = if std::fs::hard_link(shim, &tmp).is_ok() {

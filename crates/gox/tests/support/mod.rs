@@ -293,3 +293,37 @@ fn ensure_shim_built() {
         shim.display()
     );
 }
+
+/// A plain Go (the 1.27.3 fixture, not managed by gox), extracted once per `target/`: the
+/// "system Go, IDE's bundled Go or CI's setup-go" that switches toolchains by itself.
+/// Returns its `bin/go`.
+pub fn plain_go() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plain-go1.27.3");
+    let go = root.join("go").join("bin").join("go");
+    if go.is_file() {
+        return go;
+    }
+    let archive = fixtures().archive("1.27.3", "linux/amd64");
+    let tmp = tempfile::Builder::new()
+        .prefix(".plain-go-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("tempdir");
+    let file = std::fs::File::open(&archive.path).expect("open fixture");
+    tar::Archive::new(flate2::read::GzDecoder::new(file))
+        .unpack(tmp.path())
+        .expect("extract plain go");
+    // Another test may have won the race; either copy is complete.
+    let kept = tmp.keep();
+    if std::fs::rename(&kept, &root).is_err() {
+        let _ = std::fs::remove_dir_all(&kept);
+    }
+    assert!(go.is_file(), "{} missing after extraction", go.display());
+    go
+}
+
+/// Runs a command, asserts success, and returns its stdout lines.
+pub fn ok_lines(cmd: &mut Command) -> Vec<String> {
+    let out = cmd.output().expect("run");
+    assert!(out.status.success(), "{}", describe(&out));
+    stdout(&out).lines().map(str::to_string).collect()
+}

@@ -1,0 +1,179 @@
+//! Applies [`gox_core::gonames`] after `setup`, `install`, `use` and `uninstall`: the
+//! `goX.Y.Z` entries in the shims dir and, with `sdk_links`, the `~/sdk/goX.Y.Z` links.
+//! Best effort after install/uninstall: a problem is a warning, never a failed install.
+
+use std::path::{Path, PathBuf};
+
+use gox_core::gonames::{self, SDK_MARKER, SdkEntry};
+use gox_core::installed;
+
+use super::setup;
+use crate::context::Context;
+
+/// What changed, one line each, for `gox setup` to print.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub done: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+/// Brings both sets of names in step with `toolchains/`. Shim names only once `gox setup`
+/// made the shims dir (its `go` exists); `~/sdk` only with `sdk_links` (or `force_sdk`).
+pub fn sync(ctx: &Context, force_sdk: bool) -> Report {
+    let mut report = Report::default();
+    let installed = installed::installed(&ctx.layout);
+    let shims = ctx.layout.shims();
+    let exe = std::env::consts::EXE_SUFFIX;
+    if shims.join(format!("go{exe}")).exists() {
+        sync_shims(&shims, &installed, exe, &mut report);
+    }
+    if ctx.config.sdk_links || force_sdk {
+        match ctx.env.home() {
+            Some(home) => sync_sdk(ctx, &home.join("sdk"), &installed, &mut report),
+            None => report
+                .problems
+                .push("sdk_links: HOME is not set, so there is no ~/sdk to keep".to_string()),
+        }
+    }
+    report
+}
+
+/// For install/use/uninstall: apply and warn.
+pub fn sync_quietly(ctx: &Context) {
+    for problem in sync(ctx, false).problems {
+        eprintln!("gox: warning: {problem}");
+    }
+}
+
+fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, report: &mut Report) {
+    let existing = names_in(shims);
+    let changes = gonames::plan_shims(installed, &existing, exe);
+    for name in &changes.remove {
+        let path = shims.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => report.done.push(format!("removed {}", path.display())),
+            Err(e) => report
+                .problems
+                .push(format!("cannot remove {}: {e}", path.display())),
+        }
+    }
+    let shim = match setup::shim_binary() {
+        Ok(shim) => shim,
+        Err(e) => {
+            report.problems.push(e.to_string());
+            return;
+        }
+    };
+    // New names, plus existing ones left behind by an older gox-shim.
+    let stale = existing.iter().filter(|n| {
+        gonames::parse_version_name(n).is_some()
+            && !changes.remove.contains(n)
+            && !setup::same_binary(&shim, &shims.join(n))
+    });
+    for name in changes.add.iter().chain(stale) {
+        let dest = shims.join(name);
+        match setup::place(&shim, &dest) {
+            Ok(how) => {
+                report
+                    .done
+                    .push(format!("{} -> {} ({how})", dest.display(), shim.display()))
+            }
+            Err(e) => report.problems.push(e.to_string()),
+        }
+    }
+}
+
+fn sync_sdk(ctx: &Context, sdk: &Path, installed: &[installed::Toolchain], report: &mut Report) {
+    let existing: Vec<SdkEntry> = names_in(sdk)
+        .into_iter()
+        .filter(|n| gonames::parse_version_name(n).is_some())
+        .map(|name| SdkEntry {
+            link_target: std::fs::read_link(sdk.join(&name)).ok(),
+            name,
+        })
+        .collect();
+    let changes = gonames::plan_sdk(
+        installed,
+        &ctx.host.platform,
+        &existing,
+        &ctx.layout.toolchains(),
+    );
+    for name in &changes.remove {
+        let path = sdk.join(name);
+        match remove_link(&path) {
+            Ok(()) => report.done.push(format!("removed {}", path.display())),
+            Err(e) => report
+                .problems
+                .push(format!("cannot remove {}: {e}", path.display())),
+        }
+    }
+    if changes.add.is_empty() {
+        return;
+    }
+    if let Err(e) = std::fs::create_dir_all(sdk) {
+        report
+            .problems
+            .push(format!("cannot create {}: {e}", sdk.display()));
+        return;
+    }
+    for (name, goroot) in &changes.add {
+        match add_link(sdk, name, goroot) {
+            Ok(link) => report
+                .done
+                .push(format!("{} -> {}", link.display(), goroot.display())),
+            Err(e) => report.problems.push(e),
+        }
+    }
+}
+
+/// golang.org/dl checks for its marker inside `~/sdk/goX.Y.Z`, which here is the toolchain
+/// dir itself; the link is swapped in by rename so readers never see a missing SDK.
+fn add_link(sdk: &Path, name: &str, goroot: &Path) -> Result<PathBuf, String> {
+    let marker = goroot.join(SDK_MARKER);
+    if !marker.exists() {
+        std::fs::write(&marker, b"")
+            .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
+    }
+    let link = sdk.join(name);
+    let tmp = sdk.join(format!(".{name}.gox-new"));
+    let _ = remove_link(&tmp);
+    symlink_dir(goroot, &tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, &link) {
+        let _ = remove_link(&tmp);
+        return Err(format!("cannot create {}: {e}", link.display()));
+    }
+    Ok(link)
+}
+
+/// File names in a directory (empty when it does not exist).
+fn names_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+fn symlink_dir(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn symlink_dir(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_dir(target, link)
+}
+
+/// Removes the link only, never what it points to (a directory symlink on Windows is
+/// removed as a directory).
+fn remove_link(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if cfg!(windows) && e.kind() != std::io::ErrorKind::NotFound => {
+            std::fs::remove_dir(path)
+        }
+        other => other,
+    }
+}
