@@ -160,7 +160,7 @@ impl<'a, F: FnMut(&[u8]) -> bool> Sink<'a, F> {
 
 /// reqwest's top-level message ("error sending request") hides the cause users need
 /// (connection refused, reset, TLS); walk the source chain.
-fn describe(err: &reqwest::Error) -> String {
+pub(crate) fn describe(err: &reqwest::Error) -> String {
     let mut text = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {

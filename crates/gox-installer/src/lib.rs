@@ -9,6 +9,9 @@ pub mod extract;
 pub mod install;
 pub mod lock;
 pub mod receipt;
+pub mod self_uninstall;
+pub mod self_update;
+pub mod shims;
 
 pub use download::Progress;
 pub use error::InstallError;

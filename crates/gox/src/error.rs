@@ -18,6 +18,10 @@ pub enum CliError {
     Shim(#[from] gox_shim::ShimError),
     #[error(transparent)]
     Select(#[from] gox_core::select::SelectError),
+    #[error(transparent)]
+    SelfUpdate(#[from] gox_installer::self_update::SelfUpdateError),
+    #[error(transparent)]
+    SelfUninstall(#[from] gox_installer::self_uninstall::UninstallError),
     /// A malformed version, spec or platform typed on the command line.
     #[error("{0}")]
     Usage(String),

@@ -11,6 +11,7 @@ mod hook_env;
 mod install;
 mod list;
 mod ls_remote;
+mod self_cmd;
 mod setup;
 mod uninstall;
 mod use_version;
@@ -45,6 +46,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
         Command::HookEnv(args) => hook_env::run(&ctx.env, &args),
+        Command::SelfCmd(cmd) => self_cmd::run(ctx, cmd),
     }
 }
 
