@@ -2,6 +2,7 @@
 
 mod bench;
 mod exec_floor;
+mod dist;
 mod fixtures;
 mod generate;
 
@@ -18,7 +19,10 @@ tasks:
   completions          regenerate the shell completion scripts in completions/
   man                  regenerate the man pages in docs/man/
   bench [--install-runs N] [--shim-runs N]
-                       measure install, shim and hook-env side by side; writes docs/benchmarks.md";
+                       measure install, shim and hook-env side by side; writes docs/benchmarks.md
+  dist [--version V] [--target T]... [--out DIR]
+                       release archives, SHA256SUMS, signed manifest.json and the installers
+                       (docs/install.md); GOX_DIST_SECRET_KEY_FILE names the signing key";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
         Some("completions") => generate::completions(rest),
         Some("man") => generate::man(rest),
         Some("bench") => bench::run(rest),
+        Some("dist") => dist::run(rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -5,6 +5,9 @@
 //! gopath_per_platform = true  # false: leave GOPATH alone (users who keep their own)
 //! mirror = "go.dev"           # a preset name or a base URL for downloads
 //! feed_ttl_secs = 3600        # how long the cached go.dev feed is trusted without asking
+//! retries = 5                 # attempts per URL for transient network failures (GOX_RETRIES)
+//! retry_deadline_secs = 120   # no retry starts after this many seconds (GOX_DEADLINE)
+//! stall_timeout_secs = 60     # a download silent this long is cut off (GOX_STALL_TIMEOUT)
 //! ```
 //!
 //! The shim reads this file on every `go`, and a full TOML parser would cost it a sixth of
@@ -20,6 +23,10 @@ pub struct Config {
     pub gopath_per_platform: bool,
     pub mirror: Option<String>,
     pub feed_ttl_secs: u64,
+    /// Network retry settings; `None` means gox-resolver's defaults.
+    pub retries: Option<u32>,
+    pub retry_deadline_secs: Option<u64>,
+    pub stall_timeout_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -29,6 +36,9 @@ impl Default for Config {
             gopath_per_platform: true,
             mirror: None,
             feed_ttl_secs: 3600,
+            retries: None,
+            retry_deadline_secs: None,
+            stall_timeout_secs: None,
         }
     }
 }
@@ -91,6 +101,14 @@ impl Config {
                 ("gopath_per_platform", Value::Bool(b)) => config.gopath_per_platform = b,
                 ("mirror", Value::Str(s)) => config.mirror = Some(s),
                 ("feed_ttl_secs", Value::Int(n)) => config.feed_ttl_secs = n,
+                ("retries", Value::Int(n)) => {
+                    config.retries = Some(u32::try_from(n).unwrap_or(u32::MAX).max(1));
+                }
+                ("retry_deadline_secs", Value::Int(n)) => config.retry_deadline_secs = Some(n),
+                ("stall_timeout_secs", Value::Int(n)) => config.stall_timeout_secs = Some(n),
+                ("retries" | "retry_deadline_secs" | "stall_timeout_secs", _) => {
+                    return Err(fail(format!("`{key}` must be a whole number")));
+                }
                 ("auto_install" | "gopath_per_platform", _) => {
                     return Err(fail(format!("`{key}` must be true or false")));
                 }
@@ -102,7 +120,7 @@ impl Config {
                 }
                 _ => {
                     return Err(fail(format!(
-                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs)"
+                        "unknown setting `{key}` (known: auto_install, gopath_per_platform, mirror, feed_ttl_secs, retries, retry_deadline_secs, stall_timeout_secs)"
                     )));
                 }
             }
@@ -175,6 +193,11 @@ mod tests {
         assert!(c.auto_install && !c.gopath_per_platform);
         assert_eq!(c.mirror.as_deref(), Some("ustc"));
         assert_eq!(c.feed_ttl_secs, 7200);
+        let c = parse("retries = 3\nretry_deadline_secs = 30\nstall_timeout_secs = 5\n").unwrap();
+        assert_eq!(
+            (c.retries, c.retry_deadline_secs, c.stall_timeout_secs),
+            (Some(3), Some(30), Some(5))
+        );
         assert_eq!(
             parse("mirror = \"a \\\"b\\\" # c\"")
                 .unwrap()

@@ -6,6 +6,7 @@
 //! GOX_HOME/gomodcache/                         GOMODCACHE, shared
 //! GOX_HOME/shims/{go,gofmt}                    the shim
 //! GOX_HOME/default                             global version spec
+//! GOX_HOME/projects                            project directories gox resolved for
 //! GOX_CACHE_DIR/downloads/                     verified archives
 //! GOX_CACHE_DIR/feed.json                      the go.dev feed cache
 //! GOX_CACHE_DIR/go-build/darwin-arm64/         GOCACHE per platform
@@ -133,12 +134,22 @@ impl Layout {
         self.home.join("default")
     }
 
+    /// The projects record (see [`crate::projects`]).
+    pub fn projects_file(&self) -> PathBuf {
+        self.home.join("projects")
+    }
+
     pub fn downloads(&self) -> PathBuf {
         self.cache.join("downloads")
     }
 
     pub fn gocache(&self, platform: &Platform) -> PathBuf {
-        self.cache.join("go-build").join(platform.dir_name())
+        self.gocaches().join(platform.dir_name())
+    }
+
+    /// The directory holding every platform's GOCACHE.
+    pub fn gocaches(&self) -> PathBuf {
+        self.cache.join("go-build")
     }
 }
 

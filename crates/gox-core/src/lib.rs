@@ -15,6 +15,7 @@ pub mod host;
 pub mod installed;
 pub mod layout;
 pub mod platform;
+pub mod projects;
 pub mod select;
 pub mod shell;
 pub mod version;

@@ -309,11 +309,21 @@ pub fn select(env: &Environment, layout: &Layout) -> Result<Option<Selection>, S
         return Ok(Some(selection));
     }
 
+    read_default(layout, &mut buf)
+}
+
+/// Step 5 alone: what the global default (`GOX_HOME/default`) selects, wherever one is.
+/// `gox prune` keeps it regardless of the directory it runs in.
+pub fn default_selection(layout: &Layout) -> Result<Option<Selection>, SelectError> {
+    read_default(layout, &mut Vec::new())
+}
+
+fn read_default(layout: &Layout, buf: &mut Vec<u8>) -> Result<Option<Selection>, SelectError> {
     let path = layout.default_file();
-    if !read_file(&path, &mut buf)? {
+    if !read_file(&path, buf)? {
         return Ok(None);
     }
-    let text = utf8(&path, &buf)?;
+    let text = utf8(&path, buf)?;
     spec_pin(
         &path,
         Origin::DefaultFile,

@@ -2,22 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
+use gox_resolver::retry::GaveUp;
+
 use crate::extract::ExtractError;
 use gox_verifier::tree::VerifyError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    #[error(
-        "download failed: {url}: {detail}\nnothing was installed; check the network or the mirror (GOX_DOWNLOAD_BASE / --mirror) and retry"
-    )]
-    Network { url: String, detail: String },
-    #[error(
-        "download failed: {url}: HTTP {status} {reason}\nnothing was installed; the mirror does not have this file — try another with --mirror, or check GOX_DOWNLOAD_BASE"
-    )]
-    HttpStatus {
-        url: String,
-        status: u16,
-        reason: String,
+    /// Every mirror tried failed (or one failed in a way that stops the list).
+    #[error("{}", download_failed(.failures, .part.as_deref()))]
+    Download {
+        /// One per mirror tried, in order.
+        failures: Vec<GaveUp>,
+        /// The partial download kept for the next attempt to resume.
+        part: Option<PathBuf>,
     },
     #[error(
         "checksum mismatch for {source_name}:\n  expected sha256 {expected} ({origin})\n  got      sha256 {actual}\nthe file is corrupt or was tampered with; nothing was installed and the download was discarded"
@@ -47,6 +45,8 @@ pub enum InstallError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot import {}: {reason}", path.display())]
+    Import { path: PathBuf, reason: String },
     #[error("{version} for {platform} is not installed (see `gox list`)")]
     NotInstalled { version: String, platform: String },
 }
@@ -58,6 +58,29 @@ fn relative(source: &VerifyError, staging: &Path) -> String {
         &format!("{}{}", staging.display(), std::path::MAIN_SEPARATOR),
         "",
     )
+}
+
+fn download_failed(failures: &[GaveUp], part: Option<&Path>) -> String {
+    let mut out = String::from("download failed:");
+    for failure in failures {
+        out.push_str(&format!("\n  {failure}"));
+    }
+    let not_found = failures.last().is_some_and(|f| f.last.is_not_found());
+    out.push_str(if not_found {
+        "\nthe file was not found on this mirror; try another with --mirror (a comma-separated \
+         list is tried in order), or check GOX_DOWNLOAD_BASE"
+    } else {
+        "\ncheck the network and the mirror (--mirror / GOX_MIRROR / GOX_DOWNLOAD_BASE); on a \
+         flaky connection raise GOX_RETRIES or GOX_DEADLINE"
+    });
+    out.push_str("\nnothing was installed");
+    if let Some(part) = part {
+        out.push_str(&format!(
+            "; the partial download is kept at {} and the next `gox install` resumes it",
+            part.display()
+        ));
+    }
+    out
 }
 
 impl InstallError {

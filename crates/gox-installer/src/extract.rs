@@ -215,7 +215,7 @@ impl ExtractError {
 }
 
 /// Human-readable byte count for messages: `2 GiB`, `1.5 MiB`, `300 bytes`.
-struct ByteSize(u64);
+pub struct ByteSize(pub u64);
 
 impl fmt::Display for ByteSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

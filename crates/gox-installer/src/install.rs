@@ -7,22 +7,27 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use gox_core::layout::{Layout, STAGING_PREFIX, TRASH_PREFIX, toolchain_dir_name};
+use gox_core::layout::{Layout, TRASH_PREFIX, toolchain_dir_name};
 use gox_core::{Platform, Version};
 use gox_verifier::hash::sha256_file;
 use gox_verifier::tree::{TreeReport, verify_toolchain};
 
-use crate::download::{self, Progress};
+use gox_resolver::RetryPolicy;
+
+use crate::download::{self, Discard, Download, Progress};
 use crate::error::InstallError;
 use crate::extract::{self, ArchiveKind, Extracted, Limits};
 use crate::lock::ToolchainLock;
 use crate::receipt::{Receipt, now_unix};
+use crate::streaming::StreamingExtractor;
+use crate::transaction::Transaction;
 
 /// Where the archive comes from.
 #[derive(Clone, Debug)]
 pub enum Origin {
-    /// A download URL (`https://`, loopback `http://`, `file://`) and the archive's name.
-    Remote { url: String, filename: String },
+    /// Download URLs (`https://`, loopback `http://`, `file://`), one per mirror in
+    /// failover order, and the archive's name.
+    Remote { urls: Vec<String>, filename: String },
     /// `--archive FILE`.
     Local { path: PathBuf },
 }
@@ -81,14 +86,17 @@ pub struct Installer<'a> {
     pub client: reqwest::Client,
     pub progress: Progress,
     pub limits: Limits,
+    /// Retries and timeouts for the download (the feed uses the same policy).
+    pub retry: RetryPolicy,
 }
 
 /// The archive bytes on disk plus the digest they hashed to, and the extracted tree.
 struct Fetched {
     sha256: String,
     extracted: Extracted,
-    /// A fresh download, kept in `downloads/` only once everything checked out.
-    fresh: Option<tempfile::NamedTempFile>,
+    /// A fresh download (`downloads/<file>.part`), renamed to `downloads/<file>` only once
+    /// everything checked out, and removed when anything did not.
+    fresh: Option<FreshPart>,
     from_cache: bool,
     source: String,
 }
@@ -99,14 +107,11 @@ impl Installer<'_> {
         req: &Request,
         on_wait: impl FnOnce(),
     ) -> Result<Outcome, InstallError> {
-        let name = toolchain_dir_name(&req.version, &req.platform);
-        let target = self.layout.toolchain(&req.version, &req.platform);
-        let _lock = ToolchainLock::acquire(
-            &self.layout.toolchain_lock(&req.version, &req.platform),
-            on_wait,
-        )?;
-        if target.exists() && !req.force {
-            return Ok(Outcome::AlreadyInstalled { goroot: target });
+        let tx = Transaction::lock(self.layout, &req.version, &req.platform, on_wait)?;
+        if tx.installed() && !req.force {
+            return Ok(Outcome::AlreadyInstalled {
+                goroot: tx.target().to_path_buf(),
+            });
         }
         let checksum = req
             .checksum
@@ -115,16 +120,21 @@ impl Installer<'_> {
                 version: req.version.to_string(),
                 filename: archive_name(&req.origin),
             })?;
-        let toolchains = self.layout.toolchains();
-        remove_stale(&toolchains, &format!("{STAGING_PREFIX}{name}-"));
-        let staging = tempfile::Builder::new()
-            .prefix(&format!("{STAGING_PREFIX}{name}-"))
-            .tempdir_in(&toolchains)
-            .map_err(|e| InstallError::io("create staging dir in", &toolchains, e))?;
+        let staging = tx.stage()?;
 
         let fetched = self
             .fetch_and_extract(req, checksum, staging.path())
             .await?;
+        self.verify_and_commit(req, fetched, &staging, &tx)
+    }
+
+    fn verify_and_commit(
+        &self,
+        req: &Request,
+        mut fetched: Fetched,
+        staging: &tempfile::TempDir,
+        tx: &Transaction,
+    ) -> Result<Outcome, InstallError> {
         let goroot = fetched.extracted.root.clone();
         let report =
             verify_toolchain(&goroot, &req.platform).map_err(|source| InstallError::Verify {
@@ -132,23 +142,24 @@ impl Installer<'_> {
                 staging: staging.path().to_path_buf(),
                 source: Box::new(source),
             })?;
-        Receipt {
+        let receipt = Receipt {
             version: req.version.to_string(),
             platform: req.platform.to_string(),
             sha256: fetched.sha256.clone(),
             source: fetched.source.clone(),
             installed_at: now_unix(),
             gox_version: env!("CARGO_PKG_VERSION").to_string(),
-        }
-        .write(&goroot)?;
-        commit(&goroot, &target, &toolchains, &name)?;
-        if let (Some(fresh), Origin::Remote { filename, .. }) = (fetched.fresh, &req.origin) {
-            // Keeping the archive is a convenience for offline reinstalls; failing to keep
-            // it must not fail an install that already succeeded.
-            let _ = fresh.persist(self.layout.downloads().join(filename));
+            origin: None,
+            manager: None,
+        };
+        tx.commit(&goroot, &receipt)?;
+        let target = tx.target().to_path_buf();
+        if let (Some(fresh), Origin::Remote { filename, .. }) = (fetched.fresh.take(), &req.origin)
+        {
+            fresh.keep(&self.layout.downloads().join(filename));
         }
         Ok(Outcome::Installed(Installed {
-            goroot: target,
+            goroot: target.to_path_buf(),
             sha256: fetched.sha256,
             from_cache: fetched.from_cache,
             files: fetched.extracted.files,
@@ -170,7 +181,7 @@ impl Installer<'_> {
             } else {
                 ArchiveKind::TarGz
             });
-        let (url, filename) = match &req.origin {
+        let (urls, filename) = match &req.origin {
             Origin::Local { path } => {
                 let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
                 return Ok(Fetched {
@@ -181,8 +192,9 @@ impl Installer<'_> {
                     source: path.display().to_string(),
                 });
             }
-            Origin::Remote { url, filename } => (url, filename),
+            Origin::Remote { urls, filename } => (urls, filename),
         };
+        let first_url = urls.first().cloned().unwrap_or_default();
         let cached = self.layout.downloads().join(filename);
         if let Ok(sha256) = sha256_file(&cached) {
             if sha256 == checksum.sha256 {
@@ -191,7 +203,7 @@ impl Installer<'_> {
                     sha256,
                     fresh: None,
                     from_cache: true,
-                    source: url.clone(),
+                    source: first_url,
                 });
             }
             // A cached file that no longer matches the feed is useless (or tampered with).
@@ -200,57 +212,45 @@ impl Installer<'_> {
         let downloads = self.layout.downloads();
         std::fs::create_dir_all(&downloads)
             .map_err(|e| InstallError::io("create", &downloads, e))?;
-        let mut part = tempfile::Builder::new()
-            .prefix(&format!(".{filename}."))
-            .suffix(".part")
-            .tempfile_in(&downloads)
-            .map_err(|e| InstallError::io("create a file in", &downloads, e))?;
-        let part_path = part.path().to_path_buf();
+        // One name per archive: the toolchain lock we hold makes it ours, and a later run
+        // finds it to resume. Never mistaken for a complete download: those have no suffix.
+        let part = FreshPart(downloads.join(format!("{filename}.part")));
         let label = format!("{} {}", req.version.go_name(), req.platform);
+        let download = Download {
+            client: &self.client,
+            urls,
+            part: &part.0,
+            policy: self.retry,
+            progress: self.progress,
+            label: &label,
+        };
 
         let (transfer, extracted) = if kind == ArchiveKind::TarGz {
             // Decompress on another thread while bytes arrive; the staging dir is private
             // until the checksum and the binaries check out, so early extraction is safe.
-            let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(64);
-            let dest = staging.to_path_buf();
-            let limits = self.limits;
-            let name = filename.clone();
-            let worker = std::thread::spawn(move || {
-                extract::extract_tar_gz_named(ChannelReader::new(rx), &name, &dest, limits)
-            });
-            let transfer = download::fetch(
-                &self.client,
-                url,
-                part.as_file_mut(),
-                &part_path,
-                self.progress,
-                &label,
-                |chunk| tx.send(chunk.to_vec()).is_ok(),
-            )
-            .await;
-            drop(tx);
-            let extracted = worker.join().unwrap_or_else(|_| {
-                Err(extract::ExtractError::Corrupt {
-                    archive: filename.clone(),
-                    detail: "the extractor thread panicked".to_string(),
-                })
-            });
-            (transfer?, extracted)
+            let mut extractor = StreamingExtractor::start(filename, staging, self.limits);
+            let transfer = download::fetch(&download, &mut extractor).await;
+            let extracted = extractor.finish();
+            match transfer {
+                Ok(t) => (t, extracted),
+                // Keep the .part (and its validator) for the next run to resume.
+                Err(e) => {
+                    std::mem::forget(part);
+                    return Err(e);
+                }
+            }
         } else {
-            let transfer = download::fetch(
-                &self.client,
-                url,
-                part.as_file_mut(),
-                &part_path,
-                self.progress,
-                &label,
-                |_| true,
-            )
-            .await?;
+            let transfer = match download::fetch(&download, &mut Discard).await {
+                Ok(t) => t,
+                Err(e) => {
+                    std::mem::forget(part);
+                    return Err(e);
+                }
+            };
             // Zip needs the central directory at the end: extract once complete, and only
             // if the bytes are the ones the feed vouches for.
             let extracted = if transfer.sha256 == checksum.sha256 {
-                extract::extract(&part_path, kind, staging, self.limits)
+                extract::extract(&part.0, kind, staging, self.limits)
             } else {
                 Err(extract::ExtractError::Corrupt {
                     archive: filename.clone(),
@@ -260,15 +260,17 @@ impl Installer<'_> {
             (transfer, extracted)
         };
         // A checksum mismatch explains any extraction failure, so it is reported first.
+        // Not retried, and no other mirror is tried: the bytes arrived whole and are not the
+        // ones the feed vouches for, which a retry cannot fix and the user must hear about.
         if transfer.sha256 != checksum.sha256 {
-            return Err(checksum.mismatch(url, transfer.sha256));
+            return Err(checksum.mismatch(&transfer.url, transfer.sha256));
         }
         Ok(Fetched {
             sha256: transfer.sha256,
             extracted: extracted?,
             fresh: Some(part),
             from_cache: false,
-            source: url.clone(),
+            source: transfer.url,
         })
     }
 
@@ -312,36 +314,6 @@ pub fn uninstall(
     Ok(target)
 }
 
-fn commit(goroot: &Path, target: &Path, toolchains: &Path, name: &str) -> Result<(), InstallError> {
-    if target.exists() {
-        let trash = toolchains.join(format!("{TRASH_PREFIX}{name}-{}", std::process::id()));
-        std::fs::rename(target, &trash).map_err(|e| InstallError::io("move aside", target, e))?;
-        std::fs::rename(goroot, target)
-            .map_err(|e| InstallError::io("rename into place", target, e))?;
-        let _ = std::fs::remove_dir_all(&trash);
-    } else {
-        std::fs::rename(goroot, target)
-            .map_err(|e| InstallError::io("rename into place", target, e))?;
-    }
-    Ok(())
-}
-
-/// Leftovers of killed installs of the same toolchain (we hold its lock, so they are dead).
-fn remove_stale(toolchains: &Path, prefix: &str) {
-    let Ok(entries) = std::fs::read_dir(toolchains) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with(prefix))
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
 fn archive_name(origin: &Origin) -> String {
     match origin {
         Origin::Remote { filename, .. } => filename.clone(),
@@ -352,15 +324,34 @@ fn archive_name(origin: &Origin) -> String {
     }
 }
 
+/// A complete download in `downloads/<file>.part`: removed on drop (any failure after
+/// the transfer) unless [`FreshPart::keep`] renames it to its final name.
+struct FreshPart(PathBuf);
+
+impl FreshPart {
+    /// Keeping the archive is a convenience for offline reinstalls; failing to keep it
+    /// must not fail an install that already succeeded.
+    fn keep(self, dest: &Path) {
+        let _ = std::fs::rename(&self.0, dest);
+    }
+}
+
+impl Drop for FreshPart {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(download::meta_path(&self.0));
+    }
+}
+
 /// Feeds chunks from the download loop to the extractor thread as a `Read`.
-struct ChannelReader {
+pub(crate) struct ChannelReader {
     rx: mpsc::Receiver<Vec<u8>>,
     buf: Vec<u8>,
     pos: usize,
 }
 
 impl ChannelReader {
-    fn new(rx: mpsc::Receiver<Vec<u8>>) -> Self {
+    pub(crate) fn new(rx: mpsc::Receiver<Vec<u8>>) -> Self {
         Self {
             rx,
             buf: Vec::new(),

@@ -6,12 +6,16 @@
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod install;
 pub mod lock;
+pub mod prune;
 pub mod receipt;
 pub mod self_uninstall;
 pub mod self_update;
 pub mod shims;
+mod streaming;
+pub mod transaction;
 
 pub use download::Progress;
 pub use error::InstallError;

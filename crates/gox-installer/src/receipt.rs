@@ -13,11 +13,18 @@ pub struct Receipt {
     pub version: String,
     pub platform: String,
     pub sha256: String,
-    /// URL or local path the archive came from.
+    /// URL or local path the archive came from; `import` for a toolchain taken over from
+    /// another manager (then `sha256` is empty: there was no archive).
     pub source: String,
     /// Seconds since the Unix epoch.
     pub installed_at: u64,
     pub gox_version: String,
+    /// For `source: "import"`: the directory the toolchain was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// For `source: "import"`: the manager that had installed it (`goenv`, `asdf`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
 }
 
 impl Receipt {

@@ -14,6 +14,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use gox_core::Platform;
+use gox_resolver::RetryPolicy;
+use gox_resolver::error::chain;
 use gox_verifier::header::{BinaryInfo, read_header};
 use serde::Deserialize;
 
@@ -72,6 +74,8 @@ pub struct Request<'a> {
     pub install_dir: PathBuf,
     /// GOX_HOME/shims.
     pub shims_dir: PathBuf,
+    /// Retries of the archive download (the same policy as toolchain downloads).
+    pub policy: RetryPolicy,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -495,7 +499,7 @@ async fn fetch_small(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Sel
         .get(url)
         .send()
         .await
-        .map_err(|e| fail(download::describe(&e)))?;
+        .map_err(|e| fail(chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(fail(format!(
@@ -508,7 +512,7 @@ async fn fetch_small(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Sel
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| fail(download::describe(&e)))?
+        .map_err(|e| fail(chain(&e)))?
     {
         bytes.extend_from_slice(&chunk);
         if bytes.len() as u64 > MAX_SMALL_FILE {
@@ -526,43 +530,37 @@ fn check_small(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Downloads the archive into `staging`, then checks its size and SHA-256 against the
-/// signed manifest.
+/// Downloads the archive into `staging` (retrying like toolchain downloads), then checks
+/// its size and SHA-256 against the signed manifest.
 async fn download_archive(
     client: &reqwest::Client,
     url: &str,
     artifact: &Artifact,
     staging: &Path,
+    policy: RetryPolicy,
     progress: Progress,
 ) -> Result<PathBuf, SelfUpdateError> {
-    let path = staging.join(&artifact.file);
-    let mut out =
-        std::fs::File::create(&path).map_err(|e| SelfUpdateError::io("create", &path, e))?;
-    let transfer = download::fetch(
+    let path = staging.join(format!("{}.part", artifact.file));
+    let urls = [url.to_string()];
+    let download = download::Download {
         client,
-        url,
-        &mut out,
-        &path,
+        urls: &urls,
+        part: &path,
+        policy,
         progress,
-        &artifact.file,
-        |_| true,
-    )
-    .await
-    .map_err(|e| match e {
-        InstallError::Io { op, path, source } => SelfUpdateError::io(op, &path, source),
-        InstallError::HttpStatus { status, reason, .. } => SelfUpdateError::Fetch {
-            url: url.to_string(),
-            detail: format!("HTTP {status} {reason}"),
-        },
-        InstallError::Network { detail, .. } => SelfUpdateError::Fetch {
-            url: url.to_string(),
-            detail,
-        },
-        other => SelfUpdateError::Fetch {
-            url: url.to_string(),
-            detail: other.to_string(),
-        },
-    })?;
+        label: &artifact.file,
+    };
+    let transfer = download::fetch(&download, &mut download::Discard)
+        .await
+        .map_err(|e| match e {
+            InstallError::Io { op, path, source } => SelfUpdateError::io(op, &path, source),
+            // The first line says what failed; the rest is about resuming a toolchain
+            // download, and the staging dir (with the partial file) is removed anyway.
+            other => SelfUpdateError::Fetch {
+                url: url.to_string(),
+                detail: other.to_string().lines().next().unwrap_or("").to_string(),
+            },
+        })?;
     if transfer.bytes != artifact.size {
         return Err(SelfUpdateError::Size {
             url: url.to_string(),
@@ -577,8 +575,6 @@ async fn download_archive(
             actual: transfer.sha256,
         });
     }
-    out.sync_all()
-        .map_err(|e| SelfUpdateError::io("write", &path, e))?;
     Ok(path)
 }
 

@@ -156,6 +156,11 @@ impl Installed {
             host: "linux/amd64".parse().unwrap(),
             install_dir: self.bin(),
             shims_dir: self.shims(),
+            // One attempt: a refused download must fail now, not after backoff.
+            policy: gox_resolver::RetryPolicy {
+                attempts: 1,
+                ..Default::default()
+            },
         }
     }
 

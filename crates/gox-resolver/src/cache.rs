@@ -2,8 +2,9 @@
 //! `<cache_dir>/feed.meta.json` with where it came from and the validators for a
 //! conditional GET.
 //!
-//! The cache is an optimisation and an offline fallback, never a source of truth: anything
-//! unreadable or from another feed URL counts as no cache at all.
+//! The cache is an optimisation and an offline fallback, never a source of truth: a cache
+//! from another feed URL counts as no cache at all, and an unreadable one (truncated, junk,
+//! wrong shape) as a corrupt one, which the fetcher replaces with a notice.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,16 +52,49 @@ fn meta_path(cache_dir: &Path) -> PathBuf {
     cache_dir.join(META_FILE)
 }
 
-/// The cached feed for `url`, if there is a readable one.
-pub(crate) fn read(cache_dir: &Path, url: &str) -> Option<Cached> {
-    let meta: Meta = serde_json::from_slice(&std::fs::read(meta_path(cache_dir)).ok()?).ok()?;
+/// What the cache holds for a feed URL.
+pub(crate) enum CacheState {
+    /// Nothing, or a feed from another URL.
+    Missing,
+    /// Something that is not a usable feed: the file and why.
+    Corrupt {
+        path: PathBuf,
+        reason: String,
+    },
+    Valid(Cached),
+}
+
+/// The cached feed for `url`.
+pub(crate) fn read(cache_dir: &Path, url: &str) -> CacheState {
+    let meta_file = meta_path(cache_dir);
+    let Ok(meta_bytes) = std::fs::read(&meta_file) else {
+        return CacheState::Missing;
+    };
+    let meta: Meta = match serde_json::from_slice(&meta_bytes) {
+        Ok(meta) => meta,
+        Err(e) => {
+            return CacheState::Corrupt {
+                path: meta_file,
+                reason: e.to_string(),
+            };
+        }
+    };
     if meta.url != url {
-        return None;
+        return CacheState::Missing;
     }
     let path = feed_path(cache_dir);
-    let body = std::fs::read(&path).ok()?;
-    let feed = Feed::parse(&body, &path.display().to_string()).ok()?;
-    Some(Cached { feed, meta })
+    let corrupt = |reason: String| CacheState::Corrupt {
+        path: path.clone(),
+        reason,
+    };
+    let body = match std::fs::read(&path) {
+        Ok(body) => body,
+        Err(e) => return corrupt(e.to_string()),
+    };
+    match Feed::parse_nonempty(&body, &path.display().to_string()) {
+        Ok(feed) => CacheState::Valid(Cached { feed, meta }),
+        Err(e) => corrupt(e.to_string()),
+    }
 }
 
 /// The cached feed whatever URL it came from: for shell completions, which must answer
@@ -138,12 +172,30 @@ mod tests {
             last_modified: None,
             fetched_at: now_unix(),
         };
-        write(dir.path(), b"[]", &meta).unwrap();
-        assert!(read(dir.path(), "https://a.example/feed").is_some());
-        assert!(read(dir.path(), "https://b.example/feed").is_none());
-        std::fs::write(feed_path(dir.path()), b"<html>").unwrap();
-        assert!(read(dir.path(), "https://a.example/feed").is_none());
+        let feed = br#"[{"version":"go1.22.10","stable":true,"files":[]}]"#;
+        write(dir.path(), feed, &meta).unwrap();
+        let state = |url| read(dir.path(), url);
+        assert!(matches!(
+            state("https://a.example/feed"),
+            CacheState::Valid(_)
+        ));
+        assert!(matches!(
+            state("https://b.example/feed"),
+            CacheState::Missing
+        ));
+        for junk in [&b"<html>"[..], b"", b"[", b"{}", b"[1,2]", b"\x00\xff"] {
+            std::fs::write(feed_path(dir.path()), junk).unwrap();
+            assert!(
+                matches!(state("https://a.example/feed"), CacheState::Corrupt { .. }),
+                "{junk:?}"
+            );
+        }
         assert!(cached_feed(dir.path()).is_none());
+        std::fs::write(meta_path(dir.path()), b"{\"url\":").unwrap();
+        assert!(matches!(
+            state("https://a.example/feed"),
+            CacheState::Corrupt { .. }
+        ));
     }
 
     #[test]

@@ -41,6 +41,25 @@ pub enum ResolveError {
     )]
     TooLarge { url: String, limit_mib: u64 },
 
+    /// The body is empty, or does not even start like a JSON array (HTML, junk), or lists
+    /// no release gox can read. Rejected at its first bytes, so junk is never read whole.
+    #[error(
+        "feed at {url} is not a Go release feed: {reason}; it starts with {head:?}; check \
+         GOX_FEED_URL (a proxy or captive portal may have answered instead)"
+    )]
+    NotAFeed {
+        url: String,
+        reason: String,
+        head: String,
+    },
+
+    /// The cached feed is unreadable and `--offline` forbids fetching it again.
+    #[error(
+        "the cached feed {} is corrupt ({reason}); run `gox ls-remote --refresh` online to fetch it again",
+        path.display()
+    )]
+    CorruptCache { path: PathBuf, reason: String },
+
     /// The feed body is not JSON, or not a JSON array.
     #[error(
         "feed at {url} is not valid JSON (line {line} column {column}): {detail}; it starts with \
@@ -100,7 +119,7 @@ impl fmt::Display for NoBuild {
 
 /// An error and its causes on one line: reqwest's own message ("error sending request")
 /// hides the useful part (connection refused, certificate invalid) in the source chain.
-pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+pub fn chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
     let mut cur = err.source();
     while let Some(e) = cur {

@@ -287,6 +287,49 @@ fn normalize_sha256(s: &str) -> Option<String> {
 
 /// The start of a body for error messages: enough to recognise an HTML page or a proxy's
 /// error text.
+/// The first bytes of a feed must open a JSON array: anything else (an HTML page from a
+/// captive portal, an error text, binary junk) is rejected without reading the rest.
+/// `Ok` while only whitespace has arrived.
+pub(crate) fn sniff(body: &[u8], url: &str) -> Result<(), ResolveError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None | Some(b'[') => Ok(()),
+        Some(b'<') => Err(not_a_feed(url, "an HTML page, not JSON", body)),
+        Some(_) => Err(not_a_feed(url, "not a JSON array", body)),
+    }
+}
+
+impl Feed {
+    /// [`Feed::parse`] for a body that must be a real feed: not empty, and with at least
+    /// one release gox can read (`[]`, `[1, 2]` and `[{"x": 1}]` are not feeds).
+    pub fn parse_nonempty(body: &[u8], url: &str) -> Result<Self, ResolveError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(not_a_feed(url, "the body is empty", body));
+        }
+        sniff(body, url)?;
+        let feed = Self::parse(body, url)?;
+        if feed.releases.is_empty() {
+            return Err(not_a_feed(
+                url,
+                &format!(
+                    "it lists no release gox can read ({} entries skipped)",
+                    feed.skipped
+                ),
+                body,
+            ));
+        }
+        Ok(feed)
+    }
+}
+
+fn not_a_feed(url: &str, reason: &str, body: &[u8]) -> ResolveError {
+    ResolveError::NotAFeed {
+        url: url.to_string(),
+        reason: reason.to_string(),
+        head: head(body),
+    }
+}
+
 fn head(body: &[u8]) -> String {
     let end = body.len().min(64);
     String::from_utf8_lossy(&body[..end]).into_owned()

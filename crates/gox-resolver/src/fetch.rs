@@ -11,17 +11,19 @@ use reqwest::header::{
 use reqwest::{StatusCode, redirect};
 use url::Url;
 
-use crate::cache::{self, Cached, Meta};
+use crate::cache::{self, CacheState, Cached, Meta};
 use crate::error::{ResolveError, chain};
-use crate::feed::Feed;
+use crate::feed::{self, Feed};
+use crate::retry::{self, Attempt, Failure, RetryPolicy, Stopped};
 use crate::source::{Sources, check_url};
 
 /// How long a cached feed is used without asking the server: new Go releases appear a
 /// few times a month, and an hour keeps `gox install` snappy without missing one for long.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
 
-/// The go.dev feed is a few MiB; anything past this is not a feed.
-pub const MAX_FEED_BYTES: u64 = 64 * 1024 * 1024;
+/// The go.dev feed (`include=all`) is a few MiB; anything past this is not a feed, and is
+/// cut off here rather than read whole.
+pub const MAX_FEED_BYTES: u64 = 16 * 1024 * 1024;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Longest silence between two reads; catches stalled downloads of any size.
@@ -112,6 +114,7 @@ pub struct FeedClient {
     sources: Sources,
     cache_dir: PathBuf,
     ttl: Duration,
+    retry: RetryPolicy,
 }
 
 enum Fetched {
@@ -132,7 +135,14 @@ impl FeedClient {
             sources,
             cache_dir,
             ttl,
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// Retries transient failures of the feed fetch per `policy` (default: the defaults).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     pub fn sources(&self) -> &Sources {
@@ -152,15 +162,38 @@ impl FeedClient {
         if url.scheme() == "file" {
             return read_local(url);
         }
-        let cached = cache::read(&self.cache_dir, url.as_str());
+        let (cached, corrupt) = match cache::read(&self.cache_dir, url.as_str()) {
+            CacheState::Missing => (None, None),
+            CacheState::Corrupt { path, reason } => (None, Some((path, reason))),
+            CacheState::Valid(c) => (Some(c), None),
+        };
         let fresh = |meta: &Meta| meta.age().is_some_and(|age| age < self.ttl);
-        match (policy, cached) {
-            (FetchPolicy::Offline, None) => Err(ResolveError::NoCache {
+        match (policy, cached, corrupt) {
+            (FetchPolicy::Offline, None, Some((path, reason))) => {
+                Err(ResolveError::CorruptCache { path, reason })
+            }
+            (FetchPolicy::Offline, None, None) => Err(ResolveError::NoCache {
                 path: self.cache_path(),
             }),
-            (FetchPolicy::Offline, Some(c)) => Ok(from_cache(c.feed, None)),
-            (FetchPolicy::PreferCache, Some(c)) if fresh(&c.meta) => Ok(from_cache(c.feed, None)),
-            (_, cached) => self.revalidate(url, cached).await,
+            (FetchPolicy::Offline, Some(c), _) => Ok(from_cache(c.feed, None)),
+            (FetchPolicy::PreferCache, Some(c), _) if fresh(&c.meta) => {
+                Ok(from_cache(c.feed, None))
+            }
+            (_, cached, corrupt) => {
+                let mut loaded = self.revalidate(url, cached).await?;
+                if let Some((path, reason)) = corrupt {
+                    // Say so: a corrupt cache hints at a disk or a tool misbehaving.
+                    let notice = format!(
+                        "the cached feed {} was unreadable ({reason}); fetched it again from {url}",
+                        path.display()
+                    );
+                    loaded.notice = Some(match loaded.notice {
+                        Some(other) => format!("{notice}\ngox: {other}"),
+                        None => notice,
+                    });
+                }
+                Ok(loaded)
+            }
         }
     }
 
@@ -202,12 +235,37 @@ impl FeedClient {
         }
     }
 
-    /// One GET of the feed, conditional when we hold a cached copy.
+    /// The GET of the feed, retried per the policy; a body that is not a feed is not
+    /// retried (the server answered, just not with a feed).
     async fn fetch(&self, url: &Url, cached: Option<&Meta>) -> Result<Fetched, ResolveError> {
-        let network = |e: reqwest::Error| ResolveError::Network {
-            url: url.to_string(),
-            detail: chain(&e.without_url()),
-        };
+        let result = retry::retry(
+            &self.retry,
+            url.as_str(),
+            |_| self.fetch_once(url, cached),
+            |_, _, _| {},
+        )
+        .await;
+        match result {
+            Ok(fetched) => Ok(fetched),
+            Err(Stopped::Abort(e)) => Err(e),
+            Err(Stopped::GaveUp(g)) if g.last.status.is_some() => Err(ResolveError::Status {
+                url: url.to_string(),
+                status: g.summary().trim_start_matches("HTTP ").to_string(),
+            }),
+            Err(Stopped::GaveUp(g)) => Err(ResolveError::Network {
+                url: url.to_string(),
+                detail: g.summary(),
+            }),
+        }
+    }
+
+    /// One GET of the feed, conditional when we hold a cached copy.
+    async fn fetch_once(
+        &self,
+        url: &Url,
+        cached: Option<&Meta>,
+    ) -> Result<Fetched, Attempt<ResolveError>> {
+        let network = |e: reqwest::Error| Attempt::Failed(Failure::client(&e));
         let mut headers = HeaderMap::new();
         if let Some(meta) = cached {
             // A corrupted validator is dropped rather than turned into a failing request.
@@ -243,14 +301,13 @@ impl FeedClient {
             return Ok(Fetched::NotModified(validators));
         }
         if !status.is_success() {
-            return Err(ResolveError::Status {
-                url: url.to_string(),
-                status: status.to_string(),
-            });
+            return Err(Attempt::Failed(Failure::status(status, response.headers())));
         }
-        let too_large = || ResolveError::TooLarge {
-            url: url.to_string(),
-            limit_mib: MAX_FEED_BYTES >> 20,
+        let too_large = || {
+            Attempt::Abort(ResolveError::TooLarge {
+                url: url.to_string(),
+                limit_mib: MAX_FEED_BYTES >> 20,
+            })
         };
         if response
             .content_length()
@@ -260,13 +317,19 @@ impl FeedClient {
         }
         // Content-Length may be absent or wrong (chunked); count what actually arrives.
         let mut body = Vec::new();
+        let mut started = false;
         while let Some(chunk) = response.chunk().await.map_err(network)? {
             if (body.len() + chunk.len()) as u64 > MAX_FEED_BYTES {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
+            // Judge the first bytes that are not whitespace, once.
+            if !started && !chunk.iter().all(u8::is_ascii_whitespace) {
+                started = true;
+                feed::sniff(&body, url.as_str()).map_err(Attempt::Abort)?;
+            }
         }
-        let feed = Feed::parse(&body, url.as_str())?;
+        let feed = Feed::parse_nonempty(&body, url.as_str()).map_err(Attempt::Abort)?;
         Ok(Fetched::Fresh(feed, body, validators))
     }
 
@@ -329,7 +392,7 @@ fn read_local(url: &Url) -> Result<Loaded, ResolveError> {
     }
     let body = std::fs::read(&path).map_err(read_err)?;
     Ok(Loaded {
-        feed: Feed::parse(&body, url.as_str())?,
+        feed: Feed::parse_nonempty(&body, url.as_str())?,
         notice: None,
         from_cache: false,
     })

@@ -33,8 +33,8 @@ pub const MIRRORS: &[(&str, &str)] = &[
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sources {
     feed_url: Url,
-    download_base: Url,
-    mirror_name: Option<String>,
+    /// The download bases in failover order (never empty), each with its preset name.
+    mirrors: Vec<(Url, Option<String>)>,
 }
 
 impl Sources {
@@ -44,55 +44,94 @@ impl Sources {
         check_url(&feed_url)?;
         Ok(Self {
             feed_url,
-            download_base: normalize_base(download_base)?,
-            mirror_name: None,
+            mirrors: vec![(normalize_base(download_base)?, None)],
         })
     }
 
     /// From `GOX_FEED_URL`, the mirror and the defaults. The download base is, first one
     /// set wins: `--mirror` (`cli_mirror`), `GOX_DOWNLOAD_BASE`, `GOX_MIRROR`, go.dev.
-    /// A mirror is a preset name from [`MIRRORS`], a URL, or an absolute directory path.
+    /// A mirror setting is a comma-separated failover list; each entry a preset name from
+    /// [`MIRRORS`], a URL, or an absolute directory path.
     pub fn from_env(env: &Environment, cli_mirror: Option<&str>) -> Result<Self, ResolveError> {
         let feed_url = match env.var("GOX_FEED_URL") {
             Some(value) => location("GOX_FEED_URL", value)?,
             None => Url::parse(DEFAULT_FEED_URL).expect("default feed URL is valid"),
         };
-        let (base, mirror_name) = if let Some(value) = cli_mirror {
-            mirror("--mirror", value)?
+        let list = if let Some(value) = cli_mirror {
+            mirror_list("--mirror", value)?
         } else if let Some(value) = env.var("GOX_DOWNLOAD_BASE") {
-            (location("GOX_DOWNLOAD_BASE", value)?, None)
+            vec![(location("GOX_DOWNLOAD_BASE", value)?, None)]
         } else if let Some(value) = env.var("GOX_MIRROR") {
-            mirror("GOX_MIRROR", value)?
+            mirror_list("GOX_MIRROR", value)?
         } else {
             let base = Url::parse(DEFAULT_DOWNLOAD_BASE).expect("default download base is valid");
-            (base, None)
+            vec![(base, None)]
         };
-        let mut sources = Self::new(feed_url, base)?;
-        sources.mirror_name = mirror_name;
-        Ok(sources)
+        check_url(&feed_url)?;
+        let mirrors = list
+            .into_iter()
+            .map(|(base, name)| Ok((normalize_base(base)?, name)))
+            .collect::<Result<Vec<_>, ResolveError>>()?;
+        Ok(Self { feed_url, mirrors })
     }
 
     pub fn feed_url(&self) -> &Url {
         &self.feed_url
     }
 
+    /// The first (preferred) download base.
     pub fn download_base(&self) -> &Url {
-        &self.download_base
+        &self.mirrors[0].0
     }
 
-    /// The preset name when the download base came from one (`ustc`), for messages.
+    /// Every download base, in failover order.
+    pub fn download_bases(&self) -> impl Iterator<Item = &Url> {
+        self.mirrors.iter().map(|(base, _)| base)
+    }
+
+    /// The preset name when the first download base came from one (`ustc`), for messages.
     pub fn mirror_name(&self) -> Option<&str> {
-        self.mirror_name.as_deref()
+        self.mirrors[0].1.as_deref()
     }
 
-    /// Where to download `file`: the download base joined with its file name.
+    /// Where to download `file` first: the download base joined with its file name.
     pub fn download_url(&self, file: &File) -> Url {
-        // Cannot fail: the base is an http(s) or file URL ending in '/', and feed parsing
-        // only lets plain file names ([A-Za-z0-9._+-]) through.
-        self.download_base
-            .join(file.filename())
-            .expect("plain file name joins onto a directory URL")
+        join(self.download_base(), file.filename())
     }
+
+    /// Where to download `file`, one URL per mirror, in failover order.
+    pub fn download_urls(&self, file: &File) -> Vec<Url> {
+        self.download_bases()
+            .map(|base| join(base, file.filename()))
+            .collect()
+    }
+}
+
+fn join(base: &Url, filename: &str) -> Url {
+    // Cannot fail: the base is an http(s) or file URL ending in '/', and feed parsing
+    // only lets plain file names ([A-Za-z0-9._+-]) through.
+    base.join(filename)
+        .expect("plain file name joins onto a directory URL")
+}
+
+/// A comma-separated failover list of mirrors (`ustc, https://m.example/go/`). Commas
+/// separate entries, so a URL in the list cannot contain one (none of the real ones do).
+fn mirror_list(name: &str, value: &str) -> Result<Vec<(Url, Option<String>)>, ResolveError> {
+    let list = value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| mirror(name, entry))
+        .collect::<Result<Vec<_>, _>>()?;
+    if list.is_empty() {
+        return Err(setting(
+            name,
+            value,
+            "names no mirror; give a preset or a base URL, or a comma-separated list of them"
+                .to_string(),
+        ));
+    }
+    Ok(list)
 }
 
 /// The URL policy. `https://` and `file://` are fine; plain `http://` only reaches
@@ -259,6 +298,38 @@ mod tests {
         .unwrap();
         assert_eq!(s.download_base().as_str(), "https://m.example/golang/");
         assert!(Sources::new(url("https://go.dev/f"), url("https://m.example/?x=1")).is_err());
+    }
+
+    #[test]
+    fn mirror_lists_keep_their_order() {
+        let env = Environment::fake(
+            "/",
+            [(
+                "GOX_MIRROR".to_string(),
+                " ustc , https://m.example/go,go.dev,".to_string(),
+            )],
+        );
+        let s = Sources::from_env(&env, None).unwrap();
+        let bases: Vec<&str> = s.download_bases().map(Url::as_str).collect();
+        assert_eq!(
+            bases,
+            [
+                "https://mirrors.ustc.edu.cn/golang/",
+                "https://m.example/go/",
+                DEFAULT_DOWNLOAD_BASE
+            ]
+        );
+        assert_eq!(s.mirror_name(), Some("ustc"));
+        // --mirror wins over the environment.
+        let s = Sources::from_env(&env, Some("aliyun")).unwrap();
+        assert_eq!(s.download_bases().count(), 1);
+        for bad in [",", " ", "ustc,nope", "ustc,http://example.com/go/"] {
+            let err = Sources::from_env(&env, Some(bad)).unwrap_err().to_string();
+            assert!(
+                err.contains("--mirror") || err.contains("https://"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

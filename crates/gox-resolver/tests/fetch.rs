@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use gox_core::{Environment, Spec};
 use gox_resolver::{
-    DEFAULT_TTL, FeedClient, FetchPolicy, MAX_FEED_BYTES, ResolveError, Sources, cached_feed,
-    http_client,
+    DEFAULT_TTL, FeedClient, FetchPolicy, MAX_FEED_BYTES, ResolveError, RetryPolicy, Sources,
+    cached_feed, http_client,
 };
 use gox_testkit::{Fault, FeedBuilder, MirrorBuilder, MirrorServer};
 use url::Url;
@@ -36,7 +36,18 @@ fn client(feed_url: &str, cache: &Path, ttl: Duration) -> FeedClient {
         &Environment::fake("/", Vec::<(String, String)>::new()),
     )
     .unwrap();
-    FeedClient::new(http, sources_for(feed_url), cache.to_path_buf(), ttl)
+    FeedClient::new(http, sources_for(feed_url), cache.to_path_buf(), ttl).with_retry(fast_retry())
+}
+
+/// Retries that finish in milliseconds.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 3,
+        deadline: Duration::from_secs(5),
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(50),
+        stall: Duration::from_secs(5),
+    }
 }
 
 fn latest(loaded: &gox_resolver::Loaded) -> String {
@@ -198,7 +209,7 @@ async fn without_a_cache_network_errors_are_errors() {
     assert_eq!(
         err.to_string(),
         format!(
-            "GET {}: HTTP 404 Not Found; check GOX_FEED_URL",
+            "GET {}: HTTP 404 Not Found after 1 attempt (not found; not retried); check GOX_FEED_URL",
             server.feed_url()
         )
     );
@@ -214,8 +225,9 @@ async fn a_garbage_feed_is_an_error_naming_the_url() {
         .load(FetchPolicy::PreferCache)
         .await
         .unwrap_err();
-    assert!(matches!(err, ResolveError::FeedJson { .. }), "{err}");
+    assert!(matches!(err, ResolveError::NotAFeed { .. }), "{err}");
     assert!(err.to_string().contains(&server.feed_url()), "{err}");
+    assert!(err.to_string().contains("an HTML page"), "{err}");
     assert!(
         !cache.path().join("feed.json").exists(),
         "garbage must not be cached"
@@ -330,7 +342,7 @@ async fn a_huge_feed_is_refused() {
     let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {too_big}\r\nConnection: close\r\n\r\n");
     let err = load_err(&canned(head, 0)).await;
     assert!(matches!(err, ResolveError::TooLarge { .. }), "{err}");
-    assert!(err.to_string().contains("larger than 64 MiB"), "{err}");
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
     // Unannounced (read until close): refused once the limit is crossed.
     let head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_string();
     let err = load_err(&canned(head, too_big as usize)).await;
@@ -361,4 +373,45 @@ async fn completions_read_the_cache_without_the_network() {
     drop(server);
     let feed = cached_feed(cache.path()).unwrap();
     assert_eq!(feed.releases()[0].version.as_str(), "1.22.10");
+}
+
+#[tokio::test]
+async fn the_feed_is_retried_through_the_shared_policy() {
+    let server = mirror(&["1.22.10"]);
+    server.set_fault_first("feed", Fault::RetryAfter(503, "0".into()), 1);
+    let cache = tempfile::tempdir().unwrap();
+    let feeds = client(&server.feed_url(), cache.path(), Duration::ZERO);
+    let loaded = feeds.load(FetchPolicy::PreferCache).await.unwrap();
+    assert_eq!(latest(&loaded), "1.22.10");
+    assert_eq!(server.hits("feed"), 2);
+
+    // Always failing, no cache: the error counts the attempts.
+    let empty = tempfile::tempdir().unwrap();
+    server.set_fault("feed", Some(Fault::Status(502)));
+    let err = client(&server.feed_url(), empty.path(), Duration::ZERO)
+        .load(FetchPolicy::PreferCache)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("HTTP 502 Bad Gateway after 3 attempts (the retry limit, GOX_RETRIES=3)"),
+        "{err}"
+    );
+    assert_eq!(server.hits("feed"), 5);
+}
+
+#[tokio::test]
+async fn offline_with_a_corrupt_cache_says_so() {
+    let server = mirror(&["1.22.10"]);
+    let cache = tempfile::tempdir().unwrap();
+    let feeds = client(&server.feed_url(), cache.path(), DEFAULT_TTL);
+    feeds.load(FetchPolicy::PreferCache).await.unwrap();
+    std::fs::write(cache.path().join("feed.json"), "[{\"version\": \"go1.2").unwrap();
+    let err = feeds.load(FetchPolicy::Offline).await.unwrap_err();
+    assert!(matches!(err, ResolveError::CorruptCache { .. }), "{err}");
+    assert!(err.to_string().contains("feed.json is corrupt"), "{err}");
+    // Online, it is replaced with a notice.
+    let loaded = feeds.load(FetchPolicy::PreferCache).await.unwrap();
+    assert!(loaded.notice.unwrap().contains("was unreadable"));
+    assert_eq!(server.hits("feed"), 2);
 }

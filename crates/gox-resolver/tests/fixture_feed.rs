@@ -17,6 +17,12 @@ fn the_fixture_feed_finds_every_fixture_archive() {
 
     for archive in &fixtures.archives {
         let spec = Spec::Exact(Version::parse(&archive.version).unwrap());
+        // The 1.27.x fixtures are files only (xtask fixtures keeps them out of the default
+        // feed so its `latest` stays 1.22.10); tests that need them build their own feed.
+        if archive.version.starts_with("1.27.") {
+            assert!(feed.resolve(&spec).is_none(), "{} leaked into the feed", archive.version);
+            continue;
+        }
         let release = feed
             .resolve(&spec)
             .unwrap_or_else(|| panic!("{} not in feed", archive.version));

@@ -4,9 +4,17 @@
 //!   `cargo xtask fixtures`) cached at [`fixtures_dir()`], plus a go.dev-shaped feed.
 //! * [`MirrorBuilder`] / [`MirrorServer`]: a loopback HTTP/1.1 server that serves a feed and
 //!   download files, with fault injection and a request log.
+//! * [`toolchain_zip`], [`GoProxyServer`], [`SumDbServer`]: toolchain module zips, a module
+//!   proxy and a checksum database signed with a test key (see `goproxy`).
 //! * [`FeedBuilder`]: build go.dev-shaped feeds (`/dl/?mode=json&include=all`) in tests.
+//! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
+//!   once and cached under `target/gox-test-dist/`.
 
+pub mod dist;
 mod feed;
+mod goproxy;
+mod modzip;
+mod routes;
 mod server;
 
 use std::fs;
@@ -17,7 +25,13 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use dist::{Dist, musl_dist, test_key_file};
 pub use feed::{FeedBuilder, FeedFile, FeedRelease};
+pub use goproxy::{
+    DbMode, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, TOOLCHAIN_GO_MOD, test_sumdb_keys,
+};
+pub use modzip::{TAMPERED_FILE, ToolchainZip, module_entry_name, toolchain_zip};
+pub use routes::Reply;
 pub use server::{Fault, MirrorBuilder, MirrorServer, Request};
 
 /// Overrides the fixture cache directory.

@@ -32,6 +32,19 @@ pub enum Fault {
     DropAfter(u64),
     /// Wait this long (at most 30 s) before answering normally.
     Delay(Duration),
+    /// Answer with this status and a `Retry-After` header with this value.
+    RetryAfter(u16, String),
+    /// Ignore `Range` (answer 200 with the whole file), like a server without range support.
+    NoRange,
+    /// Announce this `Content-Length`, send at most that many of the real bytes, then close.
+    WrongLength(u64),
+    /// Answer `302 Found` with this `Location` (a redirect loop when it points back).
+    Redirect(String),
+    /// Send the headers and this many body bytes, then go silent (until the server stops,
+    /// at most 30 s) without closing.
+    StallAfter(u64),
+    /// No `Content-Length`: the body ends when the connection closes.
+    NoLength,
 }
 
 /// A logged request.
@@ -44,6 +57,10 @@ pub struct Request {
     pub query: String,
     /// Names lowercased, values trimmed, in arrival order.
     pub headers: Vec<(String, String)>,
+    /// The status answered (0 while the answer is being sent).
+    pub status: u16,
+    /// Body bytes written to the socket (what the kernel accepted).
+    pub sent: u64,
 }
 
 impl Request {
@@ -135,6 +152,7 @@ impl MirrorBuilder {
         let shared = Arc::new(Shared {
             feed: Mutex::new(self.feed.map(|json| FeedState::new(json, None))),
             files: self.files,
+            etags: Mutex::new(HashMap::new()),
             faults: Mutex::new(self.faults),
             log: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
@@ -178,6 +196,8 @@ impl FeedState {
 struct Shared {
     feed: Mutex<Option<FeedState>>,
     files: HashMap<String, Body>,
+    /// ETag overrides per file (`set_etag`); otherwise a tag derived from name and length.
+    etags: Mutex<HashMap<String, String>>,
     faults: Mutex<HashMap<String, FaultRule>>,
     log: Mutex<Vec<Request>>,
     stop: AtomicBool,
@@ -247,6 +267,29 @@ impl MirrorServer {
         *feed = Some(FeedState::new(json, previous));
     }
 
+    /// Body bytes sent for GETs of `/dl/<name>` (or the feed for `"feed"`), in order.
+    pub fn sent(&self, name: &str) -> Vec<u64> {
+        lock(&self.shared.log)
+            .iter()
+            .filter(|r| r.method == "GET" && route(&r.path) == Some(name))
+            .map(|r| r.sent)
+            .collect()
+    }
+
+    /// Replace the ETag of a served file, as if it had changed (`If-Range` then mismatches).
+    pub fn set_etag(&self, name: &str, etag: &str) {
+        lock(&self.shared.etags).insert(name.into(), etag.into());
+    }
+
+    /// Like [`MirrorBuilder::fault_first`] on a running server.
+    pub fn set_fault_first(&self, name: &str, fault: Fault, times: u32) {
+        let rule = FaultRule {
+            fault,
+            remaining: Some(times),
+        };
+        lock(&self.shared.faults).insert(name.into(), rule);
+    }
+
     /// Set (`Some`) or clear (`None`) the fault of a name (`"feed"` for the feed).
     pub fn set_fault(&self, name: &str, fault: Option<Fault>) {
         let mut faults = lock(&self.shared.faults);
@@ -311,17 +354,26 @@ fn handle(shared: &Shared, mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
     // Short read timeouts so a silent client cannot delay shutdown.
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
-    let Some(req) = read_request(shared, &mut stream) else {
+    let Some(req) = read_request(&shared.stop, &mut stream) else {
         let _ = respond_text(&mut stream, 400, "bad request\n");
         return;
     };
-    lock(&shared.log).push(req.clone());
-    let _ = respond(shared, &req, &mut stream);
+    let index = {
+        let mut log = lock(&shared.log);
+        log.push(req.clone());
+        log.len() - 1
+    };
+    let mut served = Served::default();
+    let _ = respond(shared, &req, &mut stream, &mut served);
+    if let Some(entry) = lock(&shared.log).get_mut(index) {
+        entry.status = served.status;
+        entry.sent = served.sent;
+    }
     let _ = stream.flush();
     let _ = stream.shutdown(Shutdown::Write);
 }
 
-fn read_request(shared: &Shared, stream: &mut TcpStream) -> Option<Request> {
+pub(crate) fn read_request(stop: &AtomicBool, stream: &mut TcpStream) -> Option<Request> {
     let start = Instant::now();
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
@@ -335,7 +387,7 @@ fn read_request(shared: &Shared, stream: &mut TcpStream) -> Option<Request> {
         match stream.read(&mut chunk) {
             Ok(0) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if is_timeout(&e) && !shared.stop.load(Ordering::SeqCst) => {}
+            Err(e) if is_timeout(&e) && !stop.load(Ordering::SeqCst) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return None,
         }
@@ -358,6 +410,8 @@ fn read_request(shared: &Shared, stream: &mut TcpStream) -> Option<Request> {
         path: path.into(),
         query: query.into(),
         headers,
+        status: 0,
+        sent: 0,
     })
 }
 
@@ -371,6 +425,8 @@ fn is_timeout(e: &io::Error) -> bool {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        206 => "Partial Content",
+        302 => "Found",
         304 => "Not Modified",
         400 => "Bad Request",
         403 => "Forbidden",
@@ -385,7 +441,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_head(
+pub(crate) fn write_head(
     stream: &mut TcpStream,
     status: u16,
     headers: &[(&str, String)],
@@ -402,20 +458,36 @@ fn write_head(
     stream.write_all(head.as_bytes())
 }
 
-fn respond_text(stream: &mut TcpStream, status: u16, text: &str) -> io::Result<()> {
+pub(crate) fn respond_text(stream: &mut TcpStream, status: u16, text: &str) -> io::Result<()> {
     let ct = [("Content-Type", "text/plain; charset=utf-8".to_string())];
     write_head(stream, status, &ct, Some(text.len() as u64))?;
     stream.write_all(text.as_bytes())
 }
 
-fn respond(shared: &Shared, req: &Request, stream: &mut TcpStream) -> io::Result<()> {
+/// What was answered, for the log.
+#[derive(Default)]
+struct Served {
+    status: u16,
+    sent: u64,
+}
+
+fn respond(
+    shared: &Shared,
+    req: &Request,
+    stream: &mut TcpStream,
+    served: &mut Served,
+) -> io::Result<()> {
+    let mut text = |stream: &mut TcpStream, status: u16, body: &str| {
+        served.status = status;
+        respond_text(stream, status, body)
+    };
     let head_only = match req.method.as_str() {
         "GET" => false,
         "HEAD" => true,
-        _ => return respond_text(stream, 405, "method not allowed\n"),
+        _ => return text(stream, 405, "method not allowed\n"),
     };
     let Some(name) = route(&req.path) else {
-        return respond_text(stream, 404, "not found\n");
+        return text(stream, 404, "not found\n");
     };
     let fault = {
         let mut faults = lock(&shared.faults);
@@ -431,24 +503,52 @@ fn respond(shared: &Shared, req: &Request, stream: &mut TcpStream) -> io::Result
         fault.map(|(f, _)| f)
     };
     let mut limit = None;
-    match fault {
-        Some(Fault::NotFound) => return respond_text(stream, 404, "not found (fault)\n"),
-        Some(Fault::Status(s)) => return respond_text(stream, s, "injected fault\n"),
-        Some(Fault::DropAfter(n)) => limit = Some(n),
-        Some(Fault::Delay(d)) => sleep_unless_stopped(shared, d.min(MAX_DELAY)),
+    let mut stall = false;
+    let mut ranges = true;
+    let mut announce: Option<Option<u64>> = None;
+    match &fault {
+        Some(Fault::NotFound) => return text(stream, 404, "not found (fault)\n"),
+        Some(Fault::Status(s)) => return text(stream, *s, "injected fault\n"),
+        Some(Fault::RetryAfter(s, after)) => {
+            served.status = *s;
+            let body = "injected fault\n";
+            let headers = [
+                ("Retry-After", after.clone()),
+                ("Content-Type", "text/plain".to_string()),
+            ];
+            write_head(stream, *s, &headers, Some(body.len() as u64))?;
+            return stream.write_all(body.as_bytes());
+        }
+        Some(Fault::Redirect(to)) => {
+            served.status = 302;
+            return write_head(stream, 302, &[("Location", to.clone())], Some(0));
+        }
+        Some(Fault::DropAfter(n)) => limit = Some(*n),
+        Some(Fault::StallAfter(n)) => {
+            limit = Some(*n);
+            stall = true;
+        }
+        Some(Fault::WrongLength(n)) => {
+            limit = Some(*n);
+            announce = Some(Some(*n));
+        }
+        Some(Fault::NoLength) => announce = Some(None),
+        Some(Fault::NoRange) => ranges = false,
+        Some(Fault::Delay(d)) => sleep_unless_stopped(shared, (*d).min(MAX_DELAY)),
         None => {}
     }
 
     let (mut body, len, headers): (Box<dyn Read>, u64, Vec<(&str, String)>) = if name == "feed" {
         let feed = lock(&shared.feed);
         let Some(feed) = feed.as_ref() else {
-            return respond_text(stream, 404, "no feed\n");
+            return text(stream, 404, "no feed\n");
         };
         let validators = [
             ("ETag", feed.etag.clone()),
             ("Last-Modified", httpdate::fmt_http_date(feed.last_modified)),
         ];
         if not_modified(req, feed) {
+            served.status = 304;
             return write_head(stream, 304, &validators, None);
         }
         let mut headers = vec![("Content-Type", "application/json".to_string())];
@@ -471,12 +571,49 @@ fn respond(shared: &Shared, req: &Request, stream: &mut TcpStream) -> io::Result
                 .ok(),
         };
         let Some((body, len)) = opened else {
-            return respond_text(stream, 404, "not found\n");
+            return text(stream, 404, "not found\n");
         };
-        let ct = ("Content-Type", "application/octet-stream".to_string());
-        (body, len, vec![ct])
+        let etag = lock(&shared.etags)
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("\"{}-{len}\"", crate::sha256_hex(name.as_bytes())));
+        let mut headers = vec![
+            ("Content-Type", "application/octet-stream".to_string()),
+            ("ETag", etag.clone()),
+        ];
+        if ranges {
+            headers.push(("Accept-Ranges", "bytes".to_string()));
+        }
+        (body, len, headers)
     };
-    write_head(stream, 200, &headers, Some(len))?;
+    let mut headers = headers;
+    let mut status = 200;
+    let mut start = 0;
+    // `Range: bytes=N-` (the one form gox sends), honoured when `If-Range` is absent or
+    // matches the current ETag; otherwise the whole file, as RFC 9110 says.
+    if ranges && name != "feed" {
+        let current = headers
+            .iter()
+            .find(|(n, _)| *n == "ETag")
+            .map(|(_, v)| v.clone());
+        let wanted = req
+            .header("range")
+            .and_then(|r| r.strip_prefix("bytes="))
+            .and_then(|r| r.strip_suffix('-'))
+            .and_then(|n| n.parse::<u64>().ok());
+        let if_range_ok = req
+            .header("if-range")
+            .is_none_or(|v| Some(v) == current.as_deref());
+        if let Some(from) = wanted.filter(|&n| n < len && if_range_ok) {
+            status = 206;
+            start = from;
+            headers.push(("Content-Range", format!("bytes {from}-{}/{len}", len - 1)));
+            io::copy(&mut (&mut body).take(from), &mut io::sink())?;
+        }
+    }
+    let len = len - start;
+    served.status = status;
+    write_head(stream, status, &headers, announce.unwrap_or(Some(len)))?;
     if head_only {
         return Ok(());
     }
@@ -489,7 +626,13 @@ fn respond(shared: &Shared, req: &Request, stream: &mut TcpStream) -> io::Result
             break;
         }
         stream.write_all(&buf[..n])?;
+        served.sent += n as u64;
         left -= n as u64;
+    }
+    if stall {
+        stream.flush()?;
+        sleep_unless_stopped(shared, MAX_DELAY);
+        return Ok(());
     }
     if limit.is_some() {
         stream.flush()?;
@@ -681,6 +824,82 @@ mod tests {
         assert_eq!(get(&server, "/dl/?mode=json", "").status, 200);
         server.set_fault("f", Some(Fault::Delay(Duration::from_millis(50))));
         assert_eq!(get(&server, "/dl/f", "").body, b"ok");
+    }
+
+    #[test]
+    fn ranges_if_range_and_the_new_faults() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let server = MirrorBuilder::new().bytes("f", data.clone()).start();
+        let r = get(&server, "/dl/f", "");
+        let etag = r.header("etag").unwrap().to_string();
+        assert_eq!(r.header("accept-ranges"), Some("bytes"));
+        let r = get(
+            &server,
+            "/dl/f",
+            &format!("Range: bytes=9000-\r\nIf-Range: {etag}\r\n"),
+        );
+        assert_eq!(r.status, 206);
+        assert_eq!(r.header("content-range"), Some("bytes 9000-9999/10000"));
+        assert_eq!(r.body, &data[9000..]);
+        assert_eq!(server.sent("f"), [10_000, 1000]);
+        // A stale If-Range, or a server without ranges: the whole file.
+        let r = get(
+            &server,
+            "/dl/f",
+            "Range: bytes=9000-\r\nIf-Range: \"old\"\r\n",
+        );
+        assert_eq!((r.status, r.body.len()), (200, 10_000));
+        server.set_etag("f", "\"new\"");
+        assert_eq!(get(&server, "/dl/f", "").header("etag"), Some("\"new\""));
+        server.set_fault("f", Some(Fault::NoRange));
+        let r = get(&server, "/dl/f", "Range: bytes=9000-\r\n");
+        assert_eq!((r.status, r.body.len()), (200, 10_000));
+        assert_eq!(r.header("accept-ranges"), None);
+
+        server.set_fault("f", Some(Fault::RetryAfter(429, "7".into())));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!((r.status, r.header("retry-after")), (429, Some("7")));
+        server.set_fault("f", Some(Fault::Redirect("/dl/f".into())));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!((r.status, r.header("location")), (302, Some("/dl/f")));
+        server.set_fault("f", Some(Fault::WrongLength(20_000)));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!(r.header("content-length"), Some("20000"));
+        assert_eq!(r.body.len(), 10_000);
+        server.set_fault("f", Some(Fault::NoLength));
+        let r = get(&server, "/dl/f", "");
+        assert_eq!((r.header("content-length"), r.body.len()), (None, 10_000));
+        let log = server.requests();
+        assert_eq!(log.last().unwrap().status, 200);
+    }
+
+    #[test]
+    fn stall_after_goes_silent_until_stopped() {
+        let server = MirrorBuilder::new()
+            .bytes("f", vec![1; 5000])
+            .fault("f", Fault::StallAfter(100))
+            .start();
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.write_all(b"GET /dl/f HTTP/1.1\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        assert_eq!(
+            got.len() - end - 4,
+            100,
+            "silent after 100 bytes, not closed"
+        );
+        let t = Instant::now();
+        drop(server);
+        assert!(t.elapsed() < Duration::from_secs(3));
     }
 
     #[test]

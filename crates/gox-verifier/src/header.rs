@@ -362,6 +362,92 @@ fn elf_machine(machine: u16, bits64: bool, big: bool) -> (Option<&'static str>, 
     }
 }
 
+/// ELF program header type of the interpreter entry (the dynamic loader's path).
+const PT_INTERP: u32 = 3;
+
+/// How much [`read_elf_interpreter`] reads: program headers follow the ELF header and the
+/// interpreter path follows them, well inside the first pages of every linker's output.
+const ELF_INTERP_PREFIX_LEN: usize = 64 * 1024;
+
+/// The program interpreter (PT_INTERP, e.g. `/lib64/ld-linux-x86-64.so.2`) an ELF
+/// executable asks the kernel to load, or `None` for a truly static executable (static
+/// or static-pie). Release builds for Linux must be static: a musl binary that still
+/// names a loader fails with a baffling "No such file or directory" on most distros.
+/// `bytes` is a prefix of the file; an interpreter whose path lies beyond it is reported
+/// as `<beyond the data read>` (it exists either way).
+pub fn elf_interpreter(bytes: &[u8]) -> Result<Option<String>, HeaderError> {
+    let info = parse_header(bytes)?;
+    if info.format != Format::Elf {
+        return Err(not_executable(format!(
+            "{} {}, not ELF",
+            info.format.article(),
+            info.format
+        )));
+    }
+    // parse_header checked the class and byte order bytes.
+    let bits64 = bytes.get(4) == Some(&2);
+    let endian = if bytes.get(5) == Some(&2) {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
+    let word = |offset: usize| -> Option<usize> {
+        if bits64 {
+            let raw: [u8; 8] = bytes_at(bytes, offset)?;
+            let value = match endian {
+                Endian::Little => u64::from_le_bytes(raw),
+                Endian::Big => u64::from_be_bytes(raw),
+            };
+            usize::try_from(value).ok()
+        } else {
+            usize::try_from(u32_at(bytes, offset, endian)?).ok()
+        }
+    };
+    // e_phoff, e_phentsize, e_phnum; p_offset and p_filesz inside a program header.
+    let (phoff_at, phentsize_at, phnum_at, p_offset_at, p_filesz_at) = if bits64 {
+        (32, 54, 56, 8, 32)
+    } else {
+        (28, 42, 44, 4, 16)
+    };
+    let phoff = word(phoff_at).ok_or(TRUNCATED)?;
+    let phentsize = usize::from(u16_at(bytes, phentsize_at, endian).ok_or(TRUNCATED)?);
+    let phnum = u16_at(bytes, phnum_at, endian).ok_or(TRUNCATED)?;
+    for index in 0..usize::from(phnum) {
+        let entry = index
+            .checked_mul(phentsize)
+            .and_then(|o| o.checked_add(phoff))
+            .ok_or(TRUNCATED)?;
+        if u32_at(bytes, entry, endian).ok_or(TRUNCATED)? != PT_INTERP {
+            continue;
+        }
+        let path = word(entry + p_offset_at)
+            .zip(word(entry + p_filesz_at))
+            .and_then(|(offset, len)| bytes.get(offset..offset.checked_add(len)?))
+            .map_or_else(
+                || "<beyond the data read>".to_string(),
+                |raw| {
+                    String::from_utf8_lossy(raw.split(|&b| b == 0).next().unwrap_or(raw))
+                        .into_owned()
+                },
+            );
+        return Ok(Some(path));
+    }
+    Ok(None)
+}
+
+/// [`elf_interpreter`] of the file at `path`.
+pub fn read_elf_interpreter(path: &Path) -> Result<Option<String>, HeaderError> {
+    let io_error = |source| HeaderError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let mut prefix = vec![0u8; ELF_INTERP_PREFIX_LEN];
+    let len = read_up_to(&mut file, &mut prefix).map_err(io_error)?;
+    prefix.truncate(len);
+    elf_interpreter(&prefix).map_err(|err| err.in_file(path))
+}
+
 // ------------------------------------------------------------------------------- Mach-O
 
 const MH_EXECUTE: u32 = 2;
@@ -564,6 +650,124 @@ mod tests {
         match parse_header(bytes) {
             Err(HeaderError::NotExecutable { what, path: None }) => what,
             other => panic!("expected NotExecutable, got {other:?}"),
+        }
+    }
+
+    /// An ELF64/ELF32 header followed by program headers of the given types; a PT_INTERP
+    /// entry points at `interp` placed after the table.
+    fn elf_with_phdrs(class: Class, order: Order, types: &[u32], interp: &[u8]) -> Vec<u8> {
+        let bits64 = matches!(class, Class::B64);
+        let mut bytes = elf(62, class, order);
+        let (ehsize, phentsize) = if bits64 { (64usize, 56usize) } else { (52, 32) };
+        bytes.resize(ehsize + phentsize * types.len(), 0);
+        let interp_at = bytes.len();
+        bytes.extend_from_slice(interp);
+        let put = |bytes: &mut Vec<u8>, at: usize, value: u64, size: usize| {
+            let raw = match order {
+                Order::Little => value.to_le_bytes()[..size].to_vec(),
+                Order::Big => value.to_be_bytes()[8 - size..].to_vec(),
+            };
+            bytes[at..at + size].copy_from_slice(&raw);
+        };
+        let word = if bits64 { 8 } else { 4 };
+        put(
+            &mut bytes,
+            if bits64 { 32 } else { 28 },
+            ehsize as u64,
+            word,
+        );
+        put(
+            &mut bytes,
+            if bits64 { 54 } else { 42 },
+            phentsize as u64,
+            2,
+        );
+        put(
+            &mut bytes,
+            if bits64 { 56 } else { 44 },
+            types.len() as u64,
+            2,
+        );
+        for (i, &kind) in types.iter().enumerate() {
+            let entry = ehsize + i * phentsize;
+            put(&mut bytes, entry, u64::from(kind), 4);
+            let (off_at, size_at) = if bits64 { (8, 32) } else { (4, 16) };
+            put(&mut bytes, entry + off_at, interp_at as u64, word);
+            put(&mut bytes, entry + size_at, interp.len() as u64, word);
+        }
+        bytes
+    }
+
+    #[test]
+    fn elf_interpreter_names_the_loader_of_a_dynamic_binary() {
+        for (class, order) in [
+            (Class::B64, Order::Little),
+            (Class::B32, Order::Little),
+            (Class::B64, Order::Big),
+        ] {
+            let bytes = elf_with_phdrs(class, order, &[6, 3, 1], b"/lib/ld-musl-x86_64.so.1\0");
+            assert_eq!(
+                elf_interpreter(&bytes).unwrap().as_deref(),
+                Some("/lib/ld-musl-x86_64.so.1")
+            );
+        }
+    }
+
+    #[test]
+    fn elf_interpreter_is_none_for_static_binaries() {
+        let bytes = elf_with_phdrs(Class::B64, Order::Little, &[6, 1, 1, 0x6474_e551], b"");
+        assert_eq!(elf_interpreter(&bytes).unwrap(), None);
+        // No program headers at all.
+        assert_eq!(
+            elf_interpreter(&elf(62, Class::B64, Order::Little)).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn elf_interpreter_beyond_the_prefix_still_counts() {
+        let mut bytes = elf_with_phdrs(Class::B64, Order::Little, &[3], b"/lib/ld.so\0");
+        bytes.truncate(bytes.len() - 5);
+        assert_eq!(
+            elf_interpreter(&bytes).unwrap().as_deref(),
+            Some("<beyond the data read>")
+        );
+    }
+
+    #[test]
+    fn elf_interpreter_rejects_truncated_tables_and_other_formats() {
+        let mut bytes = elf_with_phdrs(Class::B64, Order::Little, &[1, 3], b"");
+        bytes.truncate(64 + 56 + 2);
+        assert!(matches!(
+            elf_interpreter(&bytes),
+            Err(HeaderError::Truncated { .. })
+        ));
+        assert!(matches!(
+            elf_interpreter(&macho(0x0100_000c, true, Order::Little)),
+            Err(HeaderError::NotExecutable { .. })
+        ));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn read_elf_interpreter_of_this_test_binary_matches_its_linking() {
+        // The test binary itself: a glibc build names a loader, a static musl one none.
+        let exe = std::env::current_exe().unwrap();
+        let interp = read_elf_interpreter(&exe).unwrap();
+        assert_eq!(
+            interp.is_none(),
+            cfg!(target_feature = "crt-static"),
+            "{interp:?}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn elf_interpreter_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut elf = elf(62, Class::B64, Order::Little);
+            elf.extend_from_slice(&bytes);
+            let _ = elf_interpreter(&elf);
+            let _ = elf_interpreter(&bytes);
         }
     }
 

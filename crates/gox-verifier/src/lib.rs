@@ -20,11 +20,14 @@ pub mod tree;
 #[cfg(test)]
 mod testdata;
 
-pub use header::{BinaryInfo, Format, HeaderError, parse_header, read_header};
+pub use header::{
+    BinaryInfo, Format, HeaderError, elf_interpreter, parse_header, read_elf_interpreter,
+    read_header,
+};
 
 #[cfg(feature = "tree")]
 pub use buildinfo::{BuildInfo, BuildInfoError, parse_buildinfo, read_buildinfo};
 #[cfg(feature = "tree")]
 pub use hash::{Sha256Writer, StreamHasher, normalize_sha256, sha256_file};
 #[cfg(feature = "tree")]
-pub use tree::{TreeReport, VerifyError, verify_toolchain};
+pub use tree::{TreeReport, VerifyError, identify_platform, verify_toolchain};

@@ -67,6 +67,8 @@ pub enum VerifyError {
     },
     #[error(transparent)]
     BuildInfo(#[from] BuildInfoError),
+    #[error("cannot tell which platform {} is for: {detail}", .path.display())]
+    Unidentified { path: PathBuf, detail: String },
 }
 
 fn found_instead(others: &[String]) -> String {
@@ -95,6 +97,8 @@ pub fn verify_toolchain(goroot: &Path, claimed: &Platform) -> Result<TreeReport,
     // a missing pkg/tool directory does.
     check_header(&go, claimed)?;
     check_header(&gofmt, claimed)?;
+    // Without the runtime sources nothing builds; a tree missing them is a partial copy.
+    require_dir(&goroot.join("src").join("runtime"))?;
     let tools = tool_files(goroot, claimed)?;
     for binary in &tools {
         check_header(binary, claimed)?;
@@ -105,6 +109,56 @@ pub fn verify_toolchain(goroot: &Path, claimed: &Platform) -> Result<TreeReport,
         checked: 2 + tools.len(),
         go_version,
     })
+}
+
+/// The one platform a toolchain tree found on disk (not from an archive with a name) is
+/// built for: `bin/go`'s build info GOOS/GOARCH, else (before Go 1.18) its header when that
+/// names one OS and one CPU. [`verify_toolchain`] with the answer then checks that every
+/// other binary agrees, exactly as for a download.
+pub fn identify_platform(goroot: &Path) -> Result<Platform, VerifyError> {
+    let bin = goroot.join("bin");
+    let go = [bin.join("go"), bin.join("go.exe")]
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| VerifyError::Missing {
+            path: bin.join("go"),
+        })?;
+    let header = read_header(&go).map_err(|source| VerifyError::Unidentified {
+        path: go.clone(),
+        detail: source.to_string(),
+    })?;
+    if let Some(info) = read_buildinfo(&go)?
+        && let (Some(goos), Some(goarch)) = (info.goos(), info.goarch())
+    {
+        return Platform::new(goos, goarch).map_err(|e| VerifyError::Unidentified {
+            path: go,
+            detail: format!("its build info names GOOS={goos} GOARCH={goarch}: {e}"),
+        });
+    }
+    let goos = match header.format {
+        crate::Format::MachO => Some("darwin"),
+        crate::Format::Pe => Some("windows"),
+        crate::Format::Elf => header.os,
+    };
+    match (goos, header.archs.as_slice()) {
+        (Some(goos), [arch]) => Platform::new(goos, arch).map_err(|e| VerifyError::Unidentified {
+            path: go,
+            detail: e.to_string(),
+        }),
+        _ => Err(VerifyError::Unidentified {
+            path: go,
+            detail: format!("{header}, and no Go build info says which platform it is for"),
+        }),
+    }
+}
+
+fn require_dir(path: &Path) -> Result<(), VerifyError> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) | Err(_) => Err(VerifyError::Missing {
+            path: path.to_path_buf(),
+        }),
+    }
 }
 
 fn require_file(path: &Path) -> Result<(), VerifyError> {
@@ -235,6 +289,7 @@ mod tests {
             fs::write(tools.join(format!("{name}{exe}")), header).unwrap();
         }
         fs::create_dir_all(root.join("src/cmd/go")).unwrap();
+        fs::create_dir_all(root.join("src/runtime")).unwrap();
         fs::write(root.join("VERSION"), "go1.22.10\n").unwrap();
         dir
     }
@@ -418,5 +473,52 @@ mod tests {
         let dir = tree("darwin/arm64", &intel_only, "darwin", "arm64");
         let err = verify_toolchain(dir.path(), &platform("darwin/arm64")).unwrap_err();
         assert!(err.to_string().contains("universal (x86_64)"), "{err}");
+    }
+
+    #[test]
+    fn missing_runtime_sources_are_refused() {
+        let dir = linux_amd64_tree();
+        fs::remove_dir_all(dir.path().join("src/runtime")).unwrap();
+        let err = verify_toolchain(dir.path(), &platform("linux/amd64")).unwrap_err();
+        assert!(
+            matches!(&err, VerifyError::Missing { path } if path.ends_with("src/runtime")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn identifies_the_platform_from_build_info_then_header() {
+        let dir = tree(
+            "darwin/arm64",
+            &macho(0x0100_000c, true, Order::Little),
+            "darwin",
+            "arm64",
+        );
+        assert_eq!(
+            identify_platform(dir.path()).unwrap(),
+            platform("darwin/arm64")
+        );
+        // Build info wins over a universal header.
+        let universal = crate::testdata::fat(&[0x0100_0007, 0x0100_000c], false);
+        let dir = tree("darwin/amd64", &universal, "darwin", "amd64");
+        assert_eq!(
+            identify_platform(dir.path()).unwrap(),
+            platform("darwin/amd64")
+        );
+        // No build info (pre-1.18): a single-arch header decides.
+        let windows = tree("windows/amd64", &pe(0x8664, 0x80), "windows", "amd64");
+        fs::write(windows.path().join("bin/go.exe"), pe(0x8664, 0x80)).unwrap();
+        assert_eq!(
+            identify_platform(windows.path()).unwrap(),
+            platform("windows/amd64")
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let err = identify_platform(empty.path()).unwrap_err();
+        assert!(matches!(err, VerifyError::Missing { .. }), "{err:?}");
+        let script = tempfile::tempdir().unwrap();
+        fs::create_dir_all(script.path().join("bin")).unwrap();
+        fs::write(script.path().join("bin/go"), "#!/bin/sh\n").unwrap();
+        let err = identify_platform(script.path()).unwrap_err();
+        assert!(matches!(err, VerifyError::Unidentified { .. }), "{err:?}");
     }
 }

@@ -125,6 +125,40 @@ in __GOX_STATE. It never downloads; problems are one-line warnings on stderr and
 status is 0."
     )]
     HookEnv(HookEnvArgs),
+    /// Take over the Go toolchains of goenv, gvm, asdf, mise, g, gobrew, ~/sdk, /usr/local/go and Homebrew
+    #[command(
+        long_about = "Take over Go toolchains that other managers installed, without downloading them again.\n\n\
+Searched: goenv ($GOENV_ROOT or ~/.goenv/versions/*), gvm ($GVM_ROOT or ~/.gvm/gos/go*), asdf \
+($ASDF_DATA_DIR or ~/.asdf/installs/golang/*/go), mise ($MISE_DATA_DIR or ~/.local/share/mise/installs/go/*), \
+voidint/g ($G_HOME or ~/.g/versions/*), gobrew ($GOBREW_ROOT or ~/.gobrew/versions/*/go), golang.org/dl \
+(~/sdk/go* with .unpacked-success), /usr/local/go and Homebrew's Cellar/go/*/libexec (under /usr/local \
+and /opt/homebrew, or the prefixes in GOX_IMPORT_PREFIXES), and every FROM directory (a GOROOT, or a \
+directory of them).\n\n\
+Each tree is verified like a download: VERSION, every binary's format and CPU for one platform, the \
+Go build info, and a complete tree (src/runtime, pkg/tool/<os>_<arch>). It then enters \
+GOX_HOME/toolchains through the same staging directory and atomic rename as an install, with a \
+receipt saying `source: import` and where it came from. Toolchains already installed are skipped; a \
+tree for another CPU is registered under its own platform, never as this machine's; broken trees \
+are refused with the reason. The old manager's pins (.go-version, .tool-versions) keep working.",
+        after_help = "Examples:\n  gox import --dry-run          what would be imported, skipped or refused\n  \
+gox import                    hard links (no extra disk space) where possible\n  \
+gox import --move ~/old-gos   take the trees out of the old place\n  \
+gox import --json             [{\"manager\",\"path\",\"version\",\"platform\",\"action\",\"reason\"}]\n\
+Details: docs/migrate.md"
+    )]
+    Import(ImportArgs),
+    /// Remove toolchains nothing uses (and, with --cache, downloads and GOCACHEs nothing needs)
+    #[command(
+        long_about = "Remove the toolchains nothing uses: kept are the global default, what every recorded \
+project directory selects (GOX_HOME/projects: directories where you ran `gox use`, `gox install` \
+without a version, or entered with the shell hook active), what the current directory selects, \
+and toolchains a running process uses (those are refused, not forced). A selection keeps the \
+version it resolves to on every installed platform.\n\n\
+--cache also removes downloaded archives of toolchains that are not installed and the GOCACHE \
+of platforms that have no toolchain left. Prints what it removed and the bytes freed.",
+        after_help = "Examples:\n  gox prune --dry-run\n  gox prune --cache"
+    )]
+    Prune(PruneArgs),
     /// Print the shell completion script for SHELL
     #[command(
         long_about = "Print the shell completion script for SHELL.\n\n\
@@ -209,9 +243,10 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL.
-    /// Checksums still come from the go.dev feed.
-    #[arg(long, value_name = "NAME|URL", env = "GOX_MIRROR")]
+    /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL; a
+    /// comma-separated list is tried in order (the next one when a mirror lacks the file or
+    /// keeps failing transiently). Checksums still come from the go.dev feed.
+    #[arg(long, value_name = "NAME|URL[,…]", env = "GOX_MIRROR")]
     pub mirror: Option<String>,
     /// Work from the cached feed only; never touch the network for it
     #[arg(long)]
@@ -338,4 +373,36 @@ pub struct CompletionsArgs {
     /// The shell to print the script for
     #[arg(value_name = "SHELL", value_enum)]
     pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Directories to import from: a GOROOT, or a directory of GOROOTs (default: every known manager)
+    #[arg(value_name = "FROM")]
+    pub from: Vec<PathBuf>,
+    /// Print what would be imported, skipped or refused, and do nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Print JSON: [{"manager","path","version","platform","action":"import|skip|refuse","reason"}]
+    #[arg(long)]
+    pub json: bool,
+    /// Hard-link the files (the default; copies where links are impossible)
+    #[arg(long, conflicts_with_all = ["copy", "move_"])]
+    pub link: bool,
+    /// Copy the files (independent of the old manager's tree)
+    #[arg(long, conflicts_with = "move_")]
+    pub copy: bool,
+    /// Take the trees away from the old manager (removed there once imported)
+    #[arg(long = "move", id = "move_")]
+    pub move_: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Print what would be removed and the bytes it would free, and remove nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Also remove downloads of toolchains not installed and GOCACHEs of platforms without toolchains
+    #[arg(long)]
+    pub cache: bool,
 }

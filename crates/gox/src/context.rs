@@ -2,7 +2,7 @@
 
 use gox_core::{Config, Environment, Host, Layout, Platform, host};
 use gox_installer::Progress;
-use gox_resolver::{FeedClient, FetchPolicy, Loaded, Sources};
+use gox_resolver::{FeedClient, FetchPolicy, Loaded, RetryPolicy, Sources};
 
 use crate::cli::SourceArgs;
 use crate::error::CliError;
@@ -67,7 +67,14 @@ impl Context {
             sources,
             self.layout.cache().to_path_buf(),
             std::time::Duration::from_secs(self.config.feed_ttl_secs),
-        ))
+        )
+        .with_retry(self.retry_policy()?))
+    }
+
+    /// Retries and timeouts for every GET: config keys, then GOX_RETRIES / GOX_DEADLINE /
+    /// GOX_STALL_TIMEOUT.
+    pub fn retry_policy(&self) -> Result<RetryPolicy, CliError> {
+        Ok(RetryPolicy::from_settings(&self.env, &self.config)?)
     }
 
     /// Loads the feed per `--offline` / `--refresh`, printing any notice (stale cache).

@@ -22,6 +22,7 @@ pub enum CliError {
     SelfUpdate(#[from] gox_installer::self_update::SelfUpdateError),
     #[error(transparent)]
     SelfUninstall(#[from] gox_installer::self_uninstall::UninstallError),
+    Prune(#[from] gox_installer::prune::PruneError),
     /// A malformed version, spec or platform typed on the command line.
     #[error("{0}")]
     Usage(String),

@@ -95,6 +95,9 @@ fn wanted(env: &Environment) -> Result<Option<Desired>, Notice> {
     let Some(selection) = select::select(env, &layout).map_err(problem)? else {
         return Ok(None);
     };
+    // The slow path only (the fingerprint changed: a `cd` or an edited pin); the record
+    // appends one line, and only for a directory it does not hold yet.
+    gox_core::projects::record_selection(&layout, &selection);
     let target = gox_shim::target_for(&selection, &layout, &host).map_err(|e| match e {
         ShimError::NotInstalled(missing) => {
             let message = match &missing.version {

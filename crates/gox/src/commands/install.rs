@@ -32,6 +32,7 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
         client: ctx.http()?,
         progress: ctx.progress(),
         limits: Limits::default(),
+        retry: ctx.retry_policy()?,
     };
     if let Some(archive) = &args.archive {
         return install_archive(ctx, &args, &installer, &client, archive, user_sha).await;
@@ -93,7 +94,12 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
             version: release.version.clone(),
             platform: platform.clone(),
             origin: Origin::Remote {
-                url: client.sources().download_url(file).to_string(),
+                urls: client
+                    .sources()
+                    .download_urls(file)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
                 filename: file.filename().to_string(),
             },
             checksum,
@@ -123,6 +129,7 @@ fn selected_spec(ctx: &Context, platform: &Platform) -> Result<Spec, CliError> {
         selection.source.describe(),
         selection.raw
     ));
+    gox_core::projects::record_selection(&ctx.layout, &selection);
     Ok(
         match select::resolve_for(&selection, &ctx.layout, platform) {
             Resolved::Version(v) => Spec::Exact(v),

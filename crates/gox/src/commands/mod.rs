@@ -8,10 +8,12 @@ mod doctor;
 mod env;
 mod exec;
 mod hook_env;
+mod import;
 mod install;
 mod list;
 mod ls_remote;
 mod self_cmd;
+mod prune;
 mod setup;
 mod uninstall;
 mod use_version;
@@ -43,6 +45,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Setup(args) => setup::run(ctx, &args),
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Completions(args) => completions::run(&args),
+        Command::Import(args) => import::run(ctx, &args),
+        Command::Prune(args) => prune::run(ctx, &args),
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
         Command::HookEnv(args) => hook_env::run(&ctx.env, &args),

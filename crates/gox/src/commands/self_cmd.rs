@@ -39,6 +39,7 @@ async fn update(ctx: &Context, args: SelfUpdateArgs) -> Result<(), CliError> {
         host: ctx.host.platform.clone(),
         install_dir: install_dir()?,
         shims_dir: ctx.layout.shims(),
+        policy: ctx.retry_policy()?,
     };
     if !args.check && req.public_key.is_some() {
         ctx.status(format!("checking {base} for a newer gox"));

@@ -35,6 +35,10 @@ pub async fn run(ctx: &Context, args: UseArgs) -> Result<(), CliError> {
         (ctx.env.cwd().join(".go-version"), "this directory")
     };
     write_atomically(&path, &format!("{spec}\n"))?;
+    if !args.global {
+        // Best effort: the record only helps prune/upgrade find this project later.
+        let _ = gox_core::projects::record(&ctx.layout, ctx.env.cwd());
+    }
     ctx.status(format!("{spec} is now {what} ({})", path.display()));
     if !have && args.no_install {
         eprintln!(

@@ -1,0 +1,596 @@
+//! `gox import`: take over toolchains another manager (goenv, gvm, asdf, mise, voidint/g,
+//! gobrew, golang.org/dl) or the system (`/usr/local/go`, Homebrew) installed.
+//!
+//! Three steps, each usable alone: [`roots`] says where each manager keeps toolchains (pure:
+//! from the environment only), [`discover`] lists the candidate trees there, [`plan`]
+//! verifies every candidate exactly as a download is verified and decides import / skip /
+//! refuse, and [`import`] carries out one planned import through the same lock, staging
+//! directory, receipt and atomic rename as an install ([`crate::transaction`]). `--dry-run`
+//! prints the plan, so it always shows exactly what the import does.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use gox_core::installed::installed;
+use gox_core::layout::Layout;
+use gox_core::{Environment, Platform, Version};
+use gox_verifier::tree::{VerifyError, identify_platform, verify_toolchain};
+
+use crate::error::InstallError;
+use crate::receipt::{Receipt, now_unix};
+use crate::transaction::Transaction;
+
+/// The variable that replaces the system prefixes searched (`/usr/local` and
+/// `/opt/homebrew`): a path list, each prefix P giving `P/go` and `P/Cellar/go/*/libexec`.
+/// Tests point it at a fake prefix; users can add e.g. a company-wide install.
+pub const SYSTEM_PREFIXES_VAR: &str = "GOX_IMPORT_PREFIXES";
+
+/// Who installed a toolchain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Manager {
+    Goenv,
+    Gvm,
+    Asdf,
+    Mise,
+    G,
+    Gobrew,
+    GolangDl,
+    System,
+    Homebrew,
+    /// A directory given on the command line.
+    Dir,
+}
+
+impl Manager {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Manager::Goenv => "goenv",
+            Manager::Gvm => "gvm",
+            Manager::Asdf => "asdf",
+            Manager::Mise => "mise",
+            Manager::G => "g",
+            Manager::Gobrew => "gobrew",
+            Manager::GolangDl => "golang.org/dl",
+            Manager::System => "system",
+            Manager::Homebrew => "homebrew",
+            Manager::Dir => "dir",
+        }
+    }
+}
+
+/// A place toolchains live: `dir/<entry>/<suffix>` for every entry whose name starts with
+/// `prefix` (and that holds `marker`, when set), or `dir` itself when `single`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Root {
+    pub manager: Manager,
+    pub dir: PathBuf,
+    pub prefix: &'static str,
+    pub suffix: &'static str,
+    pub marker: Option<&'static str>,
+    pub single: bool,
+}
+
+impl Root {
+    fn entries(manager: Manager, dir: PathBuf, prefix: &'static str, suffix: &'static str) -> Self {
+        Self {
+            manager,
+            dir,
+            prefix,
+            suffix,
+            marker: None,
+            single: false,
+        }
+    }
+}
+
+/// Where each manager keeps its toolchains, from the environment alone (HOME and the
+/// managers' own variables), in a fixed order.
+pub fn roots(env: &Environment) -> Vec<Root> {
+    let mut roots = Vec::new();
+    let home = env.home();
+    let under = |var: &str, fallback: &str| -> Option<PathBuf> {
+        env.path_var(var)
+            .or_else(|| home.as_ref().map(|h| h.join(fallback)))
+    };
+    if let Some(dir) = under("GOENV_ROOT", ".goenv") {
+        roots.push(Root::entries(Manager::Goenv, dir.join("versions"), "", ""));
+    }
+    if let Some(dir) = under("GVM_ROOT", ".gvm") {
+        roots.push(Root::entries(Manager::Gvm, dir.join("gos"), "go", ""));
+    }
+    if let Some(dir) = under("ASDF_DATA_DIR", ".asdf") {
+        roots.push(Root::entries(
+            Manager::Asdf,
+            dir.join("installs/golang"),
+            "",
+            "go",
+        ));
+    }
+    let mise = env
+        .path_var("MISE_DATA_DIR")
+        .or_else(|| env.path_var("XDG_DATA_HOME").map(|d| d.join("mise")))
+        .or_else(|| home.as_ref().map(|h| h.join(".local/share/mise")));
+    if let Some(dir) = mise {
+        roots.push(Root::entries(
+            Manager::Mise,
+            dir.join("installs/go"),
+            "",
+            "",
+        ));
+    }
+    if let Some(dir) = under("G_HOME", ".g") {
+        roots.push(Root::entries(Manager::G, dir.join("versions"), "", ""));
+    }
+    if let Some(dir) = under("GOBREW_ROOT", ".gobrew") {
+        roots.push(Root::entries(
+            Manager::Gobrew,
+            dir.join("versions"),
+            "",
+            "go",
+        ));
+    }
+    if let Some(home) = &home {
+        roots.push(Root {
+            marker: Some(".unpacked-success"),
+            ..Root::entries(Manager::GolangDl, home.join("sdk"), "go", "")
+        });
+    }
+    let prefixes: Vec<PathBuf> = match env.var_os(SYSTEM_PREFIXES_VAR) {
+        Some(list) => std::env::split_paths(list).collect(),
+        None if cfg!(windows) => Vec::new(),
+        None => vec!["/usr/local".into(), "/opt/homebrew".into()],
+    };
+    for prefix in prefixes {
+        roots.push(Root {
+            single: true,
+            ..Root::entries(Manager::System, prefix.join("go"), "", "")
+        });
+        roots.push(Root::entries(
+            Manager::Homebrew,
+            prefix.join("Cellar/go"),
+            "",
+            "libexec",
+        ));
+    }
+    roots
+}
+
+/// A directory that may hold a Go toolchain, and who put it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub manager: Manager,
+    pub path: PathBuf,
+}
+
+/// The candidate trees: the entries of every root that exists, then each FROM directory
+/// (a GOROOT itself, or a directory of them). A tree reachable twice (mise's `1.22` alias
+/// symlink next to `1.22.10`) is listed once; GOX_HOME's own toolchains never are.
+pub fn discover(env: &Environment, layout: &Layout, from: &[PathBuf]) -> Vec<Candidate> {
+    let mut found = Vec::new();
+    for root in roots(env) {
+        if root.single {
+            if root.dir.is_dir() {
+                found.push(Candidate {
+                    manager: root.manager,
+                    path: root.dir,
+                });
+            }
+            continue;
+        }
+        for entry in sorted_entries(&root.dir) {
+            let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || !name.starts_with(root.prefix) || !entry.is_dir() {
+                continue;
+            }
+            if root.marker.is_some_and(|m| !entry.join(m).exists()) {
+                continue;
+            }
+            let path = if root.suffix.is_empty() {
+                entry
+            } else {
+                entry.join(root.suffix)
+            };
+            found.push(Candidate {
+                manager: root.manager,
+                path,
+            });
+        }
+    }
+    for dir in from {
+        let dir = env.cwd().join(dir);
+        if looks_like_goroot(&dir) || !dir.is_dir() {
+            found.push(Candidate {
+                manager: Manager::Dir,
+                path: dir,
+            });
+            continue;
+        }
+        for entry in sorted_entries(&dir) {
+            let path = if looks_like_goroot(&entry.join("go")) {
+                entry.join("go")
+            } else {
+                entry
+            };
+            if path.is_dir() {
+                found.push(Candidate {
+                    manager: Manager::Dir,
+                    path,
+                });
+            }
+        }
+    }
+    let ours = fs::canonicalize(layout.toolchains()).ok();
+    let mut seen = Vec::new();
+    found.retain(|c| {
+        let real = fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
+        if ours.as_ref().is_some_and(|o| real.starts_with(o)) || seen.contains(&real) {
+            return false;
+        }
+        seen.push(real);
+        true
+    });
+    found
+}
+
+fn looks_like_goroot(dir: &Path) -> bool {
+    dir.join("VERSION").is_file() || dir.join("bin").is_dir()
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+/// What [`plan`] decided for one candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Import,
+    Skip,
+    Refuse,
+}
+
+/// One row of the plan (the JSON of `gox import --json`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Planned {
+    pub manager: &'static str,
+    pub path: PathBuf,
+    /// `1.22.10`; `None` when the tree has no readable version.
+    pub version: Option<String>,
+    /// The tree's own platform (`darwin/arm64`), whatever the host.
+    pub platform: Option<String>,
+    pub action: Action,
+    /// Why it is skipped or refused; for an import of another platform's tree, that fact.
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub target: Option<(Version, Platform)>,
+}
+
+/// Verifies each candidate (VERSION, one platform for every binary, build info, complete
+/// tree: [`verify_toolchain`], the install's own check) and decides: refuse a broken tree
+/// with the reason, skip a toolchain already installed (or planned from an earlier
+/// candidate), import the rest under their true platform.
+pub fn plan(layout: &Layout, host: &Platform, candidates: &[Candidate]) -> Vec<Planned> {
+    let have: Vec<(Version, Platform)> = installed(layout)
+        .into_iter()
+        .map(|t| (t.version, t.platform))
+        .collect();
+    let mut rows: Vec<Planned> = Vec::new();
+    for c in candidates {
+        let mut row = Planned {
+            manager: c.manager.as_str(),
+            path: c.path.clone(),
+            version: None,
+            platform: None,
+            action: Action::Refuse,
+            reason: None,
+            target: None,
+        };
+        match inspect(&c.path, &mut row) {
+            Err(reason) => row.reason = Some(reason),
+            Ok((version, platform)) => {
+                let key = (version, platform);
+                if have.contains(&key) {
+                    row.action = Action::Skip;
+                    row.reason = Some(format!(
+                        "already installed ({})",
+                        layout.toolchain(&key.0, &key.1).display()
+                    ));
+                } else if let Some(first) = rows
+                    .iter()
+                    .find(|r| r.action == Action::Import && r.target.as_ref() == Some(&key))
+                {
+                    row.action = Action::Skip;
+                    row.reason = Some(format!("same toolchain as {}", first.path.display()));
+                } else {
+                    row.action = Action::Import;
+                    if &key.1 != host {
+                        row.reason = Some(format!(
+                            "built for {}, not this machine's {host}: registered as {} (the shim will not run it here)",
+                            key.1, key.1
+                        ));
+                    }
+                    row.target = Some(key);
+                }
+            }
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// The version and platform of the tree at `goroot`, once it passed every check; else why
+/// not, for people.
+/// `row` gets the version and platform as soon as they are known, so a refusal still
+/// says which toolchain it was.
+fn inspect(goroot: &Path, row: &mut Planned) -> Result<(Version, Platform), String> {
+    if !goroot.is_dir() {
+        return Err("not a directory".to_string());
+    }
+    let version = read_version(goroot)?;
+    row.version = Some(version.to_string());
+    let show = |e: VerifyError| {
+        e.to_string()
+            .replace(
+                &format!("{}{}", goroot.display(), std::path::MAIN_SEPARATOR),
+                "",
+            )
+            .replace("the archive is", "the tree is")
+            .replace("the archive claims", "the tree is for")
+    };
+    let platform = identify_platform(goroot).map_err(show)?;
+    row.platform = Some(platform.to_string());
+    let report = verify_toolchain(goroot, &platform).map_err(show)?;
+    if let Some(built) = &report.go_version
+        && built.strip_prefix("go") != Some(version.as_str())
+    {
+        return Err(format!(
+            "VERSION says go{version} but bin/go was built as {built}: the tree was modified"
+        ));
+    }
+    Ok((version, platform))
+}
+
+/// `VERSION`'s first line (`go1.22.10`; later lines hold the build time since Go 1.21).
+fn read_version(goroot: &Path) -> Result<Version, String> {
+    let path = goroot.join("VERSION");
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(
+                "no VERSION file: not a Go distribution (a source checkout or a partial copy)"
+                    .to_string(),
+            );
+        }
+        Err(e) => return Err(format!("cannot read VERSION: {e}")),
+    };
+    let first = text.lines().next().unwrap_or("").trim();
+    first
+        .strip_prefix("go")
+        .and_then(|v| Version::parse(v).ok())
+        .ok_or_else(|| {
+            format!("VERSION says {first:?}, which is not a Go release (a development build?)")
+        })
+}
+
+/// How the files get into `toolchains/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Hard links where the filesystem allows (no extra space), else copies.
+    Link,
+    Copy,
+    /// Like `Link`, then the original tree is deleted once the import is committed.
+    Move,
+}
+
+/// What [`import`] did.
+#[derive(Debug)]
+pub struct Imported {
+    pub goroot: PathBuf,
+    pub linked: u64,
+    pub copied: u64,
+}
+
+/// Imports one planned row (`Action::Import`): lock, fill a staging directory (links or
+/// copies), verify it again as an install would, receipt with `source: "import"`, rename.
+/// On any error the staging directory is removed and the original is untouched.
+pub fn import(layout: &Layout, row: &Planned, mode: Mode) -> Result<Imported, InstallError> {
+    let Some((version, platform)) = &row.target else {
+        return Err(InstallError::Import {
+            path: row.path.clone(),
+            reason: row
+                .reason
+                .clone()
+                .unwrap_or_else(|| "not planned for import".to_string()),
+        });
+    };
+    let tx = Transaction::lock(layout, version, platform, || {})?;
+    if tx.installed() {
+        return Err(InstallError::Import {
+            path: row.path.clone(),
+            reason: format!("already installed ({})", tx.target().display()),
+        });
+    }
+    let staging = tx.stage()?;
+    let goroot = staging.path().join("go");
+    let mut counts = (0, 0);
+    populate(&row.path, &goroot, mode == Mode::Copy, &mut counts)?;
+    verify_toolchain(&goroot, platform).map_err(|source| InstallError::Verify {
+        archive: row.path.display().to_string(),
+        staging: goroot.clone(),
+        source: Box::new(source),
+    })?;
+    let receipt = Receipt {
+        version: version.to_string(),
+        platform: platform.to_string(),
+        sha256: String::new(),
+        source: "import".to_string(),
+        installed_at: now_unix(),
+        gox_version: env!("CARGO_PKG_VERSION").to_string(),
+        origin: Some(row.path.display().to_string()),
+        manager: Some(row.manager.to_string()),
+    };
+    tx.commit(&goroot, &receipt)?;
+    if mode == Mode::Move {
+        fs::remove_dir_all(&row.path)
+            .map_err(|e| InstallError::io("remove the original", &row.path, e))?;
+    }
+    Ok(Imported {
+        goroot: tx.target().to_path_buf(),
+        linked: counts.0,
+        copied: counts.1,
+    })
+}
+
+/// `cp -al` (or `cp -a` when `copy`): directories created, files hard-linked where the
+/// filesystem allows and copied otherwise, symlinks recreated as they are.
+fn populate(
+    from: &Path,
+    to: &Path,
+    copy: bool,
+    counts: &mut (u64, u64),
+) -> Result<(), InstallError> {
+    fs::create_dir_all(to).map_err(|e| InstallError::io("create", to, e))?;
+    let entries = fs::read_dir(from).map_err(|e| InstallError::io("read", from, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| InstallError::io("read", from, e))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry
+            .file_type()
+            .map_err(|e| InstallError::io("inspect", &src, e))?;
+        if kind.is_dir() {
+            populate(&src, &dst, copy, counts)?;
+        } else if kind.is_symlink() {
+            copy_symlink(&src, &dst)?;
+        } else if kind.is_file() {
+            if !copy && fs::hard_link(&src, &dst).is_ok() {
+                counts.0 += 1;
+            } else {
+                fs::copy(&src, &dst).map_err(|e| InstallError::io("copy", &src, e))?;
+                counts.1 += 1;
+            }
+        }
+        // Sockets, FIFOs and devices have no place in a GOROOT: left behind.
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn copy_symlink(src: &Path, dst: &Path) -> Result<(), InstallError> {
+    let target = fs::read_link(src).map_err(|e| InstallError::io("read link", src, e))?;
+    std::os::unix::fs::symlink(target, dst).map_err(|e| InstallError::io("create link", dst, e))
+}
+
+#[cfg(not(unix))]
+fn copy_symlink(src: &Path, dst: &Path) -> Result<(), InstallError> {
+    // Creating symlinks needs a privilege on Windows: copy what the link points to.
+    if src.is_dir() {
+        return Ok(());
+    }
+    fs::copy(src, dst)
+        .map(|_| ())
+        .map_err(|e| InstallError::io("copy", src, e))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_follow_the_managers_variables_and_home() {
+        let env = Environment::fake(
+            "/",
+            [
+                ("HOME", "/u"),
+                ("GOENV_ROOT", "/opt/goenv"),
+                ("MISE_DATA_DIR", "/m"),
+                (SYSTEM_PREFIXES_VAR, "/sys1:/sys2"),
+            ],
+        );
+        let got: Vec<(String, String)> = roots(&env)
+            .iter()
+            .map(|r| (r.manager.as_str().to_string(), r.dir.display().to_string()))
+            .collect();
+        let want = [
+            ("goenv", "/opt/goenv/versions"),
+            ("gvm", "/u/.gvm/gos"),
+            ("asdf", "/u/.asdf/installs/golang"),
+            ("mise", "/m/installs/go"),
+            ("g", "/u/.g/versions"),
+            ("gobrew", "/u/.gobrew/versions"),
+            ("golang.org/dl", "/u/sdk"),
+            ("system", "/sys1/go"),
+            ("homebrew", "/sys1/Cellar/go"),
+            ("system", "/sys2/go"),
+            ("homebrew", "/sys2/Cellar/go"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        let defaults = roots(&Environment::fake("/", [("HOME", "/u")]));
+        assert!(
+            defaults
+                .iter()
+                .any(|r| r.dir == Path::new("/u/.local/share/mise/installs/go"))
+        );
+        assert!(
+            defaults
+                .iter()
+                .any(|r| r.dir == Path::new("/opt/homebrew/Cellar/go"))
+        );
+    }
+
+    #[test]
+    fn plan_refuses_broken_trees_with_the_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = Layout::at(tmp.path().join("h"), tmp.path().join("c"), "/none.toml");
+        let broken = tmp.path().join("broken");
+        fs::create_dir_all(broken.join("src/runtime")).unwrap();
+        fs::write(broken.join("VERSION"), "go1.22.10\ntime 2024\n").unwrap();
+        let devel = tmp.path().join("devel");
+        fs::create_dir_all(&devel).unwrap();
+        fs::write(devel.join("VERSION"), "devel go1.23-abc\n").unwrap();
+        let empty = tmp.path().join("empty");
+        fs::create_dir_all(&empty).unwrap();
+        let host: Platform = "linux/amd64".parse().unwrap();
+        let rows = plan(
+            &layout,
+            &host,
+            &[broken, devel, empty].map(|path| Candidate {
+                manager: Manager::Dir,
+                path,
+            }),
+        );
+        assert!(rows.iter().all(|r| r.action == Action::Refuse));
+        let reasons: Vec<&str> = rows.iter().map(|r| r.reason.as_deref().unwrap()).collect();
+        assert!(reasons[0].contains("bin/go is missing"), "{reasons:?}");
+        assert!(reasons[1].contains("not a Go release"), "{reasons:?}");
+        assert!(reasons[2].contains("no VERSION file"), "{reasons:?}");
+        assert_eq!(rows[0].version.as_deref(), Some("1.22.10"));
+    }
+
+    #[test]
+    fn populate_links_and_copies_and_keeps_symlinks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        fs::create_dir_all(src.join("bin")).unwrap();
+        fs::write(src.join("bin/go"), "x").unwrap();
+        std::os::unix::fs::symlink("bin/go", src.join("link")).unwrap();
+        let mut counts = (0, 0);
+        populate(&src, &tmp.path().join("a"), false, &mut counts).unwrap();
+        assert_eq!(counts, (1, 0));
+        assert_eq!(
+            fs::read_link(tmp.path().join("a/link")).unwrap(),
+            Path::new("bin/go")
+        );
+        let mut counts = (0, 0);
+        populate(&src, &tmp.path().join("b"), true, &mut counts).unwrap();
+        assert_eq!(counts, (0, 1));
+    }
+}

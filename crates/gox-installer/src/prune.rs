@@ -1,0 +1,407 @@
+//! `gox prune`: remove the toolchains nothing uses, and with `--cache` the downloads and
+//! GOCACHEs nothing needs.
+//!
+//! "Used" means: selected by the global default, by a recorded project directory
+//! ([`gox_core::projects`]), or by the directory prune runs in, through the same
+//! [`gox_core::select`] the shim uses. A selection keeps the version it resolves to on
+//! *every* installed platform (a `1.22` pin keeps the newest 1.22.x of each platform):
+//! toolchains for other platforms are installed on purpose and follow the same pins.
+//! Toolchains in use by a running process are protected by [`crate::uninstall`] itself,
+//! which prune goes through; its refusals are reported, not overridden.
+//!
+//! [`plan`] decides and measures; [`apply`] carries a plan out; `--dry-run` prints the plan.
+//! The decision itself is the pure [`unused`].
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use gox_core::installed::{Toolchain, installed};
+use gox_core::layout::Layout;
+use gox_core::select::{self, Selection};
+use gox_core::{Environment, Platform, Version, projects};
+
+use crate::error::InstallError;
+use crate::install::parse_archive_name;
+
+/// Why a toolchain is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// The global default selects it.
+    Default,
+    /// The project directory (recorded, or where prune runs) selects it.
+    Project(PathBuf),
+}
+
+/// One toolchain some selection resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Use {
+    pub version: Version,
+    pub platform: Platform,
+    pub why: Why,
+}
+
+/// The toolchains `selection` resolves to, one per installed platform (pure).
+pub fn resolve_uses(selection: &Selection, installed: &[Toolchain], why: &Why) -> Vec<Use> {
+    let mut platforms: Vec<&Platform> = installed.iter().map(|t| &t.platform).collect();
+    platforms.sort();
+    platforms.dedup();
+    platforms
+        .into_iter()
+        .filter_map(|platform| {
+            let versions: Vec<Version> = installed
+                .iter()
+                .filter(|t| &t.platform == platform)
+                .map(|t| t.version.clone())
+                .collect();
+            let version = selection.resolve(&versions).version()?.clone();
+            Some(Use {
+                version,
+                platform: platform.clone(),
+                why: why.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The installed toolchains no use names (pure; the order of `installed` is kept).
+pub fn unused(installed: &[Toolchain], uses: &[Use]) -> Vec<Toolchain> {
+    installed
+        .iter()
+        .filter(|t| {
+            !uses
+                .iter()
+                .any(|u| u.version == t.version && u.platform == t.platform)
+        })
+        .cloned()
+        .collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PruneError {
+    /// Without a readable default, prune cannot know what to keep.
+    #[error("{0}\nnothing was removed; fix the default with `gox use --global <version>`")]
+    Default(select::SelectError),
+    #[error(transparent)]
+    Projects(#[from] projects::ProjectsError),
+}
+
+/// Every use: the default, each live recorded project (stale entries are dropped from the
+/// record here), and `env`'s own directory. A project whose pin cannot be read keeps
+/// nothing and is reported in the warnings.
+pub fn uses(
+    env: &Environment,
+    layout: &Layout,
+    installed: &[Toolchain],
+) -> Result<(Vec<Use>, Vec<String>), PruneError> {
+    let mut uses = Vec::new();
+    let mut warnings = Vec::new();
+    if let Some(selection) = select::default_selection(layout).map_err(PruneError::Default)? {
+        uses.extend(resolve_uses(&selection, installed, &Why::Default));
+    }
+    let mut dirs = projects::load_live(layout)?;
+    if !dirs.iter().any(|d| d == env.cwd()) {
+        dirs.push(env.cwd().to_path_buf());
+    }
+    for dir in dirs {
+        // GOX_VERSION is a per-invocation override, not the project's choice.
+        let mut project_env = env.clone().with_cwd(&dir);
+        project_env.remove(select::GOX_VERSION);
+        match select::select(&project_env, layout) {
+            Ok(Some(selection)) => {
+                uses.extend(resolve_uses(&selection, installed, &Why::Project(dir)))
+            }
+            Ok(None) => {}
+            Err(e) => warnings.push(format!(
+                "{}: its Go version cannot be read ({e}); it keeps no toolchain",
+                dir.display()
+            )),
+        }
+    }
+    Ok((uses, warnings))
+}
+
+/// A toolchain prune would remove, and the bytes that frees.
+#[derive(Clone, Debug)]
+pub struct Doomed {
+    pub toolchain: Toolchain,
+    pub bytes: u64,
+}
+
+/// A cache entry prune would remove.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheEntry {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// `download` (an archive of a toolchain not installed) or `gocache` (the GOCACHE of a
+    /// platform without toolchains).
+    pub kind: &'static str,
+}
+
+#[derive(Debug)]
+pub struct PrunePlan {
+    pub remove: Vec<Doomed>,
+    /// Kept toolchains with every reason.
+    pub keep: Vec<(Toolchain, Vec<Why>)>,
+    pub cache: Vec<CacheEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// Decides what prune removes (and measures it); `with_cache` adds the cache entries that
+/// would be useless once those toolchains are gone.
+pub fn plan(env: &Environment, layout: &Layout, with_cache: bool) -> Result<PrunePlan, PruneError> {
+    let all = installed(layout);
+    let (uses, warnings) = uses(env, layout, &all)?;
+    let doomed = unused(&all, &uses);
+    let keep = all
+        .iter()
+        .filter(|t| !doomed.contains(t))
+        .map(|t| {
+            let why = uses
+                .iter()
+                .filter(|u| u.version == t.version && u.platform == t.platform)
+                .map(|u| u.why.clone())
+                .collect();
+            (t.clone(), why)
+        })
+        .collect::<Vec<_>>();
+    let remaining: Vec<Toolchain> = keep.iter().map(|(t, _)| t.clone()).collect();
+    Ok(PrunePlan {
+        remove: doomed
+            .into_iter()
+            .map(|toolchain| Doomed {
+                bytes: freed_bytes(&toolchain.goroot),
+                toolchain,
+            })
+            .collect(),
+        keep,
+        cache: if with_cache {
+            cache_entries(layout, &remaining)
+        } else {
+            Vec::new()
+        },
+        warnings,
+    })
+}
+
+/// The downloads of toolchains not in `remaining` and the per-platform GOCACHEs of
+/// platforms with none in `remaining`. In-progress downloads (`.part`) are left alone.
+pub fn cache_entries(layout: &Layout, remaining: &[Toolchain]) -> Vec<CacheEntry> {
+    let mut entries = Vec::new();
+    for path in sorted_children(&layout.downloads()) {
+        let Some((version, platform)) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(parse_archive_name)
+        else {
+            continue;
+        };
+        if !remaining
+            .iter()
+            .any(|t| t.version == version && t.platform == platform)
+        {
+            entries.push(CacheEntry {
+                bytes: freed_bytes(&path),
+                path,
+                kind: "download",
+            });
+        }
+    }
+    for path in sorted_children(&layout.gocaches()) {
+        let Some(platform) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.replacen('-', "/", 1).parse::<Platform>().ok())
+        else {
+            continue;
+        };
+        if path.is_dir() && !remaining.iter().any(|t| t.platform == platform) {
+            entries.push(CacheEntry {
+                bytes: freed_bytes(&path),
+                path,
+                kind: "gocache",
+            });
+        }
+    }
+    entries
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Default)]
+pub struct PruneReport {
+    pub removed: Vec<Doomed>,
+    /// Toolchains uninstall refused (in use by a running process, …), with its error.
+    pub refused: Vec<(Toolchain, InstallError)>,
+    pub cache_removed: Vec<CacheEntry>,
+    pub cache_failed: Vec<(CacheEntry, String)>,
+}
+
+impl PruneReport {
+    pub fn bytes_freed(&self) -> u64 {
+        self.removed.iter().map(|d| d.bytes).sum::<u64>()
+            + self.cache_removed.iter().map(|c| c.bytes).sum::<u64>()
+    }
+}
+
+/// Removes each doomed toolchain through [`crate::uninstall`] (so its in-use protection
+/// and atomic removal apply), then, when `with_cache`, the cache entries useless for what
+/// actually remains (a refused toolchain keeps its download and GOCACHE).
+pub fn apply(layout: &Layout, plan: &PrunePlan, with_cache: bool) -> PruneReport {
+    let mut report = PruneReport::default();
+    for doomed in &plan.remove {
+        let t = &doomed.toolchain;
+        match remove(layout, t) {
+            Ok(()) => report.removed.push(doomed.clone()),
+            Err(e) => report.refused.push((t.clone(), e)),
+        }
+    }
+    if with_cache {
+        for entry in cache_entries(layout, &installed(layout)) {
+            let result = if entry.path.is_dir() {
+                fs::remove_dir_all(&entry.path)
+            } else {
+                fs::remove_file(&entry.path)
+            };
+            match result {
+                Ok(()) => report.cache_removed.push(entry),
+                Err(e) => report.cache_failed.push((entry, e.to_string())),
+            }
+        }
+    }
+    report
+}
+
+/// Removes one toolchain the way `gox uninstall` (without `--force`) does.
+pub fn remove(layout: &Layout, toolchain: &Toolchain) -> Result<(), InstallError> {
+    crate::install::uninstall(layout, &toolchain.version, &toolchain.platform).map(|_| ())
+}
+
+fn sorted_children(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+}
+
+/// The bytes removing `path` gives back: files with other hard links (an imported
+/// toolchain still linked from its old manager) free nothing and are not counted.
+pub fn freed_bytes(path: &Path) -> u64 {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return 0;
+    };
+    if meta.is_dir() {
+        return sorted_children(path).iter().map(|p| freed_bytes(p)).sum();
+    }
+    if !meta.is_file() || shared(&meta) {
+        return 0;
+    }
+    meta.len()
+}
+
+#[cfg(unix)]
+fn shared(meta: &fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(meta) > 1
+}
+
+#[cfg(not(unix))]
+fn shared(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gox_core::Spec;
+    use gox_core::select::{Origin, Request, Source};
+
+    fn tc(version: &str, platform: &str) -> Toolchain {
+        Toolchain {
+            version: Version::parse(version).unwrap(),
+            platform: platform.parse().unwrap(),
+            goroot: PathBuf::from(format!("/t/go{version}.{platform}")),
+        }
+    }
+
+    fn pin(spec: &str) -> Selection {
+        Selection {
+            request: Request::Spec(Spec::parse(spec).unwrap()),
+            source: Source {
+                origin: Origin::GoVersionFile,
+                path: Some("/p/.go-version".into()),
+                line: Some(1),
+            },
+            raw: spec.into(),
+        }
+    }
+
+    #[test]
+    fn partial_pins_keep_the_newest_match_on_every_platform() {
+        let installed = [
+            tc("1.22.10", "linux/amd64"),
+            tc("1.22.9", "linux/amd64"),
+            tc("1.22.9", "darwin/arm64"),
+            tc("1.21.13", "linux/amd64"),
+        ];
+        let why = Why::Project("/p".into());
+        let uses = resolve_uses(&pin("1.22"), &installed, &why);
+        let kept: Vec<String> = uses
+            .iter()
+            .map(|u| format!("{} {}", u.version, u.platform))
+            .collect();
+        assert_eq!(kept, ["1.22.9 darwin/arm64", "1.22.10 linux/amd64"]);
+        let gone: Vec<String> = unused(&installed, &uses)
+            .iter()
+            .map(|t| format!("{} {}", t.version, t.platform))
+            .collect();
+        assert_eq!(gone, ["1.22.9 linux/amd64", "1.21.13 linux/amd64"]);
+    }
+
+    #[test]
+    fn exact_pins_keep_that_version_and_missing_ones_nothing() {
+        let installed = [tc("1.22.10", "linux/amd64"), tc("1.21.13", "linux/amd64")];
+        let uses = resolve_uses(&pin("1.21.13"), &installed, &Why::Default);
+        assert_eq!(unused(&installed, &uses), [installed[0].clone()]);
+        let uses = resolve_uses(&pin("1.23"), &installed, &Why::Default);
+        assert!(uses.is_empty());
+        assert_eq!(unused(&installed, &uses).len(), 2);
+    }
+
+    #[test]
+    fn cache_entries_name_orphan_downloads_and_gocaches() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = Layout::at(tmp.path().join("h"), tmp.path().join("c"), "/none.toml");
+        let dl = layout.downloads();
+        fs::create_dir_all(&dl).unwrap();
+        for name in [
+            "go1.22.10.linux-amd64.tar.gz",
+            "go1.21.13.linux-amd64.tar.gz",
+            ".go1.27.3.linux-amd64.tar.gz.x.part",
+            "notes.txt",
+        ] {
+            fs::write(dl.join(name), "1234").unwrap();
+        }
+        for platform in ["linux/amd64", "darwin/arm64"] {
+            let dir = layout.gocache(&platform.parse().unwrap());
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join("x"), "12").unwrap();
+        }
+        let entries = cache_entries(&layout, &[tc("1.22.10", "linux/amd64")]);
+        let names: Vec<(String, &str, u64)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.path.file_name().unwrap().to_string_lossy().into_owned(),
+                    e.kind,
+                    e.bytes,
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("go1.21.13.linux-amd64.tar.gz".to_string(), "download", 4),
+                ("darwin-arm64".to_string(), "gocache", 2)
+            ]
+        );
+    }
+}

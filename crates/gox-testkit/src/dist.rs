@@ -1,0 +1,221 @@
+//! Release dists for tests: `cargo xtask dist --target x86_64-unknown-linux-musl` built
+//! once and shared by every test (and test binary) that needs one.
+//!
+//! A release build with fat LTO takes minutes, so a dist is cached under
+//! `target/gox-test-dist/`, keyed by version, signing key file and a fingerprint of the
+//! sources that go into it: editing gox rebuilds it, re-running the tests does not. A file
+//! lock serializes builds across test threads and processes (cargo's own build-dir lock
+//! would otherwise interleave two release builds).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::MirrorBuilder;
+
+/// The target test dists are built for: the static Linux build, runnable on any x86_64
+/// Linux test machine.
+pub const DIST_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// A finished dist directory (layout: docs/install.md).
+#[derive(Clone, Debug)]
+pub struct Dist {
+    /// The directory holding the archives, SHA256SUMS, manifest.json(.minisig), installers.
+    pub dir: PathBuf,
+    pub version: String,
+    /// The secret key file that signed manifest.json (its public half is `<file>.pub`).
+    pub key_file: PathBuf,
+    /// The base64 public key line (`RW…`) compiled into the dist's binaries.
+    pub public_key: String,
+}
+
+impl Dist {
+    /// `gox-V-x86_64-unknown-linux-musl.tar.gz`.
+    pub fn archive_name(&self) -> String {
+        format!("gox-{}-{DIST_TARGET}.tar.gz", self.version)
+    }
+
+    pub fn archive(&self) -> PathBuf {
+        self.dir.join(self.archive_name())
+    }
+
+    /// Every file of the dist served at `/dl/<name>`: `GOX_INSTALL_BASE` /
+    /// `GOX_UPDATE_BASE` is then `server.download_base()` (without the trailing `/` if
+    /// you prefer; both work). Override single files with [`MirrorBuilder::bytes`] to
+    /// tamper with them.
+    pub fn mirror(&self) -> MirrorBuilder {
+        let mut names: Vec<String> = fs::read_dir(&self.dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", self.dir.display()))
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names.into_iter().fold(MirrorBuilder::new(), |m, name| {
+            let path = self.dir.join(&name);
+            m.file(&name, path)
+        })
+    }
+}
+
+/// The workspace root (this crate lives in `crates/gox-testkit`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// `target/gox-test-dist/`: cached dists, keys and the lock.
+pub fn dist_cache_dir() -> PathBuf {
+    target_dir().join("gox-test-dist")
+}
+
+/// A signing key file shared by the tests (created by the first dist that uses it).
+pub fn test_key_file() -> PathBuf {
+    dist_cache_dir().join("keys").join("test.key")
+}
+
+/// Builds (or reuses) a musl dist of `version` signed with `key_file` (created there when
+/// missing), via `cargo xtask dist`. Panics with cargo's output when the build fails: a
+/// test that needs a dist cannot go on without one.
+pub fn musl_dist(version: &str, key_file: &Path) -> Dist {
+    try_musl_dist(version, key_file).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`musl_dist`], returning the error instead of panicking.
+pub fn try_musl_dist(version: &str, key_file: &Path) -> Result<Dist, String> {
+    let cache = dist_cache_dir();
+    fs::create_dir_all(&cache).map_err(|e| format!("cannot create {}: {e}", cache.display()))?;
+    let lock_path = cache.join(".lock");
+    let lock = File::create(&lock_path)
+        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+
+    let key_id = crate::sha256_hex(key_file.as_os_str().as_encoded_bytes())[..12].to_string();
+    let sources = source_fingerprint(&workspace_root());
+    let dir = cache.join(format!("{version}-{key_id}-{}", &sources[..16]));
+    if !dir.join("manifest.json.minisig").is_file() {
+        // Older dists of this version/key were built from other sources: drop them.
+        let prefix = format!("{version}-{key_id}-");
+        if let Ok(entries) = fs::read_dir(&cache) {
+            for entry in entries.filter_map(|e| e.ok()) {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        build(version, key_file, &dir)?;
+    }
+    let pub_file = {
+        let mut name = key_file.as_os_str().to_os_string();
+        name.push(".pub");
+        PathBuf::from(name)
+    };
+    let pub_text = fs::read_to_string(&pub_file)
+        .map_err(|e| format!("cannot read {}: {e}", pub_file.display()))?;
+    let public_key = pub_text
+        .lines()
+        .find(|l| l.starts_with("RW"))
+        .ok_or_else(|| format!("{} holds no minisign public key line", pub_file.display()))?
+        .to_string();
+    drop(lock);
+    Ok(Dist {
+        dir,
+        version: version.to_string(),
+        key_file: key_file.to_path_buf(),
+        public_key,
+    })
+}
+
+fn build(version: &str, key_file: &Path, out: &Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let started = std::time::Instant::now();
+    let output = Command::new(&cargo)
+        .args([
+            "run",
+            "--quiet",
+            "--locked",
+            "--package",
+            "xtask",
+            "--",
+            "dist",
+        ])
+        .args(["--target", DIST_TARGET, "--version", version, "--out"])
+        .arg(out)
+        .env("GOX_DIST_SECRET_KEY_FILE", key_file)
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo xtask dist --target {DIST_TARGET} --version {version}` failed ({}):\n{}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    eprintln!(
+        "gox-testkit: built the {DIST_TARGET} dist {version} in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// SHA-256 over the paths and contents of everything `cargo xtask dist` packs or compiles.
+fn source_fingerprint(root: &Path) -> String {
+    let mut files = Vec::new();
+    for top in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "crates",
+        "shims",
+        "xtask",
+        "install",
+        "completions",
+        "docs/man",
+        "README.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+    ] {
+        collect(&root.join(top), &mut files);
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(fs::read(&file).unwrap_or_default());
+        hasher.update([0]);
+    }
+    format!("{:x}", hasher.finalize())
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(meta) = fs::metadata(path) else {
+        return;
+    };
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return;
+    }
+    // Test snapshots and fixtures change no binary.
+    let skip = |name: &str| matches!(name, "target" | "snapshots" | "tests" | ".git");
+    if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.filter_map(|e| e.ok()) {
+            if !skip(&entry.file_name().to_string_lossy()) {
+                collect(&entry.path(), out);
+            }
+        }
+    }
+}

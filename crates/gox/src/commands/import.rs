@@ -1,0 +1,93 @@
+//! `gox import`: plan (discover + verify), print the plan for `--dry-run`, else carry out
+//! each import and print what happened in the same shape.
+
+use gox_installer::import::{self, Action, Mode, Planned};
+
+use super::print_json;
+use crate::cli::ImportArgs;
+use crate::context::Context;
+use crate::error::CliError;
+
+pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
+    let mode = if args.move_ {
+        Mode::Move
+    } else if args.copy {
+        Mode::Copy
+    } else {
+        Mode::Link
+    };
+    let candidates = import::discover(&ctx.env, &ctx.layout, &args.from);
+    let mut rows = import::plan(&ctx.layout, &ctx.host.platform, &candidates);
+    if rows.is_empty() {
+        ctx.status(
+            "no Go toolchains found (searched goenv, gvm, asdf, mise, g, gobrew, ~/sdk, \
+             /usr/local/go and Homebrew); name a directory: gox import DIR",
+        );
+    }
+    let mut failed = 0;
+    if !args.dry_run {
+        for row in rows.iter_mut().filter(|r| r.action == Action::Import) {
+            match import::import(&ctx.layout, row, mode) {
+                Ok(done) => {
+                    if !args.json && !ctx.quiet {
+                        eprintln!(
+                            "gox: {} files hard-linked, {} copied into {}",
+                            done.linked,
+                            done.copied,
+                            done.goroot.display()
+                        );
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    row.action = Action::Refuse;
+                    row.reason = Some(e.to_string().replace('\n', "; "));
+                }
+            }
+        }
+    }
+    if args.json {
+        print_json(&rows);
+    } else {
+        print_table(&rows, args.dry_run);
+    }
+    // A FROM the user named that could not be imported is an error; a broken leftover in
+    // some manager's directory is only reported.
+    let refused_from = rows
+        .iter()
+        .filter(|r| r.action == Action::Refuse && r.manager == "dir")
+        .count();
+    if failed + refused_from > 0 {
+        return Err(CliError::Other(format!(
+            "{} toolchain(s) could not be imported (reasons above); nothing was half-imported",
+            failed + refused_from
+        )));
+    }
+    Ok(())
+}
+
+fn print_table(rows: &[Planned], dry_run: bool) {
+    for row in rows {
+        let action = match (row.action, dry_run) {
+            (Action::Import, true) => "would import",
+            (Action::Import, false) => "imported",
+            (Action::Skip, true) => "would skip",
+            (Action::Skip, false) => "skipped",
+            (Action::Refuse, true) => "would refuse",
+            (Action::Refuse, false) => "refused",
+        };
+        let version = row
+            .version
+            .as_deref()
+            .map_or_else(|| "-".to_string(), |v| format!("go{v}"));
+        println!(
+            "{action:<13} {version:<11} {:<14} {:<14} {}",
+            row.platform.as_deref().unwrap_or("-"),
+            row.manager,
+            row.path.display()
+        );
+        if let Some(reason) = &row.reason {
+            println!("{:<13} {reason}", "");
+        }
+    }
+}
