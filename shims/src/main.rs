@@ -5,6 +5,13 @@ use std::process::{Command, ExitCode};
 use gox_core::Environment;
 use gox_shim::{Missing, ShimError, exact_version, plan_version, tool_name};
 
+// Fewer syscalls before exec on Linux (musl's malloc maps a page per small allocation).
+#[cfg(target_os = "linux")]
+mod arena;
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOC: arena::Arena = arena::Arena;
+
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();

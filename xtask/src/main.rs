@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: project automation (see DESIGN.md, "Layout").
 
 mod bench;
+mod exec_floor;
 mod dist;
 mod fixtures;
 mod generate;

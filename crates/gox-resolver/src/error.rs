@@ -124,7 +124,7 @@ impl fmt::Display for NoBuild {
 
 /// An error and its causes on one line: reqwest's own message ("error sending request")
 /// hides the useful part (connection refused, certificate invalid) in the source chain.
-pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+pub fn chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
     let mut cur = err.source();
     while let Some(e) = cur {

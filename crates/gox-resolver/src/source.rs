@@ -192,6 +192,12 @@ fn mirror(name: &str, value: &str) -> Result<(Url, Option<String>), ResolveError
     Ok((location(name, value)?, None))
 }
 
+/// A directory URL from setting `name` (e.g. `GOX_UPDATE_BASE`): a URL or an absolute path,
+/// held to [`check_url`], with a trailing slash.
+pub fn base_url(name: &str, value: &str) -> Result<Url, ResolveError> {
+    normalize_base(location(name, value)?)
+}
+
 /// A URL, or an absolute path taken as a `file://` URL.
 fn location(name: &str, value: &str) -> Result<Url, ResolveError> {
     let value = value.trim();

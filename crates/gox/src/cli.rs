@@ -214,6 +214,54 @@ gox completions zsh > ~/.zfunc/_gox\n  gox completions fish > ~/.config/fish/com
 See docs/completions.md for PowerShell and elvish."
     )]
     Completions(CompletionsArgs),
+    /// Update or remove gox itself
+    #[command(name = "self", subcommand)]
+    SelfCmd(SelfCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SelfCommand {
+    /// Update gox and gox-shim to the newest release, verified, and refresh the shims
+    // `--version V` names the release to install, so this subcommand has no `--version`
+    // flag of its own (`gox --version` still prints gox's).
+    #[command(
+        disable_version_flag = true,
+        long_about = "Update gox and gox-shim to the newest release and refresh every shim.\n\n\
+The release's manifest.json must carry a valid minisign signature from the key built into \
+this gox; the archive for this machine's real CPU must match the SHA-256 in that signed \
+manifest; the new binaries must be executables for this machine. Only then are they renamed \
+over the installed ones. Any failure leaves the installed gox untouched. Releases come from \
+GOX_UPDATE_BASE (default: the GitHub releases of gox-dev/gox).",
+        after_help = "Examples:\n  gox self update\n  gox self update --check\n  \
+gox self update --version 0.3.0   (also to downgrade on purpose)\nSee docs/self-update.md."
+    )]
+    Update(SelfUpdateArgs),
+    /// Remove gox, gox-shim and the shims (toolchains stay unless --all)
+    #[command(
+        after_help = "Examples:\n  gox self uninstall\n  gox self uninstall --yes\n  \
+gox self uninstall --all --yes   (also GOX_HOME with every toolchain, and the cache)"
+    )]
+    Uninstall(SelfUninstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SelfUpdateArgs {
+    /// Only report whether a newer release exists
+    #[arg(long)]
+    pub check: bool,
+    /// Install exactly this release (a downgrade too)
+    #[arg(long, value_name = "V")]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SelfUninstallArgs {
+    /// Do not ask for confirmation (needed when not run from a terminal)
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Also remove GOX_HOME (every toolchain, GOPATHs) and the download cache
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

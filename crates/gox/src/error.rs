@@ -19,6 +19,10 @@ pub enum CliError {
     #[error(transparent)]
     Select(#[from] gox_core::select::SelectError),
     #[error(transparent)]
+    SelfUpdate(#[from] gox_installer::self_update::SelfUpdateError),
+    #[error(transparent)]
+    SelfUninstall(#[from] gox_installer::self_uninstall::UninstallError),
+    #[error(transparent)]
     Prune(#[from] gox_installer::prune::PruneError),
     /// A malformed version, spec or platform typed on the command line.
     #[error("{0}")]

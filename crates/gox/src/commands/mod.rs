@@ -16,6 +16,7 @@ mod list;
 mod ls_remote;
 mod outdated;
 mod mirror;
+mod self_cmd;
 mod prune;
 mod setup;
 mod tools;
@@ -63,6 +64,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
             setup::refresh_if_stale(ctx);
             block_on(outdated::upgrade(ctx, args))
         }
+        Command::SelfCmd(cmd) => self_cmd::run(ctx, cmd),
     }
 }
 

@@ -117,19 +117,11 @@ pub(super) fn shim_binary() -> Result<PathBuf, CliError> {
     }
 }
 
-/// Hard link (cheap, updates with gox), else copy; swapped in with a rename so a running
-/// `go` never sees a half-written shim.
+/// Hard link, else copy, swapped in atomically (shared with `gox self update`).
 pub(super) fn place(shim: &Path, dest: &Path) -> Result<&'static str, CliError> {
-    let tmp = dest.with_extension("gox-new");
-    let _ = std::fs::remove_file(&tmp);
-    let how = if std::fs::hard_link(shim, &tmp).is_ok() {
-        "hard link"
-    } else {
-        std::fs::copy(shim, &tmp).map_err(|e| io_error("copy to", &tmp, e))?;
-        "copy"
-    };
-    std::fs::rename(&tmp, dest).map_err(|e| io_error("replace", dest, e))?;
-    Ok(how)
+    gox_installer::shims::place(shim, dest)
+        .map(gox_installer::shims::Placement::as_str)
+        .map_err(|e| CliError::Other(e.to_string()))
 }
 
 fn io_error(op: &str, path: &Path, e: std::io::Error) -> CliError {

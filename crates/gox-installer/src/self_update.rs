@@ -1,0 +1,823 @@
+//! `gox self update`: replace the running `gox` and its `gox-shim` with a signed release.
+//!
+//! Trust flows from the minisign public key compiled into gox: `manifest.json` must verify
+//! against `manifest.json.minisig` with it; the manifest names the archive for this host's
+//! target and its SHA-256 (SHA256SUMS, which is not signed, must agree); the archive must hash
+//! to it; the two binaries inside must be executables for the host's OS and CPU. Only then are
+//! they renamed over the installed ones (same directory, so each rename is atomic), and every
+//! shim in GOX_HOME/shims is re-pointed at the new `gox-shim`. Until the renames, nothing
+//! outside a private staging directory next to the binaries is written, and the staging
+//! directory is removed whatever happens.
+
+use std::cmp::Ordering;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use gox_core::Platform;
+use gox_resolver::RetryPolicy;
+use gox_resolver::error::chain;
+use gox_verifier::header::{BinaryInfo, read_header};
+use serde::Deserialize;
+
+use crate::download::{self, Progress};
+use crate::error::InstallError;
+use crate::extract::ArchiveKind;
+use crate::shims::{self, PlaceError, Placement};
+
+/// Where releases are published when `GOX_UPDATE_BASE` is not set.
+pub const DEFAULT_BASE: &str = "https://github.com/gox-dev/gox/releases/latest/download";
+/// Where the release `V` lives when the default base serves another version.
+const GITHUB_TAG_BASE: &str = "https://github.com/gox-dev/gox/releases/download";
+pub const MANIFEST: &str = "manifest.json";
+pub const SIGNATURE: &str = "manifest.json.minisig";
+pub const SUMS: &str = "SHA256SUMS";
+/// A manifest, signature or SHA256SUMS file is a few KiB; anything past this is not one.
+const MAX_SMALL_FILE: u64 = 1024 * 1024;
+/// A gox binary is a few MiB; this bounds what a hostile archive can make us write.
+const MAX_BINARY: u64 = 256 * 1024 * 1024;
+/// The staging directory's name prefix (next to the installed binaries).
+pub const STAGING_PREFIX: &str = ".gox-update-";
+
+/// `manifest.json`, as `cargo xtask dist` writes it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    pub version: String,
+    pub artifacts: Vec<Artifact>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Artifact {
+    pub target: String,
+    pub os: String,
+    pub arch: String,
+    pub file: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What to update, from where, with which key.
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    /// Directory URL of a dist (`GOX_UPDATE_BASE`), without the trailing slash or with it.
+    pub base: String,
+    /// The base64 minisign public key line (`RW…`); `None` for builds without one.
+    pub public_key: Option<&'a str>,
+    /// The running gox's version.
+    pub current: &'a str,
+    /// `--version V`: exactly that release (a downgrade too).
+    pub wanted: Option<String>,
+    /// `--check`: only report.
+    pub check_only: bool,
+    /// The host (GOX_DEBUG_HOST-aware): picks the artifact and checks the new binaries.
+    pub host: Platform,
+    /// The directory holding the installed `gox` and `gox-shim`.
+    pub install_dir: PathBuf,
+    /// GOX_HOME/shims.
+    pub shims_dir: PathBuf,
+    /// Retries of the archive download (the same policy as toolchain downloads).
+    pub policy: RetryPolicy,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The release is the running version: nothing to do.
+    UpToDate {
+        version: String,
+    },
+    /// `--check`: `latest` would be installed by `gox self update`.
+    Available {
+        current: String,
+        latest: String,
+    },
+    /// `--check`: the base serves an older release; `self update` would refuse it.
+    OlderOnly {
+        current: String,
+        latest: String,
+    },
+    Updated(Updated),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Updated {
+    pub from: String,
+    pub to: String,
+    pub target: String,
+    /// The binaries replaced (`gox`, `gox-shim` in the install dir).
+    pub replaced: Vec<PathBuf>,
+    pub shims: Vec<(PathBuf, Placement)>,
+    /// Shims that could not be refreshed (the update itself succeeded).
+    pub shim_failures: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SelfUpdateError {
+    #[error(
+        "this gox was built from source without a release signing key, so it cannot verify updates.\nupdate it the way you built it (`cargo install --path crates/gox`, or `git pull && cargo build --release`), or install a release with install.sh (docs/install.md)"
+    )]
+    NoPublicKey,
+    #[error("the built-in update key {key:?} is not a minisign public key: {detail}")]
+    BadPublicKey { key: String, detail: String },
+    #[error(
+        "cannot fetch {url}: {detail}\nnothing was changed; check the network, or GOX_UPDATE_BASE (the directory URL of a gox release)"
+    )]
+    Fetch { url: String, detail: String },
+    #[error(
+        "{url} does not carry a valid signature from the gox release key ({detail}).\nthe release was altered or is not from the gox maintainers; nothing was changed"
+    )]
+    Signature { url: String, detail: String },
+    #[error("{url} is not a gox release manifest: {detail}\nnothing was changed")]
+    Manifest { url: String, detail: String },
+    #[error(
+        "{url} is release {found}, not {wanted}.\nto install {wanted}, point GOX_UPDATE_BASE at its directory (the base itself, or <base>/{wanted}/); nothing was changed"
+    )]
+    NotThatVersion {
+        url: String,
+        wanted: String,
+        found: String,
+    },
+    #[error(
+        "refusing to downgrade gox {current} to {latest} (the newest at {url}).\nto downgrade on purpose: gox self update --version {latest}"
+    )]
+    Downgrade {
+        current: String,
+        latest: String,
+        url: String,
+    },
+    #[error("gox has no prebuilt release for {host}; build it from source (docs/install.md)")]
+    UnsupportedHost { host: Platform },
+    #[error(
+        "release {version} at {url} has no artifact for {target} ({host}); nothing was changed"
+    )]
+    NoArtifact {
+        version: String,
+        url: String,
+        target: String,
+        host: Platform,
+    },
+    #[error(
+        "{file}: SHA256SUMS says {sums}, the signed manifest says {manifest}; the release directory is inconsistent or was tampered with; nothing was changed"
+    )]
+    SumsDisagree {
+        file: String,
+        sums: String,
+        manifest: String,
+    },
+    #[error(
+        "{url}: got {got} bytes, the signed manifest says {expected} (truncated or altered download); nothing was changed"
+    )]
+    Size {
+        url: String,
+        expected: u64,
+        got: u64,
+    },
+    #[error(
+        "checksum mismatch for {url}:\n  expected sha256 {expected} (signed manifest)\n  got      sha256 {actual}\nthe file is corrupt or was tampered with; nothing was changed"
+    )]
+    Checksum {
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{file}: {detail}; nothing was changed")]
+    Archive { file: String, detail: String },
+    #[error(
+        "{file}: {member} is {info}, which does not run natively on this {host} machine; nothing was changed"
+    )]
+    WrongCpu {
+        file: String,
+        member: String,
+        info: Box<BinaryInfo>,
+        host: Platform,
+    },
+    #[error("cannot {op} {}: {source}{}", .path.display(), if *.changed { "" } else { "\nnothing was changed" })]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+        /// True once a binary was replaced (the error happened while restoring).
+        changed: bool,
+    },
+}
+
+impl SelfUpdateError {
+    fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            op,
+            path: path.to_path_buf(),
+            source,
+            changed: false,
+        }
+    }
+}
+
+/// The release target whose binaries run natively on `host`, or `None` when gox ships none.
+pub fn target_for(host: &Platform) -> Option<&'static str> {
+    Some(match (host.os(), host.arch()) {
+        ("linux", "amd64") => "x86_64-unknown-linux-musl",
+        ("linux", "arm64") => "aarch64-unknown-linux-musl",
+        ("darwin", "arm64") => "aarch64-apple-darwin",
+        ("darwin", "amd64") => "x86_64-apple-darwin",
+        ("windows", "amd64") => "x86_64-pc-windows-gnu",
+        _ => return None,
+    })
+}
+
+/// Targets acceptable for `host`, best first: the native one, then on macOS the universal
+/// binary (it holds the native slice too).
+fn acceptable_targets(host: &Platform) -> Vec<&'static str> {
+    let mut targets: Vec<&'static str> = target_for(host).into_iter().collect();
+    if host.os() == "darwin" {
+        targets.push("universal2-apple-darwin");
+    }
+    targets
+}
+
+/// The artifact of `manifest` for `host`.
+pub fn pick_artifact<'m>(manifest: &'m Manifest, host: &Platform) -> Option<&'m Artifact> {
+    acceptable_targets(host)
+        .into_iter()
+        .find_map(|t| manifest.artifacts.iter().find(|a| a.target == t))
+}
+
+/// Orders gox release versions: dot-separated numbers (`0.10.0 > 0.9.1`), a `-pre` suffix
+/// before the release it precedes (`1.0.0-rc1 < 1.0.0`); non-numeric parts compare as text.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let split = |v: &str| -> (String, Option<String>) {
+        let v = v.trim().trim_start_matches('v');
+        match v.split_once('-') {
+            Some((core, pre)) => (core.to_string(), Some(pre.to_string())),
+            None => (v.to_string(), None),
+        }
+    };
+    let ((ca, pa), (cb, pb)) = (split(a), split(b));
+    let (xa, xb): (Vec<&str>, Vec<&str>) = (ca.split('.').collect(), cb.split('.').collect());
+    for i in 0..xa.len().max(xb.len()) {
+        let (pa_, pb_) = (
+            xa.get(i).copied().unwrap_or("0"),
+            xb.get(i).copied().unwrap_or("0"),
+        );
+        let ord = match (pa_.parse::<u64>(), pb_.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => pa_.cmp(pb_),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    match (pa, pb) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(&y),
+    }
+}
+
+/// Where release `version` lives when `base` serves another one: the GitHub release tag for
+/// the default base, else `<base>/<version>` (a self-hosted mirror keeps one dist per
+/// version directory next to the current one).
+pub fn versioned_base(base: &str, version: &str) -> String {
+    let base = base.trim_end_matches('/');
+    if base == DEFAULT_BASE {
+        format!("{GITHUB_TAG_BASE}/v{version}")
+    } else {
+        format!("{base}/{version}")
+    }
+}
+
+/// The SHA-256 that a `sha256sum`-format file gives for `file` (`<hex>  <name>` or
+/// `<hex> *<name>`).
+pub fn sums_entry<'s>(sums: &'s str, file: &str) -> Option<&'s str> {
+    sums.lines().find_map(|line| {
+        let (hex, name) = line.trim_end().split_once(char::is_whitespace)?;
+        let name = name.trim_start();
+        let name = name.strip_prefix('*').unwrap_or(name);
+        (name == file).then_some(hex)
+    })
+}
+
+/// Verifies `manifest` against its minisign `signature` with `public_key` and parses it.
+pub fn verify_manifest(
+    public_key: &str,
+    manifest: &[u8],
+    signature: &[u8],
+    url: &str,
+) -> Result<Manifest, SelfUpdateError> {
+    let key = public_key.trim();
+    let pk = minisign_verify::PublicKey::from_base64(key).map_err(|e| {
+        SelfUpdateError::BadPublicKey {
+            key: key.to_string(),
+            detail: e.to_string(),
+        }
+    })?;
+    let bad = |detail: String| SelfUpdateError::Signature {
+        url: url.to_string(),
+        detail,
+    };
+    let text =
+        std::str::from_utf8(signature).map_err(|_| bad("the signature is not text".into()))?;
+    let sig = minisign_verify::Signature::decode(text)
+        .map_err(|e| bad(format!("unreadable signature: {e}")))?;
+    pk.verify(manifest, &sig, false)
+        .map_err(|e| bad(format!("verification failed: {e}")))?;
+    serde_json::from_slice(manifest).map_err(|e| SelfUpdateError::Manifest {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// Runs `gox self update` (or `--check`).
+pub async fn update(
+    client: &reqwest::Client,
+    req: &Request<'_>,
+    progress: Progress,
+) -> Result<Outcome, SelfUpdateError> {
+    let key = req.public_key.ok_or(SelfUpdateError::NoPublicKey)?;
+    let target = target_for(&req.host).ok_or_else(|| SelfUpdateError::UnsupportedHost {
+        host: req.host.clone(),
+    })?;
+    let (base, manifest) = release(client, key, req).await?;
+    let manifest_url = join(&base, MANIFEST);
+    let latest = manifest.version.clone();
+    let current = req.current.to_string();
+    match compare_versions(&latest, &current) {
+        Ordering::Equal => return Ok(Outcome::UpToDate { version: current }),
+        Ordering::Less if req.check_only && req.wanted.is_none() => {
+            return Ok(Outcome::OlderOnly { current, latest });
+        }
+        Ordering::Less if req.wanted.is_none() => {
+            return Err(SelfUpdateError::Downgrade {
+                current,
+                latest,
+                url: manifest_url,
+            });
+        }
+        _ => {}
+    }
+    let artifact =
+        pick_artifact(&manifest, &req.host).ok_or_else(|| SelfUpdateError::NoArtifact {
+            version: latest.clone(),
+            url: manifest_url.clone(),
+            target: target.to_string(),
+            host: req.host.clone(),
+        })?;
+    if req.check_only {
+        return Ok(Outcome::Available { current, latest });
+    }
+
+    let sums_url = join(&base, SUMS);
+    let sums = fetch_small(client, &sums_url).await?;
+    let sums = String::from_utf8_lossy(&sums);
+    match sums_entry(&sums, &artifact.file) {
+        Some(hex) if hex.eq_ignore_ascii_case(&artifact.sha256) => {}
+        other => {
+            return Err(SelfUpdateError::SumsDisagree {
+                file: artifact.file.clone(),
+                sums: other.unwrap_or("nothing").to_string(),
+                manifest: artifact.sha256.clone(),
+            });
+        }
+    }
+
+    // Staging next to the binaries: same filesystem, so the final renames are atomic.
+    // `TempDir` removes it (and whatever is left in it) on every return path.
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(&req.install_dir)
+        .map_err(|e| SelfUpdateError::io("create a staging directory in", &req.install_dir, e))?;
+    let archive_url = join(&base, &artifact.file);
+    let archive =
+        download_archive(
+        client,
+        &archive_url,
+        artifact,
+        staging.path(),
+        req.policy,
+        progress,
+    )
+    .await?;
+
+    let exe = req.host.exe_suffix();
+    let names = [format!("gox-shim{exe}"), format!("gox{exe}")];
+    let top = artifact
+        .file
+        .strip_suffix(".tar.gz")
+        .or_else(|| artifact.file.strip_suffix(".zip"))
+        .unwrap_or(&artifact.file);
+    let members: Vec<String> = names.iter().map(|n| format!("{top}/{n}")).collect();
+    let new_dir = staging.path().join("new");
+    std::fs::create_dir(&new_dir).map_err(|e| SelfUpdateError::io("create", &new_dir, e))?;
+    unpack(&archive, &artifact.file, &members, &names, &new_dir)?;
+    for (name, member) in names.iter().zip(&members) {
+        let path = new_dir.join(name);
+        let info = read_header(&path).map_err(|e| SelfUpdateError::Archive {
+            file: artifact.file.clone(),
+            detail: format!("{member}: {e}"),
+        })?;
+        if !info.runs_natively_on(&req.host) {
+            return Err(SelfUpdateError::WrongCpu {
+                file: artifact.file.clone(),
+                member: member.clone(),
+                info: Box::new(info),
+                host: req.host.clone(),
+            });
+        }
+    }
+
+    let replaced = replace(
+        &new_dir,
+        &req.install_dir,
+        &names,
+        &staging.path().join("old"),
+    )?;
+    let new_shim = req.install_dir.join(&names[0]);
+    let (shims, failures) = shims::refresh_all(&new_shim, &req.shims_dir, exe);
+    Ok(Outcome::Updated(Updated {
+        from: current,
+        to: latest,
+        target: artifact.target.clone(),
+        replaced,
+        shims,
+        shim_failures: failures.iter().map(PlaceError::to_string).collect(),
+    }))
+}
+
+/// Finds and verifies the manifest to install: the base's, or for `--version V` the base's
+/// when it is V, else the one in [`versioned_base`].
+async fn release(
+    client: &reqwest::Client,
+    key: &str,
+    req: &Request<'_>,
+) -> Result<(String, Manifest), SelfUpdateError> {
+    let base = req.base.trim_end_matches('/').to_string();
+    let manifest = signed_manifest(client, key, &base).await?;
+    let Some(wanted) = req.wanted.as_deref() else {
+        return Ok((base, manifest));
+    };
+    if compare_versions(&manifest.version, wanted) == Ordering::Equal {
+        return Ok((base, manifest));
+    }
+    let other = versioned_base(&base, wanted);
+    match signed_manifest(client, key, &other).await {
+        Ok(m) if compare_versions(&m.version, wanted) == Ordering::Equal => Ok((other, m)),
+        Ok(m) => Err(SelfUpdateError::NotThatVersion {
+            url: join(&other, MANIFEST),
+            wanted: wanted.to_string(),
+            found: m.version,
+        }),
+        // Nothing at <base>/V: say what the base itself serves.
+        Err(SelfUpdateError::Fetch { .. }) => Err(SelfUpdateError::NotThatVersion {
+            url: join(&base, MANIFEST),
+            wanted: wanted.to_string(),
+            found: manifest.version,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+async fn signed_manifest(
+    client: &reqwest::Client,
+    key: &str,
+    base: &str,
+) -> Result<Manifest, SelfUpdateError> {
+    let url = join(base, MANIFEST);
+    let manifest = fetch_small(client, &url).await?;
+    let signature = fetch_small(client, &join(base, SIGNATURE)).await?;
+    verify_manifest(key, &manifest, &signature, &url)
+}
+
+fn join(base: &str, name: &str) -> String {
+    format!("{}/{name}", base.trim_end_matches('/'))
+}
+
+/// GETs a small file (http(s), loopback http, file://) into memory, capped.
+async fn fetch_small(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, SelfUpdateError> {
+    let fail = |detail: String| SelfUpdateError::Fetch {
+        url: url.to_string(),
+        detail,
+    };
+    if let Some(path) = url.strip_prefix("file://") {
+        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_SMALL_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(e.to_string()))?;
+        return check_small(bytes).map_err(fail);
+    }
+    let mut response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| fail(chain(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(fail(format!(
+            "HTTP {} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| fail(chain(&e)))?
+    {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() as u64 > MAX_SMALL_FILE {
+            break;
+        }
+    }
+    check_small(bytes).map_err(fail)
+}
+
+fn check_small(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if bytes.len() as u64 > MAX_SMALL_FILE {
+        Err(format!("larger than {MAX_SMALL_FILE} bytes"))
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// Downloads the archive into `staging` (retrying like toolchain downloads), then checks
+/// its size and SHA-256 against the signed manifest.
+async fn download_archive(
+    client: &reqwest::Client,
+    url: &str,
+    artifact: &Artifact,
+    staging: &Path,
+    policy: RetryPolicy,
+    progress: Progress,
+) -> Result<PathBuf, SelfUpdateError> {
+    let path = staging.join(format!("{}.part", artifact.file));
+    let urls = [url.to_string()];
+    let download = download::Download {
+        client,
+        urls: &urls,
+        part: &path,
+        policy,
+        progress,
+        label: &artifact.file,
+    };
+    let transfer = download::fetch(&download, &mut download::Discard)
+        .await
+        .map_err(|e| match e {
+            InstallError::Io { op, path, source } => SelfUpdateError::io(op, &path, source),
+            // The first line says what failed; the rest is about resuming a toolchain
+            // download, and the staging dir (with the partial file) is removed anyway.
+            other => SelfUpdateError::Fetch {
+                url: url.to_string(),
+                detail: other.to_string().lines().next().unwrap_or("").to_string(),
+            },
+        })?;
+    if transfer.bytes != artifact.size {
+        return Err(SelfUpdateError::Size {
+            url: url.to_string(),
+            expected: artifact.size,
+            got: transfer.bytes,
+        });
+    }
+    if !transfer.sha256.eq_ignore_ascii_case(&artifact.sha256) {
+        return Err(SelfUpdateError::Checksum {
+            url: url.to_string(),
+            expected: artifact.sha256.clone(),
+            actual: transfer.sha256,
+        });
+    }
+    Ok(path)
+}
+
+/// Writes the archive members named `members[i]` to `dest/names[i]` (mode 0755). Only these
+/// fixed names are written, so no entry name can escape `dest`; every other entry is skipped.
+fn unpack(
+    archive: &Path,
+    file: &str,
+    members: &[String],
+    names: &[String],
+    dest: &Path,
+) -> Result<(), SelfUpdateError> {
+    let bad = |detail: String| SelfUpdateError::Archive {
+        file: file.to_string(),
+        detail,
+    };
+    let input =
+        std::fs::File::open(archive).map_err(|e| SelfUpdateError::io("open", archive, e))?;
+    let mut found = vec![false; members.len()];
+    let mut write = |index: usize, reader: &mut dyn Read| -> Result<(), SelfUpdateError> {
+        let path = dest.join(&names[index]);
+        let mut out =
+            std::fs::File::create(&path).map_err(|e| SelfUpdateError::io("create", &path, e))?;
+        let copied = std::io::copy(&mut reader.take(MAX_BINARY + 1), &mut out)
+            .map_err(|e| bad(format!("{}: {e}", members[index])))?;
+        if copied > MAX_BINARY {
+            return Err(bad(format!(
+                "{} is larger than {MAX_BINARY} bytes",
+                members[index]
+            )));
+        }
+        out.flush()
+            .and_then(|()| out.sync_all())
+            .map_err(|e| SelfUpdateError::io("write", &path, e))?;
+        set_executable(&path)?;
+        found[index] = true;
+        Ok(())
+    };
+    match ArchiveKind::from_filename(file) {
+        Some(ArchiveKind::TarGz) => {
+            let gz = flate2::read::GzDecoder::new(std::io::BufReader::new(input));
+            let mut tar = tar::Archive::new(gz);
+            for entry in tar.entries().map_err(|e| bad(e.to_string()))? {
+                let mut entry = entry.map_err(|e| bad(e.to_string()))?;
+                let name = entry.path_bytes().into_owned();
+                let name = String::from_utf8_lossy(&name);
+                let name = name.trim_start_matches("./");
+                if let Some(i) = members.iter().position(|m| m == name) {
+                    if entry.header().entry_type() != tar::EntryType::Regular {
+                        return Err(bad(format!("{name} is not a regular file")));
+                    }
+                    write(i, &mut entry)?;
+                }
+            }
+        }
+        Some(ArchiveKind::Zip) => {
+            let mut zip = zip::ZipArchive::new(std::io::BufReader::new(input))
+                .map_err(|e| bad(e.to_string()))?;
+            for (i, member) in members.iter().enumerate() {
+                match zip.by_name(member) {
+                    Ok(mut entry) if entry.is_file() => write(i, &mut entry)?,
+                    Ok(_) => return Err(bad(format!("{member} is not a regular file"))),
+                    Err(zip::result::ZipError::FileNotFound) => {}
+                    Err(e) => return Err(bad(e.to_string())),
+                }
+            }
+        }
+        None => return Err(bad("not a .tar.gz or .zip archive".into())),
+    }
+    match members.iter().zip(&found).find(|(_, f)| !**f) {
+        Some((missing, _)) => Err(bad(format!("the archive has no {missing}"))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<(), SelfUpdateError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| SelfUpdateError::io("make executable", path, e))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> Result<(), SelfUpdateError> {
+    Ok(())
+}
+
+/// Renames `new/<name>` over `dir/<name>` for every name (the shim first, gox last). Before
+/// that, each installed binary is hard-linked (else copied) into `backup`, so when a later
+/// rename fails the earlier ones are undone and the install dir is as it was.
+fn replace(
+    new: &Path,
+    dir: &Path,
+    names: &[String],
+    backup: &Path,
+) -> Result<Vec<PathBuf>, SelfUpdateError> {
+    std::fs::create_dir(backup).map_err(|e| SelfUpdateError::io("create", backup, e))?;
+    for name in names {
+        let installed = dir.join(name);
+        if installed.exists() && std::fs::hard_link(&installed, backup.join(name)).is_err() {
+            std::fs::copy(&installed, backup.join(name))
+                .map_err(|e| SelfUpdateError::io("back up", &installed, e))?;
+        }
+    }
+    let mut replaced: Vec<PathBuf> = Vec::new();
+    for name in names {
+        let dest = dir.join(name);
+        let result = make_room(&dest).and_then(|()| std::fs::rename(new.join(name), &dest));
+        if let Err(e) = result {
+            for done in replaced.iter().chain(std::iter::once(&dest)) {
+                if let Some(n) = done.file_name() {
+                    let saved = backup.join(n);
+                    if saved.exists() {
+                        let _ = std::fs::rename(&saved, done);
+                    }
+                }
+            }
+            return Err(SelfUpdateError::io("replace", &dest, e));
+        }
+        replaced.push(dest);
+    }
+    Ok(replaced)
+}
+
+/// Windows refuses to overwrite a running executable but lets it be renamed: move the old
+/// one aside (`gox.exe` → `gox.old.exe`; the next update deletes it).
+#[cfg(windows)]
+fn make_room(dest: &Path) -> std::io::Result<()> {
+    let aside = dest.with_extension("old.exe");
+    let _ = std::fs::remove_file(&aside);
+    if dest.exists() {
+        std::fs::rename(dest, &aside)?;
+    }
+    Ok(())
+}
+
+#[cfg(not(windows))]
+fn make_room(_dest: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Platform {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn target_per_host() {
+        assert_eq!(
+            target_for(&p("linux/amd64")),
+            Some("x86_64-unknown-linux-musl")
+        );
+        assert_eq!(
+            target_for(&p("linux/arm64")),
+            Some("aarch64-unknown-linux-musl")
+        );
+        assert_eq!(target_for(&p("darwin/arm64")), Some("aarch64-apple-darwin"));
+        assert_eq!(target_for(&p("darwin/amd64")), Some("x86_64-apple-darwin"));
+        assert_eq!(
+            target_for(&p("windows/amd64")),
+            Some("x86_64-pc-windows-gnu")
+        );
+        assert_eq!(target_for(&p("freebsd/amd64")), None);
+        assert_eq!(target_for(&p("windows/arm64")), None);
+    }
+
+    #[test]
+    fn darwin_falls_back_to_universal() {
+        let artifact = |target: &str| Artifact {
+            target: target.into(),
+            os: "darwin".into(),
+            arch: "x".into(),
+            file: format!("gox-1-{target}.tar.gz"),
+            sha256: String::new(),
+            size: 0,
+        };
+        let mut m = Manifest {
+            version: "1".into(),
+            artifacts: vec![
+                artifact("universal2-apple-darwin"),
+                artifact("x86_64-apple-darwin"),
+            ],
+        };
+        assert_eq!(
+            pick_artifact(&m, &p("darwin/amd64")).unwrap().target,
+            "x86_64-apple-darwin"
+        );
+        assert_eq!(
+            pick_artifact(&m, &p("darwin/arm64")).unwrap().target,
+            "universal2-apple-darwin"
+        );
+        m.artifacts.push(artifact("aarch64-apple-darwin"));
+        assert_eq!(
+            pick_artifact(&m, &p("darwin/arm64")).unwrap().target,
+            "aarch64-apple-darwin"
+        );
+        assert!(pick_artifact(&m, &p("linux/amd64")).is_none());
+    }
+
+    #[test]
+    fn version_order() {
+        use Ordering::*;
+        for (a, b, want) in [
+            ("0.0.1", "9.9.9", Less),
+            ("0.10.0", "0.9.1", Greater),
+            ("1.0.0", "1.0", Equal),
+            ("v1.2.3", "1.2.3", Equal),
+            ("1.0.0-rc1", "1.0.0", Less),
+            ("1.0.0-rc2", "1.0.0-rc1", Greater),
+            ("0.1.0", "0.1.0", Equal),
+        ] {
+            assert_eq!(compare_versions(a, b), want, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn versioned_bases() {
+        assert_eq!(
+            versioned_base(DEFAULT_BASE, "0.3.0"),
+            "https://github.com/gox-dev/gox/releases/download/v0.3.0"
+        );
+        assert_eq!(
+            versioned_base("http://127.0.0.1:1/dl/", "0.3.0"),
+            "http://127.0.0.1:1/dl/0.3.0"
+        );
+    }
+
+    #[test]
+    fn sha256sums_lines() {
+        let sums = "aa  gox-1-a.tar.gz\nbb *gox-1-b.zip\r\n";
+        assert_eq!(sums_entry(sums, "gox-1-a.tar.gz"), Some("aa"));
+        assert_eq!(sums_entry(sums, "gox-1-b.zip"), Some("bb"));
+        assert_eq!(sums_entry(sums, "gox-1-c.zip"), None);
+    }
+}

@@ -1,0 +1,429 @@
+//! `gox self update` / `gox self uninstall` through real binaries: a gox stamped 0.0.1 with a
+//! test signing key updates itself from a hand-made, signed 9.9.9 dist on 127.0.0.1; edited,
+//! truncated and wrong-CPU releases are refused with the old binaries byte-for-byte intact.
+//!
+//! The two stamped builds (`GOX_BUILD_VERSION` + `GOX_DIST_PUBLIC_KEY`) go to
+//! target/selfupdate-e2e, built once per test run under a lock and shared by the tests.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use gox_installer::self_update::target_for;
+use gox_testkit::{Fault, MirrorBuilder, MirrorServer, fixtures};
+use sha2::{Digest, Sha256};
+use support::{World, describe, stderr, stdout};
+
+const OLD: &str = "0.0.1";
+const NEW: &str = "9.9.9";
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Builds {
+    key: minisign::KeyPair,
+    /// `<version>` → dir holding `gox` and `gox-shim` stamped with that version and the key.
+    dir: PathBuf,
+}
+
+impl Builds {
+    fn bin(&self, version: &str, name: &str) -> PathBuf {
+        self.dir.join(version).join(name)
+    }
+}
+
+/// Builds gox + gox-shim for [`OLD`] and [`NEW`] with one test key (kept in the target dir,
+/// so the builds stay incremental across runs).
+fn builds() -> &'static Builds {
+    static BUILDS: OnceLock<Builds> = OnceLock::new();
+    BUILDS.get_or_init(|| {
+        let target = workspace_root().join("target/selfupdate-e2e");
+        std::fs::create_dir_all(&target).unwrap();
+        // Other test processes building into the same dir wait here.
+        let _lock =
+            gox_installer::lock::ToolchainLock::acquire(&target.join("e2e.lock"), || {}).unwrap();
+        let key = load_or_make_key(&target);
+        let public = key.pk.to_base64();
+        let dir = target.join("stamped");
+        for version in [NEW, OLD] {
+            let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "gox",
+                    "-p",
+                    "gox-shim",
+                    "--target-dir",
+                ])
+                .arg(&target)
+                .env("GOX_BUILD_VERSION", version)
+                .env("GOX_DIST_PUBLIC_KEY", &public)
+                .current_dir(workspace_root())
+                .stdin(Stdio::null())
+                .output()
+                .expect("run cargo build");
+            assert!(
+                out.status.success(),
+                "cargo build {version}: {}",
+                describe(&out)
+            );
+            let to = dir.join(version);
+            std::fs::create_dir_all(&to).unwrap();
+            for name in ["gox", "gox-shim"] {
+                std::fs::copy(target.join("debug").join(name), to.join(name)).unwrap();
+            }
+        }
+        Builds { key, dir }
+    })
+}
+
+fn load_or_make_key(target: &Path) -> minisign::KeyPair {
+    let (sk_path, pk_path) = (target.join("e2e-key.sk"), target.join("e2e-key.pk"));
+    if let (Ok(sk), Ok(pk)) = (std::fs::read(&sk_path), std::fs::read_to_string(&pk_path)) {
+        return minisign::KeyPair {
+            pk: minisign::PublicKey::from_base64(pk.trim()).unwrap(),
+            sk: minisign::SecretKey::from_bytes(&sk).unwrap(),
+        };
+    }
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    std::fs::write(&sk_path, pair.sk.to_bytes()).unwrap();
+    std::fs::write(&pk_path, pair.pk.to_base64()).unwrap();
+    pair
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+fn host_target() -> &'static str {
+    target_for(&gox_core::Platform::build_target()).expect("a release target for this host")
+}
+
+/// A dist directory's files: `manifest.json`, its signature, SHA256SUMS and the archive.
+struct Dist {
+    files: Vec<(String, Vec<u8>)>,
+    archive: String,
+}
+
+impl Dist {
+    /// A dist of `version` holding `gox` and `gox-shim`, signed with `key`.
+    fn new(key: &minisign::KeyPair, version: &str, gox: &[u8], shim: &[u8]) -> Self {
+        let target = host_target();
+        let top = format!("gox-{version}-{target}");
+        let archive_name = format!("{top}.tar.gz");
+        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for (name, data) in [("gox", gox), ("gox-shim", shim), ("README.md", b"gox")] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o755);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("{top}/{name}"), data)
+                .unwrap();
+        }
+        let archive = tar.into_inner().unwrap().finish().unwrap();
+        let platform = gox_core::Platform::build_target();
+        let manifest = serde_json::json!({"version": version, "artifacts": [{
+            "target": target, "os": platform.os(), "arch": platform.arch(),
+            "file": archive_name, "sha256": sha256(&archive), "size": archive.len()}]})
+        .to_string()
+        .into_bytes();
+        let signature = minisign::sign(Some(&key.pk), &key.sk, &manifest[..], None, None)
+            .unwrap()
+            .to_string()
+            .into_bytes();
+        let sums = format!("{}  {archive_name}\n", sha256(&archive)).into_bytes();
+        Dist {
+            files: vec![
+                ("manifest.json".into(), manifest),
+                ("manifest.json.minisig".into(), signature),
+                ("SHA256SUMS".into(), sums),
+                (archive_name.clone(), archive),
+            ],
+            archive: archive_name,
+        }
+    }
+
+    /// The 9.9.9 release. Its gox-shim gets a marker appended (an ELF runs the same with
+    /// trailing bytes) because the shim does not embed the version: without it the test
+    /// could not tell the new shim from the old.
+    fn release(b: &Builds) -> Self {
+        let gox = std::fs::read(b.bin(NEW, "gox")).unwrap();
+        Dist::new(&b.key, NEW, &gox, &new_shim_bytes(b))
+    }
+
+    fn get_mut(&mut self, name: &str) -> &mut Vec<u8> {
+        &mut self.files.iter_mut().find(|(n, _)| n == name).unwrap().1
+    }
+
+    fn serve(&self, faults: &[(&str, Fault)]) -> MirrorServer {
+        let builder = self
+            .files
+            .iter()
+            .fold(MirrorBuilder::new(), |b, (n, d)| b.bytes(n, d.clone()));
+        faults
+            .iter()
+            .fold(builder, |b, (n, f)| b.fault(n, f.clone()))
+            .start()
+    }
+}
+
+fn new_shim_bytes(b: &Builds) -> Vec<u8> {
+    let mut shim = std::fs::read(b.bin(NEW, "gox-shim")).unwrap();
+    shim.extend_from_slice(b"\0gox-shim 9.9.9 marker\0");
+    shim
+}
+
+/// An installed gox 0.0.1 in `<world>/bin`, with shims made by its own `gox setup` (hard
+/// links) plus a `go1.22.10` copy, as a `goX.Y.Z` shim would be.
+struct Installed {
+    world: World,
+}
+
+impl Installed {
+    fn new(b: &Builds) -> Self {
+        let world = World::with_mirror(fixtures().mirror());
+        let bin = world.root.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for name in ["gox", "gox-shim"] {
+            std::fs::copy(b.bin(OLD, name), bin.join(name)).unwrap();
+        }
+        let installed = Installed { world };
+        let out = installed.gox(None, &["setup", "--shell", "bash"]);
+        assert!(out.status.success(), "setup: {}", describe(&out));
+        let shims = installed.shims();
+        std::fs::copy(bin.join("gox-shim"), shims.join("go1.22.10")).unwrap();
+        installed
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.world.root.path().join("bin")
+    }
+
+    fn shims(&self) -> PathBuf {
+        self.world.home().join("shims")
+    }
+
+    fn gox(&self, base: Option<&MirrorServer>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(self.bin().join("gox"));
+        self.world.apply_env(&mut cmd);
+        if let Some(server) = base {
+            cmd.env("GOX_UPDATE_BASE", server.download_base());
+        }
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the installed gox")
+    }
+
+    fn version(&self) -> String {
+        let out = self.gox(None, &["--version"]);
+        assert!(out.status.success(), "{}", describe(&out));
+        stdout(&out).trim().to_string()
+    }
+
+    /// (path, bytes) of the binaries and every shim, to compare before/after.
+    fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for dir in [self.bin(), self.shims()] {
+            let mut entries: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            entries.sort();
+            for path in entries {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                files.push((path.display().to_string(), bytes));
+            }
+        }
+        files
+    }
+}
+
+#[test]
+fn update_downgrade_and_uninstall() {
+    let b = builds();
+    let installed = Installed::new(b);
+    assert_eq!(installed.version(), format!("gox {OLD}"));
+    let dist = Dist::release(b);
+    let server = dist.serve(&[]);
+
+    let before = installed.snapshot();
+    let out = installed.gox(Some(&server), &["self", "update", "--check"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("gox 9.9.9 is available"),
+        "{}",
+        describe(&out)
+    );
+    assert!(installed.snapshot() == before, "--check changed files");
+
+    let out = installed.gox(Some(&server), &["self", "update"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("from 0.0.1 to 9.9.9"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(installed.version(), format!("gox {NEW}"));
+    let new_shim = new_shim_bytes(b);
+    assert!(std::fs::read(installed.bin().join("gox-shim")).unwrap() == new_shim);
+    for shim in ["go", "gofmt", "go1.22.10"] {
+        let bytes = std::fs::read(installed.shims().join(shim)).unwrap();
+        assert!(bytes == new_shim, "{shim} is not the new gox-shim");
+    }
+    let mut names: Vec<String> = std::fs::read_dir(installed.bin())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["gox", "gox-shim"], "staging left behind");
+
+    // The updated shim runs real Go.
+    installed.world.with_toolchain("1.22.10", "linux/amd64");
+    let out = installed
+        .world
+        .go("p")
+        .arg("version")
+        .env("GOX_VERSION", "1.22.10")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
+
+    let out = installed.gox(Some(&server), &["self", "update"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("already up to date"),
+        "{}",
+        describe(&out)
+    );
+
+    // A base serving the older 0.0.1: refused unless named.
+    let old = Dist::new(
+        &b.key,
+        OLD,
+        &std::fs::read(b.bin(OLD, "gox")).unwrap(),
+        &std::fs::read(b.bin(OLD, "gox-shim")).unwrap(),
+    );
+    let old_server = old.serve(&[]);
+    let before = installed.snapshot();
+    let out = installed.gox(Some(&old_server), &["self", "update"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("refusing to downgrade"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr(&out).contains("--version 0.0.1"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        installed.snapshot() == before,
+        "a refused downgrade changed files"
+    );
+    let out = installed.gox(Some(&old_server), &["self", "update", "--version", OLD]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(installed.version(), format!("gox {OLD}"));
+
+    // Uninstall: refuses without a terminal or --yes, then removes binaries and shims only.
+    let out = installed.gox(None, &["self", "uninstall"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(stderr(&out).contains("--yes"), "{}", describe(&out));
+    assert!(installed.bin().join("gox").exists());
+    let out = installed.gox(None, &["self", "uninstall", "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    for path in [
+        installed.bin().join("gox"),
+        installed.bin().join("gox-shim"),
+        installed.shims().join("go"),
+        installed.shims().join("go1.22.10"),
+    ] {
+        assert!(!path.exists(), "{} still there", path.display());
+        assert!(
+            stdout(&out).contains(&path.display().to_string()),
+            "{}",
+            describe(&out)
+        );
+    }
+    assert!(
+        installed
+            .world
+            .goroot("1.22.10", "linux/amd64")
+            .join("bin/go")
+            .is_file()
+    );
+}
+
+/// Each broken release is refused, names the problem, and leaves every byte as it was.
+#[test]
+fn broken_releases_leave_the_old_binaries_intact() {
+    let b = builds();
+    let installed = Installed::new(b);
+    let before = installed.snapshot();
+    let refused = |dist: &Dist, faults: &[(&str, Fault)], expect: &str| {
+        let server = dist.serve(faults);
+        let out = installed.gox(Some(&server), &["self", "update"]);
+        assert_eq!(out.status.code(), Some(1), "{expect}: {}", describe(&out));
+        assert!(
+            stderr(&out).contains(expect),
+            "{expect}: {}",
+            describe(&out)
+        );
+        assert!(
+            stderr(&out).contains("nothing was changed"),
+            "{}",
+            describe(&out)
+        );
+        assert!(installed.snapshot() == before, "{expect}: files changed");
+    };
+
+    let mut edited = Dist::release(b);
+    let sha = sha256(&edited.files[3].1);
+    let manifest = edited.get_mut("manifest.json");
+    let text = String::from_utf8(manifest.clone()).unwrap();
+    // Point the signed manifest at another archive (one an attacker would serve).
+    *manifest = text.replace(&sha, &"0".repeat(64)).into_bytes();
+    refused(&edited, &[], "valid signature");
+
+    let truncated = Dist::release(b);
+    let name = truncated.archive.clone();
+    refused(&truncated, &[(&name, Fault::DropAfter(4096))], &name);
+
+    // A correctly signed release whose binaries are for another CPU: the arm64 `gofmt` of
+    // the linux/arm64 Go fixture stands in for an aarch64 gox.
+    let foreign = foreign_elf();
+    let wrong_cpu = Dist::new(&b.key, NEW, &foreign, &foreign);
+    refused(&wrong_cpu, &[], "does not run natively");
+
+    assert_eq!(installed.version(), format!("gox {OLD}"));
+}
+
+/// A real executable for a CPU other than the host's, from the Go fixtures.
+fn foreign_elf() -> Vec<u8> {
+    use std::io::Read;
+    let platform = if gox_core::Platform::build_target().arch() == "arm64" {
+        "linux/amd64"
+    } else {
+        "linux/arm64"
+    };
+    let archive = fixtures().archive("1.22.10", platform);
+    let file = std::fs::File::open(&archive.path).unwrap();
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.path().unwrap() == Path::new("go/bin/gofmt") {
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            return bytes;
+        }
+    }
+    panic!("no go/bin/gofmt in {}", archive.path.display());
+}

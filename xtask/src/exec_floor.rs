@@ -1,0 +1,176 @@
+//! What `cargo xtask bench` puts next to the shim: the static musl release shim itself, the
+//! physical floor (a static C program that only calls `execv`), mise's shim, and a syscall
+//! count before `exec` (strace). See DESIGN.md, "The shim": within 0.05 ms of the floor,
+//! ≤ 50 syscalls before exec, ≤ 1 MB.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::Result;
+
+/// The Linux release target: fully static, like the shim in every Linux artifact.
+pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
+/// Its own target dir, so `cargo test` (which holds the lock on `target/`) can build it too
+/// (the static-shim test in shims/tests) and the bench and the test share one build.
+pub const MUSL_TARGET_DIR: &str = "target/musl-shim";
+
+/// `cargo build --release --target x86_64-unknown-linux-musl -p gox-shim`; returns the binary.
+pub fn build_musl_shim(root: &Path) -> Result<PathBuf> {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "gox-shim",
+            "--target",
+            MUSL_TARGET,
+        ])
+        .arg("--target-dir")
+        .arg(root.join(MUSL_TARGET_DIR))
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        return Err(format!(
+            "cargo build --release --target {MUSL_TARGET} -p gox-shim failed (rustup target add {MUSL_TARGET})"
+        )
+        .into());
+    }
+    Ok(root
+        .join(MUSL_TARGET_DIR)
+        .join(MUSL_TARGET)
+        .join("release/gox-shim"))
+}
+
+/// A static C program that `execv`s `go` with its own argv: what any exec-based shim costs at
+/// least. Built with musl-gcc when installed (Debian: musl-tools), else `gcc -static`.
+pub fn c_wrapper(work: &Path, go: &Path) -> std::result::Result<(PathBuf, &'static str), String> {
+    let src = work.join("floor.c");
+    let out = work.join("floor");
+    let program = format!(
+        "#include <unistd.h>\nint main(int argc, char **argv) {{ (void)argc; execv(\"{}\", argv); return 127; }}\n",
+        go.display()
+    );
+    std::fs::write(&src, program).map_err(|e| e.to_string())?;
+    for (cc, label) in [("musl-gcc", "musl-gcc -static"), ("gcc", "gcc -static")] {
+        let built = Command::new(cc)
+            .args(["-static", "-O2", "-o"])
+            .arg(&out)
+            .arg(&src)
+            .stderr(Stdio::null())
+            .status();
+        if built.is_ok_and(|s| s.success()) {
+            return Ok((out, label));
+        }
+    }
+    Err("neither musl-gcc nor gcc -static could build the C execv wrapper (apt-get install musl-tools)".into())
+}
+
+/// mise's shim, the environment mise needs, and its version.
+pub struct Mise {
+    pub shim: PathBuf,
+    pub env: Vec<(String, PathBuf)>,
+    pub version: String,
+}
+
+/// mise's `go` shim: `@jdxcode/mise-linux-x64` from npm into `work/npm`, with its data dir
+/// holding `go 1.22.10` as a link to `goroot`. Returns the shim and mise's environment, or
+/// why it was skipped.
+pub fn mise_shim(work: &Path, goroot: &Path, version: &str) -> std::result::Result<Mise, String> {
+    let prefix = work.join("npm");
+    std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+    let installed = Command::new("npm")
+        .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg("@jdxcode/mise-linux-x64")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !installed.is_ok_and(|s| s.success()) {
+        return Err("npm could not install @jdxcode/mise-linux-x64 (no npm, or the registry is unreachable)".into());
+    }
+    let mise = prefix.join("node_modules/@jdxcode/mise-linux-x64/bin/mise");
+    let data = work.join("mise/data");
+    let env: Vec<(String, PathBuf)> = ["DATA", "CONFIG", "CACHE", "STATE"]
+        .iter()
+        .map(|k| {
+            (
+                format!("MISE_{k}_DIR"),
+                work.join("mise").join(k.to_lowercase()),
+            )
+        })
+        .collect();
+    let link = |from: &Path, to: &Path| -> std::io::Result<()> {
+        std::fs::create_dir_all(to.parent().unwrap_or(to))?;
+        let _ = std::fs::remove_file(to);
+        std::os::unix::fs::symlink(from, to)
+    };
+    // mise installs Go as a GOROOT under installs/go/<version>; its shims are links to mise.
+    link(goroot, &data.join("installs/go").join(version)).map_err(|e| e.to_string())?;
+    let shim = data.join("shims/go");
+    link(&mise, &shim).map_err(|e| e.to_string())?;
+    let out = Command::new(&mise)
+        .arg("--version")
+        .envs(env.iter().cloned())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let label = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string();
+    Ok(Mise {
+        shim,
+        env,
+        version: label,
+    })
+}
+
+/// Syscalls the process makes between its own `execve` and the `execve` of the program it
+/// becomes (`strace -f`), or `None` without strace or when it never execs.
+pub fn syscalls_before_exec(cmd: &mut Command, work: &Path) -> Option<usize> {
+    let log = work.join("strace.log");
+    let program = cmd.get_program().to_owned();
+    let status = Command::new("strace")
+        .args(["-f", "-o"])
+        .arg(&log)
+        .arg(program)
+        .args(cmd.get_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if !status.success() {
+        return None;
+    }
+    count_before_second_exec(&std::fs::read_to_string(&log).ok()?)
+}
+
+/// The number of strace lines strictly between the first and the second `execve`.
+pub fn count_before_second_exec(trace: &str) -> Option<usize> {
+    let mut execs = trace
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("execve(") && !l.contains("= -1"));
+    let (first, _) = execs.next()?;
+    let (second, _) = execs.next()?;
+    Some(second - first - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_lines_between_the_two_execs() {
+        let trace = "1 execve(\"/s/go\", …) = 0\n1 brk(NULL) = 0x1\n1 open(\"x\") = 3\n\
+                     1 execve(\"/bad\", …) = -1 ENOENT\n1 execve(\"/g/bin/go\", …) = 0\n1 arch_prctl() = 0\n";
+        assert_eq!(count_before_second_exec(trace), Some(3));
+        assert_eq!(
+            count_before_second_exec("1 execve(\"/s\") = 0\n1 exit(0)\n"),
+            None
+        );
+    }
+}
