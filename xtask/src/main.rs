@@ -1,8 +1,8 @@
 //! `cargo xtask <task>`: project automation (see DESIGN.md, "Layout").
 
 mod bench;
-mod exec_floor;
 mod dist;
+mod exec_floor;
 mod fixtures;
 mod generate;
 

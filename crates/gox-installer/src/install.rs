@@ -271,13 +271,14 @@ impl Installer<'_> {
                 }
             }
         } else {
-            let transfer = match cancel::unless_stopped(download::fetch(&download, &mut Discard)).await {
-                Ok(t) => t,
-                Err(e) => {
-                    std::mem::forget(part);
-                    return Err(e);
-                }
-            };
+            let transfer =
+                match cancel::unless_stopped(download::fetch(&download, &mut Discard)).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        std::mem::forget(part);
+                        return Err(e);
+                    }
+                };
             // Zip needs the central directory at the end: extract once complete, and only
             // if the bytes are the ones the feed vouches for.
             let extracted = if transfer.sha256 == checksum.sha256 {

@@ -15,11 +15,11 @@ pub mod mirror;
 pub mod modzip;
 pub mod prune;
 pub mod receipt;
+pub mod remove;
 pub mod self_uninstall;
 pub mod self_update;
 pub mod shims;
 mod streaming;
-pub mod remove;
 pub mod tools;
 pub mod transaction;
 

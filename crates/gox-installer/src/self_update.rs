@@ -385,8 +385,7 @@ pub async fn update(
         .tempdir_in(&req.install_dir)
         .map_err(|e| SelfUpdateError::io("create a staging directory in", &req.install_dir, e))?;
     let archive_url = join(&base, &artifact.file);
-    let archive =
-        download_archive(
+    let archive = download_archive(
         client,
         &archive_url,
         artifact,
@@ -503,11 +502,7 @@ async fn fetch_small(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Sel
             .map_err(|e| fail(e.to_string()))?;
         return check_small(bytes).map_err(fail);
     }
-    let mut response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| fail(chain(&e)))?;
+    let mut response = client.get(url).send().await.map_err(|e| fail(chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(fail(format!(
@@ -517,11 +512,7 @@ async fn fetch_small(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Sel
         )));
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| fail(chain(&e)))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| fail(chain(&e)))? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() as u64 > MAX_SMALL_FILE {
             break;

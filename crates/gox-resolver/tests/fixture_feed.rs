@@ -20,7 +20,11 @@ fn the_fixture_feed_finds_every_fixture_archive() {
         // The 1.27.x fixtures are files only (xtask fixtures keeps them out of the default
         // feed so its `latest` stays 1.22.10); tests that need them build their own feed.
         if archive.version.starts_with("1.27.") {
-            assert!(feed.resolve(&spec).is_none(), "{} leaked into the feed", archive.version);
+            assert!(
+                feed.resolve(&spec).is_none(),
+                "{} leaked into the feed",
+                archive.version
+            );
             continue;
         }
         let release = feed
