@@ -16,6 +16,9 @@ const ALLOWED_CRATES: &[&str] = &[
     "gox-core",
     "gox-shim",
     "gox-verifier",
+    // The in-use mark: `open` without O_CLOEXEC + `flock(LOCK_SH)` (shims/src/inuse.rs);
+    // std cannot open a descriptor that survives exec. Bindings only, no code of its own.
+    "libc",
     "proc-macro2",
     "quote",
     "serde",
