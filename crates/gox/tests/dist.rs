@@ -120,8 +120,8 @@ fn dist_layout_checksums_signature_and_static_binaries() {
     assert_eq!(
         names,
         [
-            archive.as_str(),
             "SHA256SUMS",
+            archive.as_str(),
             "install.ps1",
             "install.sh",
             "manifest.json",
