@@ -297,6 +297,23 @@ pub struct InstallArgs {
     pub source: SourceArgs,
 }
 
+impl InstallArgs {
+    /// `gox install SPEC` as other commands (use, upgrade) run it: the host platform, the
+    /// configured source, checksums from the feed.
+    pub fn one(spec: String, source: SourceArgs) -> Self {
+        Self {
+            specs: vec![spec],
+            platform: None,
+            archive: None,
+            sha256: None,
+            force: false,
+            toolchain_source: None,
+            insecure_skip_sumdb: false,
+            source,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SourceArgs {
     /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL; a

@@ -2,6 +2,7 @@
 
 use gox_core::{Config, Environment, Host, Layout, Platform, host};
 use gox_installer::Progress;
+use gox_installer::extract::Limits;
 use gox_resolver::{FeedClient, FetchPolicy, Loaded, RetryPolicy, Sources};
 
 use crate::cli::SourceArgs;
@@ -75,6 +76,17 @@ impl Context {
     /// GOX_STALL_TIMEOUT.
     pub fn retry_policy(&self) -> Result<RetryPolicy, CliError> {
         Ok(RetryPolicy::from_settings(&self.env, &self.config)?)
+    }
+
+    /// The install pipeline with this machine's settings (HTTP client, retries, progress).
+    pub fn installer(&self) -> Result<gox_installer::Installer<'_>, CliError> {
+        Ok(gox_installer::Installer {
+            layout: &self.layout,
+            client: self.http()?,
+            progress: self.progress(),
+            limits: Limits::default(),
+            retry: self.retry_policy()?,
+        })
     }
 
     /// Loads the feed per `--offline` / `--refresh`, printing any notice (stale cache).

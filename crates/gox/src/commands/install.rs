@@ -4,7 +4,6 @@ use std::path::Path;
 
 use gox_core::select::{self, Resolved};
 use gox_core::{Platform, Spec, Version};
-use gox_installer::extract::Limits;
 use gox_installer::install::parse_archive_name;
 use gox_installer::{Checksum, Installer, Origin, Outcome, Request};
 use gox_resolver::{FeedClient, Loaded};
@@ -28,13 +27,7 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
         })
         .transpose()?;
     let client = ctx.feed_client(&args.source)?;
-    let installer = Installer {
-        layout: &ctx.layout,
-        client: ctx.http()?,
-        progress: ctx.progress(),
-        limits: Limits::default(),
-        retry: ctx.retry_policy()?,
-    };
+    let installer = ctx.installer()?;
     if let Some(archive) = &args.archive {
         return install_archive(ctx, &args, &installer, &client, archive, user_sha).await;
     }

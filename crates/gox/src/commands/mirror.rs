@@ -2,8 +2,6 @@
 //! installer fetch, verify and write the mirror tree.
 
 use gox_core::{Platform, Spec};
-use gox_installer::Installer;
-use gox_installer::extract::Limits;
 use gox_installer::mirror::{MirrorFile, SyncOptions};
 
 use crate::cli::MirrorSyncArgs;
@@ -59,13 +57,7 @@ pub async fn sync(ctx: &Context, args: MirrorSyncArgs) -> Result<(), CliError> {
             });
         }
     }
-    let installer = Installer {
-        layout: &ctx.layout,
-        client: ctx.http()?,
-        progress: ctx.progress(),
-        limits: Limits::default(),
-        retry: ctx.retry_policy()?,
-    };
+    let installer = ctx.installer()?;
     let options = SyncOptions {
         goproxy: args.goproxy,
         prune: args.prune,

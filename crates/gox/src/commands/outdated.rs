@@ -96,20 +96,14 @@ pub async fn upgrade(ctx: &Context, args: UpgradeArgs) -> Result<(), CliError> {
         ));
         install::run(
             ctx,
-            InstallArgs {
-                specs: vec![line.latest.to_string()],
-                platform: None,
-                archive: None,
-                sha256: None,
-                force: false,
-                toolchain_source: None,
-                insecure_skip_sumdb: false,
-                source: SourceArgs {
+            InstallArgs::one(
+                line.latest.to_string(),
+                SourceArgs {
                     mirror: args.source.mirror.clone(),
                     offline: args.source.offline,
                     refresh: false,
                 },
-            },
+            ),
         )
         .await?;
         move_default(ctx, &line.latest)?;

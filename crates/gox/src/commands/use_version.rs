@@ -16,20 +16,7 @@ pub async fn run(ctx: &Context, args: UseArgs) -> Result<(), CliError> {
         .iter()
         .any(|t| spec.matches(&t.version));
     if !have && !args.no_install {
-        install::run(
-            ctx,
-            InstallArgs {
-                specs: vec![spec.to_string()],
-                platform: None,
-                archive: None,
-                sha256: None,
-                force: false,
-                toolchain_source: None,
-                insecure_skip_sumdb: false,
-                source: args.source,
-            },
-        )
-        .await?;
+        install::run(ctx, InstallArgs::one(spec.to_string(), args.source)).await?;
     }
     let (path, what) = if args.global {
         (ctx.layout.default_file(), "the global default")
