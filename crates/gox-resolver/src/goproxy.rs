@@ -175,6 +175,14 @@ pub fn parse_goproxy(value: &str) -> Result<Vec<ProxySpec>, ResolveError> {
             "off" => ProxyEntry::Off,
             "direct" => ProxyEntry::Direct,
             url => {
+                // Go's url.Parse refuses control characters; the url crate would silently
+                // strip leading and trailing ones, and the entry (kept as typed) would then
+                // fail on every request built from it.
+                if url.contains(char::is_control) {
+                    return Err(invalid(format!(
+                        "entry {item:?} contains a control character"
+                    )));
+                }
                 // Single words are reserved; anything with `.`, `:` or `/` but no `:/` and
                 // not an absolute path is a host: https:// is implied.
                 let url = if url.contains(['.', ':', '/'])
@@ -233,18 +241,27 @@ pub fn match_prefix_patterns(globs: &str, target: &str) -> bool {
 
 /// Go's `path.Match` for the patterns GOPRIVATE uses: `*` (not crossing `/`), `?`, and
 /// literal characters (character classes are treated literally).
+///
+/// Dynamic programming over (pattern suffix, name suffix), one row per pattern byte:
+/// O(pattern × name) time whatever the stars (a backtracking matcher is exponential in the
+/// number of `*`, and `GOPRIVATE=****…` would hang).
 fn path_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some(b'*') => (0..=n.len())
-                .take_while(|&i| i == 0 || n[i - 1] != b'/')
-                .any(|i| go(&p[1..], &n[i..])),
-            Some(b'?') => !n.is_empty() && n[0] != b'/' && go(&p[1..], &n[1..]),
-            Some(&c) => n.first() == Some(&c) && go(&p[1..], &n[1..]),
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    // next[j]: does p[i + 1..] match n[j..]? Starts as the empty pattern's row.
+    let mut next: Vec<bool> = (0..=n.len()).map(|j| j == n.len()).collect();
+    let mut row = vec![false; n.len() + 1];
+    for &c in p.iter().rev() {
+        for j in (0..=n.len()).rev() {
+            let here = n.get(j);
+            row[j] = match c {
+                b'*' => next[j] || (here.is_some_and(|&b| b != b'/') && row[j + 1]),
+                b'?' => here.is_some_and(|&b| b != b'/') && next[j + 1],
+                c => here == Some(&c) && next[j + 1],
+            };
         }
+        std::mem::swap(&mut next, &mut row);
     }
-    go(pattern.as_bytes(), name.as_bytes())
+    next[0]
 }
 
 /// Whether, after `spec` failed, the next entry is tried (cmd/go's `TryProxies`): always on
@@ -528,6 +545,11 @@ mod tests {
             assert_eq!(got, want, "GOPROXY={value:?}");
         }
         assert!(parse_goproxy(",").is_err());
+        // Found by the goproxy fuzz target: the url crate strips the trailing control
+        // character, so the entry validated but every URL built on it was invalid.
+        for bad in ["https://p.example\x18", "\x01p.example", "p.ex\u{85}ample"] {
+            assert!(parse_goproxy(bad).is_err(), "{bad:?}");
+        }
         assert!(parse_goproxy("ftp://x.example").is_err());
     }
 
@@ -566,6 +588,36 @@ mod tests {
             "golang.org/toolchain"
         ));
         assert!(match_prefix_patterns("g?lang.*", "golang.org/toolchain"));
+        assert!(match_prefix_patterns("*", "golang.org/toolchain"));
+        assert!(match_prefix_patterns("*/*", "golang.org/toolchain"));
+        assert!(!match_prefix_patterns("*/?", "golang.org/toolchain"));
+        assert!(!match_prefix_patterns("", "golang.org/toolchain"));
+        assert!(match_prefix_patterns("g*g*.*r*", "golang.org/toolchain"));
+    }
+
+    /// Found by the goproxy fuzz target: a backtracking matcher took exponential time in
+    /// the number of stars (the input hung for more than 10 s); this returns at once.
+    #[test]
+    fn many_stars_match_in_polynomial_time() {
+        let stars = "*".repeat(200);
+        let start = std::time::Instant::now();
+        assert!(!match_prefix_patterns(
+            &format!("{stars}x"),
+            "golang.org/toolchain"
+        ));
+        assert!(!match_prefix_patterns(
+            &format!("{stars}ola{stars}B"),
+            "golang.orgolang.orgolang.orgolang.org/toolchain"
+        ));
+        assert!(match_prefix_patterns(
+            &format!("{stars}.org"),
+            "golang.org/toolchain"
+        ));
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

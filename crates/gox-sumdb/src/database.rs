@@ -58,9 +58,15 @@ impl Database {
         {
             return Err(invalid("the database name must be host[/path]"));
         }
-        let url = match fields.get(1) {
-            Some(u) if u.contains("://") => Some(u.trim_end_matches('/').to_string()),
-            Some(u) => return Err(invalid(&format!("the URL {u:?} has no scheme"))),
+        // Trailing slashes go before the check: `https://` alone must not become `https:`.
+        let url = match fields.get(1).map(|u| (u, u.trim_end_matches('/'))) {
+            Some((_, u))
+                if u.split_once("://")
+                    .is_some_and(|(s, r)| !s.is_empty() && !r.is_empty()) =>
+            {
+                Some(u.to_string())
+            }
+            Some((u, _)) => return Err(invalid(&format!("the URL {u:?} has no scheme or host"))),
             None => None,
         };
         Ok(Database {
@@ -111,6 +117,11 @@ mod tests {
             "example.com",
             "sum.golang.org+033de0ae+AAAA",
             "sum.golang.org 127.0.0.1:9",
+            // Found by the sumdb fuzz target's round trip: these became the URLs `https:`
+            // and `a:`, which are not URLs and do not parse back.
+            "sum.golang.org https://",
+            "sum.golang.org a:///",
+            "sum.golang.org ://x",
         ] {
             assert!(
                 matches!(
