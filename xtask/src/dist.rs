@@ -302,6 +302,9 @@ fn check_toolchains(targets: &[&Target]) -> Result {
 /// Builds gox and gox-shim for `target` (the workspace's release profile) with the
 /// version and the update key stamped in (crates/gox/src/build_info.rs).
 fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Result<Vec<PathBuf>> {
+    if target.triple == "universal2-apple-darwin" {
+        return build_universal2(root, version, public_key);
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut cmd = Command::new(&cargo);
     match target.builder {
@@ -324,6 +327,40 @@ fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Resul
         .iter()
         .map(|name| dir.join(target.exe(name)))
         .collect())
+}
+
+/// Builds both Apple triples (cached when this run already built them) and joins each
+/// binary's two slices into one fat Mach-O. cargo-zigbuild's own `universal2-apple-darwin`
+/// mode produced only `gox-shim` when asked for two packages (cargo-zigbuild 0.24.1).
+fn build_universal2(root: &Path, version: &str, public_key: &str) -> Result<Vec<PathBuf>> {
+    let apple = |triple: &str| {
+        TARGETS
+            .iter()
+            .find(|t| t.triple == triple)
+            .expect("an Apple target in TARGETS")
+    };
+    let arm = build(root, apple("aarch64-apple-darwin"), version, public_key)?;
+    let intel = build(root, apple("x86_64-apple-darwin"), version, public_key)?;
+    let out = target_dir(root).join("universal2-apple-darwin/release");
+    std::fs::create_dir_all(&out).map_err(|e| format!("create {}: {e}", out.display()))?;
+    let mut fat = Vec::new();
+    for (arm, intel) in arm.iter().zip(&intel) {
+        let name = arm.file_name().expect("a binary name");
+        let mut writer = fat_macho::FatWriter::new();
+        for slice in [arm, intel] {
+            let bytes =
+                std::fs::read(slice).map_err(|e| format!("read {}: {e}", slice.display()))?;
+            writer
+                .add(bytes)
+                .map_err(|e| format!("{}: not a thin Mach-O: {e}", slice.display()))?;
+        }
+        let dest = out.join(name);
+        writer
+            .write_to_file(&dest)
+            .map_err(|e| format!("write {}: {e}", dest.display()))?;
+        fat.push(dest);
+    }
+    Ok(fat)
 }
 
 fn target_dir(root: &Path) -> PathBuf {
