@@ -103,7 +103,7 @@ pub fn mise_shim(work: &Path, goroot: &Path, version: &str) -> std::result::Resu
     let link = |from: &Path, to: &Path| -> std::io::Result<()> {
         std::fs::create_dir_all(to.parent().unwrap_or(to))?;
         let _ = std::fs::remove_file(to);
-        std::os::unix::fs::symlink(from, to)
+        symlink(from, to)
     };
     // mise installs Go as a GOROOT under installs/go/<version>; its shims are links to mise.
     link(goroot, &data.join("installs/go").join(version)).map_err(|e| e.to_string())?;
@@ -157,6 +157,20 @@ pub fn count_before_second_exec(trace: &str) -> Option<usize> {
     let (first, _) = execs.next()?;
     let (second, _) = execs.next()?;
     Some(second - first - 1)
+}
+
+/// mise's shims are symbolic links; the npm package measured here is linux-x64 anyway.
+#[cfg(unix)]
+fn symlink(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(from, to)
+}
+
+#[cfg(not(unix))]
+fn symlink(_from: &Path, _to: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "the mise comparison runs on Linux only",
+    ))
 }
 
 #[cfg(test)]
