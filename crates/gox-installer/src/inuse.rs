@@ -105,7 +105,14 @@ fn scan(tree: &Path) -> Vec<User> {
 #[cfg(target_os = "linux")]
 fn command_line(proc_dir: &Path) -> Option<String> {
     let raw = std::fs::read(proc_dir.join("cmdline")).ok()?;
-    Some(shorten(&raw))
+    let line = shorten(&raw);
+    if !line.is_empty() {
+        return Some(line);
+    }
+    // Zombies and processes in the middle of exec show an empty command line; their
+    // name is still better than nothing.
+    let comm = std::fs::read_to_string(proc_dir.join("comm")).ok()?;
+    Some(comm.trim_end().to_string()).filter(|c| !c.is_empty())
 }
 
 /// `/proc/PID/cmdline` (NUL-separated) as one readable line of at most 80 characters.
@@ -194,6 +201,15 @@ mod tests {
             .current_dir(tree.path())
             .spawn()
             .unwrap();
+        // `spawn` can return before the kernel shows the new command line; wait (bounded)
+        // until it does, so the scan sees `sleep 30` and not the exec in progress.
+        let cmdline = format!("/proc/{}/cmdline", child.id());
+        for _ in 0..250 {
+            if std::fs::read(&cmdline).is_ok_and(|c| c.starts_with(b"sleep\0")) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let found = users(tree.path());
         child.kill().unwrap();
         child.wait().unwrap();
