@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use gox_core::Environment;
 use gox_sumdb::{Database, Remote, RemoteError, SumdbError, Verified};
 
-use crate::error::{ResolveError, chain};
+use crate::error::ResolveError;
+use crate::retry::{self, Attempt, Failure, RetryPolicy, Stopped};
 use crate::source::check_url;
 
 /// cmd/go's default `GOPROXY` (GOROOT/go.env).
@@ -351,12 +352,17 @@ pub fn entry_refusal(entry: &ProxyEntry) -> Option<String> {
 }
 
 /// The checksum database over HTTP, on a blocking thread with its own runtime: the sumdb
-/// client's tile reader is synchronous (the `tlog_tiles` interface).
+/// client's tile reader is synchronous (the `tlog_tiles` interface). Every GET goes through
+/// the shared retry policy, like feed and archive downloads.
 struct HttpRemote {
     base: String,
     client: reqwest::Client,
     rt: tokio::runtime::Runtime,
+    policy: RetryPolicy,
 }
+
+/// Lookups and tiles are small; cap what a hostile server can make us buffer.
+const MAX_DB_RESPONSE: usize = 16 * 1024 * 1024;
 
 impl HttpRemote {
     fn get_url(&self, url: &str) -> Result<Vec<u8>, RemoteError> {
@@ -372,30 +378,37 @@ impl HttpRemote {
                 Err(e) => Err(RemoteError::Other(e.to_string())),
             };
         }
-        self.rt.block_on(async {
-            let resp = self
-                .client
-                .get(url)
-                .send()
-                .await
-                .map_err(|e| RemoteError::Other(chain(&e)))?;
-            let status = resp.status().as_u16();
-            if status == 404 || status == 410 {
-                return Err(RemoteError::NotFound);
-            }
-            if !resp.status().is_success() {
-                return Err(RemoteError::Other(format!("HTTP {status}")));
-            }
-            // Lookups and tiles are small; cap what a hostile server can make us buffer.
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| RemoteError::Other(chain(&e)))?;
-            if body.len() > 16 * 1024 * 1024 {
-                return Err(RemoteError::Other("response larger than 16 MiB".into()));
-            }
-            Ok(body.to_vec())
-        })
+        let result = self.rt.block_on(retry::retry(
+            &self.policy,
+            url,
+            |_| self.attempt(url),
+            |_, _, _| {},
+        ));
+        match result {
+            Ok(body) => Ok(body),
+            Err(Stopped::Abort(e)) => Err(e),
+            Err(Stopped::GaveUp(g)) if g.last.is_not_found() => Err(RemoteError::NotFound),
+            Err(Stopped::GaveUp(g)) => Err(RemoteError::Other(g.summary())),
+        }
+    }
+
+    async fn attempt(&self, url: &str) -> Result<Vec<u8>, Attempt<RemoteError>> {
+        let resp = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| Failure::client(&e))?;
+        if !resp.status().is_success() {
+            return Err(Failure::status(resp.status(), resp.headers()).into());
+        }
+        let body = resp.bytes().await.map_err(|e| Failure::client(&e))?;
+        if body.len() > MAX_DB_RESPONSE {
+            return Err(Attempt::Abort(RemoteError::Other(
+                "response larger than 16 MiB".into(),
+            )));
+        }
+        Ok(body.to_vec())
     }
 }
 
@@ -425,6 +438,7 @@ pub async fn lookup_toolchain(
     db: Database,
     state_dir: PathBuf,
     module_version: String,
+    policy: RetryPolicy,
 ) -> Result<(Verified, SumdbRoute), ResolveError> {
     let task = tokio::task::spawn_blocking(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -438,6 +452,7 @@ pub async fn lookup_toolchain(
             base: db.direct_url(),
             client,
             rt,
+            policy,
         };
         let route = find_route(&mut remote, &settings, &db)?;
         let verified = gox_sumdb::Client::new(&db, &remote, state_dir)

@@ -44,6 +44,8 @@ pub enum DbMode {
 
 struct DbState {
     mode: Mutex<DbMode>,
+    /// The next this-many requests are answered 503 (a database or proxy under load).
+    unavailable: std::sync::atomic::AtomicU32,
     good: Log,
     wrong: Log,
     forked: Log,
@@ -76,6 +78,7 @@ impl DbState {
         };
         DbState {
             mode: Mutex::new(DbMode::Good),
+            unavailable: std::sync::atomic::AtomicU32::new(0),
             good: make("filler", false),
             wrong: make("filler", true),
             forked: make("forked", false),
@@ -84,6 +87,12 @@ impl DbState {
 
     /// Answers a database path (`lookup/…`, `tile/…`, `latest`).
     fn reply(&self, path: &str) -> Reply {
+        let busy = self
+            .unavailable
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if busy.is_ok() {
+            return Reply::status(503);
+        }
         let mode = *lock(&self.mode);
         let log = match mode {
             DbMode::WrongH1 => &self.wrong,
@@ -170,6 +179,11 @@ impl SumDbServer {
 
     pub fn set_mode(&self, mode: DbMode) {
         *lock(&self.state.mode) = mode;
+    }
+
+    /// Answer the next `n` requests (direct or through a proxy) with 503.
+    pub fn fail_next(&self, n: u32) {
+        self.state.unavailable.store(n, Ordering::SeqCst);
     }
 
     /// The good tree's signed note: what a client that verified before has stored.

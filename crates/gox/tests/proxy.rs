@@ -58,10 +58,18 @@ fn proxy_install_with_fall_through_then_go_build_through_the_shim() {
 
     // `,` moves on after 404; `|` moves on after any error (500). The database is reached
     // through the first proxy that supports it (GOSUMDB names only the key).
-    // The broken proxy gets the retry policy first (GOX_RETRIES=2), then `|` moves on.
+    // The broken proxy gets the retry policy first (GOX_RETRIES=2), then `|` moves on. The
+    // checksum database (reached through the good proxy) is busy once: retried too.
     let goproxy = format!("{},{}|{}", gone.url(), broken.url(), good.url());
+    db.fail_next(1);
     let out = gox_proxy(&w, &goproxy, &db.vkey(), &[]);
     assert!(out.status.success(), "{}", describe(&out));
+    let lookups = good
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/lookup/"))
+        .count();
+    assert_eq!(lookups, 2, "one 503 from the database, then one retry");
     assert_eq!(w.installed_dirs(), ["go1.22.10.linux-amd64"]);
     assert_eq!(
         (

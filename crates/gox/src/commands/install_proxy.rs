@@ -62,6 +62,7 @@ pub async fn install(
                 db.clone(),
                 ctx.layout.sumdb_state(&db.name),
                 module_version.clone(),
+                installer.retry,
             )
             .await?;
             let h1 = verified
