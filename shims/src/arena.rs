@@ -61,7 +61,17 @@ unsafe impl GlobalAlloc for Arena {
         if !in_arena(ptr) {
             // SAFETY: not an arena pointer, so `System` allocated it with this layout.
             unsafe { System.dealloc(ptr, layout) }
+            return;
         }
+        // The most recent allocation is handed back (a temporary path or string): the next
+        // one reuses its bytes, so short-lived values touch no new page.
+        let offset = ptr as usize - base();
+        let _ = NEXT.compare_exchange(
+            offset + layout.size(),
+            offset,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -113,6 +123,11 @@ mod tests {
             let p2 = a.realloc(p, l8, 48); // not last: moved, contents kept
             assert_ne!(p2, p);
             assert_eq!(*p2.add(23), 1);
+            // The last block (p2), released, is reused; an earlier one (q2) is not.
+            a.dealloc(q2, Layout::from_size_align(4000, 64).unwrap());
+            a.dealloc(p2, Layout::from_size_align(48, 8).unwrap());
+            assert_eq!(a.alloc(l8), p2, "the last block is reused");
+            assert!(a.alloc(l8) as usize > p2 as usize, "q2 is not");
             let big = Layout::from_size_align(SIZE * 2, 8).unwrap();
             let b = a.alloc(big);
             assert!(!b.is_null() && !in_arena(b));

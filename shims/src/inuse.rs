@@ -40,6 +40,22 @@ pub fn hold(goroot: &Path) -> Result<InUse, BeingRemoved> {
     if fd < 0 {
         return Ok(InUse { _fd: None });
     }
+    // With stdin, stdout or stderr closed (`go version <&-`) the receipt would land on that
+    // number and `go` would read or write the receipt: the shim has no runtime that fills
+    // the gap with /dev/null, so the mark moves above 2 and the gap passes through as it was.
+    let fd = if fd <= 2 {
+        // SAFETY: duplicating and closing a descriptor this function just opened.
+        unsafe {
+            let high = libc::fcntl(fd, libc::F_DUPFD, 3);
+            libc::close(fd);
+            if high < 0 {
+                return Ok(InUse { _fd: None });
+            }
+            high
+        }
+    } else {
+        fd
+    };
     // SAFETY: `fd` was just opened and is owned by nothing else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
     // SAFETY: flock on a descriptor we own.

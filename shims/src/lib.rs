@@ -15,6 +15,8 @@ use gox_core::select::{self, Resolved, SelectError, Selection};
 use gox_core::{Environment, ExitStatus, Platform, Version, installed};
 use gox_verifier::header::{self, BinaryInfo, HeaderError};
 
+#[cfg(unix)]
+pub mod exec;
 pub mod inuse;
 
 /// What to execute, and with which environment.

@@ -1,19 +1,47 @@
 //! `go` / `gofmt`: resolve the toolchain for this directory and become it.
+//!
+//! On Unix the shim has no Rust runtime start-up (`no_main`): std's `lang_start` would poll
+//! fds 0–2, ignore SIGPIPE and map a guard stack for stack-overflow reports, 11 syscalls and
+//! several page faults before the shim does anything, on every `go` run. The shim neither
+//! recurses deeply nor writes to a pipe, and the C `main` below hands argv to the same code.
+#![cfg_attr(all(unix, not(test)), no_main)]
 
-use std::process::{Command, ExitCode};
+use std::ffi::OsString;
+use std::process::Command;
 
-use gox_core::Environment;
+use gox_core::{Environment, childenv};
 use gox_shim::{Missing, ShimError, exact_version, plan_version, tool_name};
 
 // Fewer syscalls before exec on Linux (musl's malloc maps a page per small allocation).
 #[cfg(target_os = "linux")]
 mod arena;
-#[cfg(target_os = "linux")]
+// Not in the unit-test build: the arena's tests own its state there.
+#[cfg(all(target_os = "linux", not(test)))]
 #[global_allocator]
 static ALLOC: arena::Arena = arena::Arena;
 
-fn main() -> ExitCode {
-    let mut args = std::env::args_os();
+#[cfg(all(unix, not(test)))]
+#[unsafe(no_mangle)]
+extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+    use std::os::unix::ffi::OsStrExt;
+    let count = usize::try_from(argc).unwrap_or(0);
+    let args = (0..count).map(|i| {
+        // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`.
+        let arg = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
+        std::ffi::OsStr::from_bytes(arg.to_bytes()).to_os_string()
+    });
+    libc::c_int::from(shim(args.collect()))
+}
+
+// Also the unit-test build's `main` (the harness replaces it; the tests are in `arena`).
+#[cfg(any(not(unix), test))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(shim(std::env::args_os().collect()))
+}
+
+/// Resolves and runs the tool; returns the exit status when it cannot.
+fn shim(args: Vec<OsString>) -> u8 {
+    let mut args = args.into_iter();
     let argv0 = args.next().unwrap_or_default();
     let argv0 = argv0.to_string_lossy();
     let env = Environment::from_process();
@@ -27,7 +55,11 @@ fn main() -> ExitCode {
             argv0: argv0.into_owned(),
         });
     };
-    let own_exe = std::env::current_exe().ok();
+    // Only a nested shim asks whether the toolchain's binary is itself (a `bin/go` linked
+    // back to the shims): a readlink and two stats that the outermost `go` would pay on
+    // every run. A self-loop reaches depth 1 on its first turn and is named there.
+    let nested = childenv::depth(env.var(childenv::DEPTH_VAR)) > 0;
+    let own_exe = nested.then(std::env::current_exe).and_then(Result::ok);
     let plan = match plan_version(&env, tool, exact.as_ref(), own_exe.as_deref()) {
         Ok(plan) => plan,
         Err(ShimError::NotInstalled(missing))
@@ -43,14 +75,13 @@ fn main() -> ExitCode {
     for warning in &plan.warnings {
         eprintln!("{warning}");
     }
-    let mut cmd = Command::new(&plan.program);
-    cmd.args(args).envs(plan.vars.iter().map(|(k, v)| (k, v)));
-    run(cmd, &plan.program)
+    let argv = std::iter::once(plan.program.clone().into_os_string()).chain(args);
+    run(&plan.program, argv, &plan.vars)
 }
 
-fn fail(e: &ShimError) -> ExitCode {
+fn fail(e: &ShimError) -> u8 {
     eprintln!("gox: {e}");
-    ExitCode::from(e.exit_status().code() as u8)
+    e.exit_status().code() as u8
 }
 
 fn auto_install(env: &Environment) -> bool {
@@ -95,24 +126,36 @@ fn install_then_plan(
 }
 
 #[cfg(unix)]
-fn run(mut cmd: Command, program: &std::path::Path) -> ExitCode {
-    use std::os::unix::process::CommandExt;
+fn run(
+    program: &std::path::Path,
+    argv: impl Iterator<Item = OsString>,
+    vars: &[(&str, OsString)],
+) -> u8 {
     // exec only returns on failure.
-    let err = cmd.exec();
+    let err = gox_shim::exec::exec(program, argv, vars);
     eprintln!("gox: cannot run {}: {err}", program.display());
-    ExitCode::from(126)
+    126
 }
 
 #[cfg(windows)]
-fn run(mut cmd: Command, program: &std::path::Path) -> ExitCode {
+fn run(
+    program: &std::path::Path,
+    mut argv: impl Iterator<Item = OsString>,
+    vars: &[(&str, OsString)],
+) -> u8 {
     // Windows has no exec: run the child and mirror its exit code. Ctrl-C goes to the whole
     // console group; the shim ignores it so the child decides how to stop.
     windows::ignore_ctrl_c();
-    match cmd.status() {
-        Ok(status) => ExitCode::from(status.code().map_or(1, |c| c as u8)),
+    argv.next(); // argv[0]: Command sets it from the program.
+    let status = Command::new(program)
+        .args(argv)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .status();
+    match status {
+        Ok(status) => status.code().map_or(1, |c| c as u8),
         Err(err) => {
             eprintln!("gox: cannot run {}: {err}", program.display());
-            ExitCode::from(126)
+            126
         }
     }
 }

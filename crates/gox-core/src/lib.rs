@@ -8,6 +8,8 @@
 pub mod childenv;
 pub mod config;
 pub mod doctor;
+#[cfg(target_os = "linux")]
+pub mod environ;
 pub mod environment;
 pub mod exit;
 pub mod gonames;

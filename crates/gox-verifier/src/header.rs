@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 
 use gox_core::Platform;
 
-/// How much [`read_header`] reads first. ELF and thin Mach-O headers need 20 bytes, the
-/// largest plausible universal Mach-O slice table under 700; PE headers usually sit at
-/// 0x80..0x200 and are re-read from further on otherwise.
-pub const HEADER_PREFIX_LEN: usize = 4096;
+/// How much [`read_header`] reads first. ELF and thin Mach-O headers need 20 bytes, a
+/// universal Mach-O slice table of [`MAX_FAT_SLICES`] 408; PE headers usually sit at
+/// 0x80..0x200 and are re-read from further on otherwise. The buffer is on the stack of
+/// every `go` run, where each 4 KiB page touched is a page fault: 1 KiB, not a page.
+pub const HEADER_PREFIX_LEN: usize = 1024;
 
 /// A universal Mach-O never has many slices (Apple ships at most a handful); Java class
 /// files share the 0xCAFEBABE magic and their version (≥ 45) lands where the slice count

@@ -276,6 +276,44 @@ fn go_exit_codes_pass_through_and_recursion_is_caught() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert!(stderr(&out).contains("recursion"), "{}", describe(&out));
+
+    // A toolchain whose bin/go is the shim itself: the outermost shim skips the check (it
+    // costs a readlink and two stats per run), its first nested turn names the file.
+    let loop_bin = w.toolchains().join("go1.99.0.linux-amd64/bin");
+    std::fs::create_dir_all(&loop_bin).unwrap();
+    std::fs::hard_link(w.home().join("shims/go"), loop_bin.join("go")).unwrap();
+    w.write("loop/.go-version", "1.99.0\n");
+    let out = w.go("loop").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 nested shims") && err.contains("go1.99.0.linux-amd64/bin/go is a gox shim"),
+        "{err}"
+    );
+}
+
+#[test]
+fn closed_standard_descriptors_stay_closed_for_go() {
+    // The shim keeps a descriptor open across exec (the in-use mark). With stdin closed it
+    // must not take number 0: gofmt would then format the receipt. Go ≥ 1.22 opens
+    // /dev/null for a closed stdin, so gofmt sees empty input and prints nothing.
+    let w = world();
+    w.write("p/.go-version", "1.22.10\n");
+    let shim = w.shim("gofmt", "p");
+    for (redirect, what) in [("<&-", "stdin"), (">&-", "stdout")] {
+        let out = Command::new("sh")
+            .args(["-c", &format!("exec \"$0\" {redirect}")])
+            .arg(shim.get_program())
+            .envs(shim.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .current_dir(shim.get_current_dir().unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && stdout(&out).is_empty() && stderr(&out).is_empty(),
+            "gofmt with {what} closed: {}",
+            describe(&out)
+        );
+    }
 }
 
 #[test]

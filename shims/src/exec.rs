@@ -1,0 +1,125 @@
+//! Becoming the toolchain's binary with a plain `execve`, as a C wrapper would.
+//!
+//! `std::process::Command::exec` resets `SIGPIPE` to its default (std ignores it in its own
+//! runtime, which the Unix shim does not start) and copies the whole environment into a map
+//! first. A shim should hand over exactly what it was given: the signal mask and dispositions
+//! pass through unchanged, the inherited environment entries are passed as they are (on
+//! Linux without copying them), and only the variables of the plan are replaced or added.
+
+use std::ffi::{CStr, CString, OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// Whether an inherited `NAME=value` entry goes to the child unchanged: the plan does not
+/// set NAME. (An entry without `=` is passed through: it is not ours to judge.)
+pub fn inherited(entry: &[u8], vars: &[(&str, OsString)]) -> bool {
+    let name = entry
+        .iter()
+        .skip(1)
+        .position(|&b| b == b'=')
+        .map_or(entry, |eq| &entry[..=eq]);
+    !vars.iter().any(|(k, _)| k.as_bytes() == name)
+}
+
+/// `NAME=value` as a C string; `None` for a value with a NUL byte, which no real path or
+/// environment holds (dropped rather than truncated).
+pub fn entry(name: &str, value: &OsStr) -> Option<CString> {
+    let mut bytes = Vec::with_capacity(name.len() + value.len() + 2);
+    bytes.extend_from_slice(name.as_bytes());
+    bytes.push(b'=');
+    bytes.extend_from_slice(value.as_bytes());
+    CString::new(bytes).ok()
+}
+
+/// `execve(program, args, environ − vars' names + vars)`. Returns only on failure.
+pub fn exec(
+    program: &Path,
+    args: impl IntoIterator<Item = OsString>,
+    vars: &[(&str, OsString)],
+) -> std::io::Error {
+    let c_string = |s: &OsStr| CString::new(s.as_bytes()).map_err(std::io::Error::from);
+    let program = match c_string(program.as_os_str()) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let args = match args
+        .into_iter()
+        .map(|a| c_string(&a))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    let set: Vec<CString> = vars.iter().filter_map(|(k, v)| entry(k, v)).collect();
+    #[cfg(not(target_os = "linux"))]
+    let owned = inherited_owned(vars);
+    #[cfg(not(target_os = "linux"))]
+    let kept = owned.iter().map(CString::as_c_str);
+    #[cfg(target_os = "linux")]
+    let kept = gox_core::environ::entries().filter(|e| inherited(e.to_bytes(), vars));
+    // Pointers carry no lifetime: the borrowed and the owned entries chain as equals.
+    let envp = null_terminated(kept.map(CStr::as_ptr).chain(set.iter().map(|s| s.as_ptr())));
+    let argv = null_terminated(args.iter().map(|s| s.as_ptr()));
+    // SAFETY: every pointer is a NUL-terminated string owned by `program`, `args`, `set`,
+    // `owned` or the C runtime's environment, all alive across the call; both arrays end
+    // with a null pointer.
+    unsafe { libc::execve(program.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    std::io::Error::last_os_error()
+}
+
+/// Outside Linux the environment is read through std (`environ` is not the stable way to
+/// reach it on macOS); the copies cost a little memory there.
+#[cfg(not(target_os = "linux"))]
+fn inherited_owned(vars: &[(&str, OsString)]) -> Vec<CString> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let mut bytes = k.into_encoded_bytes();
+            bytes.push(b'=');
+            bytes.extend_from_slice(v.as_bytes());
+            CString::new(bytes).ok()
+        })
+        .filter(|e| inherited(e.to_bytes(), vars))
+        .collect()
+}
+
+fn null_terminated(strings: impl Iterator<Item = *const libc::c_char>) -> Vec<*const libc::c_char> {
+    strings.chain(std::iter::once(std::ptr::null())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_plans_names_are_replaced() {
+        let vars = [
+            ("GOROOT", OsString::from("/new")),
+            ("GOTOOLCHAIN", OsString::from("local")),
+        ];
+        assert!(!inherited(b"GOROOT=/old", &vars));
+        assert!(!inherited(b"GOROOT=", &vars));
+        assert!(!inherited(b"GOTOOLCHAIN=auto", &vars));
+        assert!(inherited(b"GOROOTX=/x", &vars));
+        assert!(inherited(b"GOROO=/x", &vars));
+        assert!(inherited(b"PATH=/usr/bin:GOROOT=", &vars));
+        assert!(inherited(b"=GOROOT=x", &vars), "the name is `=GOROOT`");
+        assert!(inherited(b"NOEQUALS", &vars));
+    }
+
+    #[test]
+    fn entries_join_name_and_value() {
+        let e = entry("GOROOT", OsStr::new("/a b=c"));
+        assert_eq!(e.as_deref(), Some(c"GOROOT=/a b=c"));
+        assert_eq!(entry("GOROOT", OsStr::new("/a\0b")), None);
+    }
+
+    #[test]
+    fn exec_failure_is_returned() {
+        let err = exec(
+            Path::new("/nonexistent/gox-test/go"),
+            [OsString::from("go")],
+            &[],
+        );
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    }
+}
