@@ -11,6 +11,9 @@ use std::path::Path;
 use gox_installer::extract::{ArchiveKind, Limits, extract, extract_tar_gz};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "common/tree.rs"]
+mod tree;
+
 const LIMITS: Limits = Limits {
     max_total_bytes: 1 << 20,
     max_entries: 256,
@@ -58,34 +61,6 @@ fn check(dest: &Path, err: Option<&gox_installer::extract::ExtractError>) {
             "control characters in message: {msg:?}"
         );
     }
-    for entry in fs::read_dir(dest).unwrap() {
-        assert_eq!(entry.unwrap().file_name(), "go");
-    }
-    let root = dest.join("go");
-    let Ok(canonical_root) = fs::canonicalize(&root) else {
-        return;
-    };
-    let mut total = 0u64;
-    let mut stack = vec![root];
-    while let Some(path) = stack.pop() {
-        let meta = fs::symlink_metadata(&path).unwrap();
-        if meta.file_type().is_symlink() {
-            if let Ok(resolved) = fs::canonicalize(&path) {
-                assert!(
-                    resolved.starts_with(&canonical_root),
-                    "{} -> {}",
-                    path.display(),
-                    resolved.display()
-                );
-            }
-        } else if meta.is_dir() {
-            for entry in fs::read_dir(&path).unwrap() {
-                stack.push(entry.unwrap().path());
-            }
-        } else {
-            assert!(meta.is_file(), "special file {}", path.display());
-            total += meta.len();
-        }
-    }
+    let total = tree::check_tree(dest, |_| {});
     assert!(total <= LIMITS.max_total_bytes, "{total} bytes on disk");
 }

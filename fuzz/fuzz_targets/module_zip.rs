@@ -12,6 +12,9 @@ use std::path::Path;
 use gox_installer::extract::{Limits, extract_module_zip};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "common/tree.rs"]
+mod tree;
+
 const LIMITS: Limits = Limits {
     max_total_bytes: 1 << 20,
     max_entries: 256,
@@ -47,37 +50,10 @@ fuzz_target!(|data: &[u8]| {
 /// The tree holds only `go/`, within the byte cap, every symlink resolves (when it resolves
 /// at all) inside `dest/go`, and after a success every `_go.mod` has its `go.mod`.
 fn check(dest: &Path, ok: bool) {
-    for entry in fs::read_dir(dest).unwrap() {
-        assert_eq!(entry.unwrap().file_name(), "go");
-    }
-    let root = dest.join("go");
-    let Ok(canonical_root) = fs::canonicalize(&root) else {
-        return;
-    };
-    let mut total = 0u64;
-    let mut stack = vec![root];
-    while let Some(path) = stack.pop() {
-        let meta = fs::symlink_metadata(&path).unwrap();
-        if meta.file_type().is_symlink() {
-            if let Ok(resolved) = fs::canonicalize(&path) {
-                assert!(
-                    resolved.starts_with(&canonical_root),
-                    "{} -> {}",
-                    path.display(),
-                    resolved.display()
-                );
-            }
-        } else if meta.is_dir() {
-            for entry in fs::read_dir(&path).unwrap() {
-                stack.push(entry.unwrap().path());
-            }
-        } else {
-            assert!(meta.is_file(), "special file {}", path.display());
-            if ok && path.file_name().is_some_and(|n| n == "_go.mod") {
-                assert!(path.with_file_name("go.mod").exists(), "{}", path.display());
-            }
-            total += meta.len();
+    let total = tree::check_tree(dest, |path| {
+        if ok && path.file_name().is_some_and(|n| n == "_go.mod") {
+            assert!(path.with_file_name("go.mod").exists(), "{}", path.display());
         }
-    }
+    });
     assert!(total <= 2 * LIMITS.max_total_bytes, "{total} bytes on disk");
 }

@@ -45,12 +45,26 @@ pub fn build_musl_shim(root: &Path) -> Result<PathBuf> {
 /// A static C program that `execv`s `go` with its own argv: what any exec-based shim costs at
 /// least. Built with musl-gcc when installed (Debian: musl-tools), else `gcc -static`.
 pub fn c_wrapper(work: &Path, go: &Path) -> std::result::Result<(PathBuf, &'static str), String> {
-    let src = work.join("floor.c");
-    let out = work.join("floor");
     let program = format!(
         "#include <unistd.h>\nint main(int argc, char **argv) {{ (void)argc; execv(\"{}\", argv); return 127; }}\n",
         go.display()
     );
+    static_c(work, "floor", &program)
+}
+
+/// A static C program that exits at once: a stand-in `go` whose own run costs next to
+/// nothing, so what a shim adds on top is measured without `go`'s ±0.5 ms of noise.
+pub fn c_noop(work: &Path) -> std::result::Result<(PathBuf, &'static str), String> {
+    static_c(work, "noop", "int main(void) { return 0; }\n")
+}
+
+fn static_c(
+    work: &Path,
+    name: &str,
+    program: &str,
+) -> std::result::Result<(PathBuf, &'static str), String> {
+    let src = work.join(format!("{name}.c"));
+    let out = work.join(name);
     std::fs::write(&src, program).map_err(|e| e.to_string())?;
     for (cc, label) in [("musl-gcc", "musl-gcc -static"), ("gcc", "gcc -static")] {
         let built = Command::new(cc)
@@ -63,7 +77,9 @@ pub fn c_wrapper(work: &Path, go: &Path) -> std::result::Result<(PathBuf, &'stat
             return Ok((out, label));
         }
     }
-    Err("neither musl-gcc nor gcc -static could build the C execv wrapper (apt-get install musl-tools)".into())
+    Err(format!(
+        "neither musl-gcc nor gcc -static could build {name}.c (apt-get install musl-tools)"
+    ))
 }
 
 /// mise's shim, the environment mise needs, and its version.

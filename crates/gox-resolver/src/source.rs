@@ -99,10 +99,11 @@ impl Sources {
         join(self.download_base(), file.filename())
     }
 
-    /// Where to download `file`, one URL per mirror, in failover order.
-    pub fn download_urls(&self, file: &File) -> Vec<Url> {
+    /// Where to download `file`, one URL per mirror, in failover order (as the downloader
+    /// and the receipts take them: strings).
+    pub fn download_urls(&self, file: &File) -> Vec<String> {
         self.download_bases()
-            .map(|base| join(base, file.filename()))
+            .map(|base| join(base, file.filename()).into())
             .collect()
     }
 }

@@ -178,6 +178,8 @@ fn source_fingerprint(root: &Path) -> String {
     for top in [
         "Cargo.toml",
         "Cargo.lock",
+        // The release profile's link flags (static, non-PIE musl).
+        ".cargo/config.toml",
         "crates",
         "shims",
         "xtask",

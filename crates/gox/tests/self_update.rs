@@ -1,9 +1,11 @@
 //! `gox self update` / `gox self uninstall` through real binaries: a gox stamped 0.0.1 with a
-//! test signing key updates itself from a hand-made, signed 9.9.9 dist on 127.0.0.1; edited,
-//! truncated and wrong-CPU releases are refused with the old binaries byte-for-byte intact.
+//! test signing key updates itself from the real `cargo xtask dist` output and from a
+//! hand-made, signed 9.9.9 dist on 127.0.0.1; edited, truncated and wrong-CPU releases are
+//! refused with the old binaries byte-for-byte intact.
 //!
 //! The two stamped builds (`GOX_BUILD_VERSION` + `GOX_DIST_PUBLIC_KEY`) go to
-//! target/selfupdate-e2e, built once per test run under a lock and shared by the tests.
+//! target/selfupdate-e2e, built once per test run under a lock and shared by the tests. They
+//! trust the key of the test dist (gox_testkit::musl_dist, shared with tests/dist.rs).
 
 mod support;
 
@@ -18,6 +20,12 @@ use support::{World, describe, stderr, stdout};
 
 const OLD: &str = "0.0.1";
 const NEW: &str = "9.9.9";
+/// The version of the real dist (the one tests/dist.rs builds, so the cached build is shared).
+const DIST_VERSION: &str = "0.7.0-test";
+
+fn real_dist() -> gox_testkit::Dist {
+    gox_testkit::musl_dist(DIST_VERSION, &gox_testkit::test_key_file())
+}
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -45,7 +53,7 @@ fn builds() -> &'static Builds {
         // Other test processes building into the same dir wait here.
         let _lock =
             gox_installer::lock::ToolchainLock::acquire(&target.join("e2e.lock"), || {}).unwrap();
-        let key = load_or_make_key(&target);
+        let key = load_or_make_key();
         let public = key.pk.to_base64();
         let dir = target.join("stamped");
         for version in [NEW, OLD] {
@@ -81,18 +89,18 @@ fn builds() -> &'static Builds {
     })
 }
 
-fn load_or_make_key(target: &Path) -> minisign::KeyPair {
-    let (sk_path, pk_path) = (target.join("e2e-key.sk"), target.join("e2e-key.pk"));
-    if let (Ok(sk), Ok(pk)) = (std::fs::read(&sk_path), std::fs::read_to_string(&pk_path)) {
-        return minisign::KeyPair {
-            pk: minisign::PublicKey::from_base64(pk.trim()).unwrap(),
-            sk: minisign::SecretKey::from_bytes(&sk).unwrap(),
-        };
+/// The key that signed the real dist: the stamped builds trust it, and the hand-made dists
+/// are signed with it too.
+fn load_or_make_key() -> minisign::KeyPair {
+    let dist = real_dist();
+    let text = std::fs::read_to_string(&dist.key_file).unwrap();
+    minisign::KeyPair {
+        pk: minisign::PublicKey::from_base64(&dist.public_key).unwrap(),
+        sk: minisign::SecretKeyBox::from_string(&text)
+            .unwrap()
+            .into_unencrypted_secret_key()
+            .unwrap(),
     }
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    std::fs::write(&sk_path, pair.sk.to_bytes()).unwrap();
-    std::fs::write(&pk_path, pair.pk.to_base64()).unwrap();
-    pair
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -244,6 +252,60 @@ impl Installed {
         }
         files
     }
+}
+
+#[test]
+fn updates_from_the_real_cargo_xtask_dist() {
+    let b = builds();
+    let installed = Installed::new(b);
+    let dist = real_dist();
+    let server = dist.mirror().start();
+    let out = installed.gox(Some(&server), &["self", "update"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains(&format!("from {OLD} to {DIST_VERSION}")),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(installed.version(), format!("gox {DIST_VERSION}"));
+    // The shipped binaries, byte for byte: the static musl gox and gox-shim of the archive,
+    // and every shim is that gox-shim.
+    let shipped = |name: &str| {
+        let gz = flate2::read::GzDecoder::new(std::fs::File::open(dist.archive()).unwrap());
+        let mut tar = tar::Archive::new(gz);
+        let mut entry = tar
+            .entries()
+            .unwrap()
+            .map(Result::unwrap)
+            .find(|e| e.path().unwrap().file_name() == Some(std::ffi::OsStr::new(name)))
+            .unwrap_or_else(|| panic!("{name} not in {}", dist.archive_name()));
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        bytes
+    };
+    assert!(std::fs::read(installed.bin().join("gox")).unwrap() == shipped("gox"));
+    let shim = shipped("gox-shim");
+    for name in ["gox-shim", "go", "gofmt", "go1.22.10"] {
+        let dir = if name == "gox-shim" {
+            installed.bin()
+        } else {
+            installed.shims()
+        };
+        assert!(
+            std::fs::read(dir.join(name)).unwrap() == shim,
+            "{name} is not the shipped gox-shim"
+        );
+    }
+    // The shipped static shim runs real Go.
+    installed.world.with_toolchain("1.22.10", "linux/amd64");
+    let out = installed
+        .world
+        .go("p")
+        .arg("version")
+        .env("GOX_VERSION", "1.22.10")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
 }
 
 #[test]

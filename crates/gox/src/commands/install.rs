@@ -113,12 +113,7 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
             version: release.version.clone(),
             platform: platform.clone(),
             origin: Origin::Remote {
-                urls: client
-                    .sources()
-                    .download_urls(file)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
+                urls: client.sources().download_urls(file),
                 filename: file.filename().to_string(),
             },
             checksum,

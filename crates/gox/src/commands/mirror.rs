@@ -45,12 +45,7 @@ pub async fn sync(ctx: &Context, args: MirrorSyncArgs) -> Result<(), CliError> {
                 stable: release.stable,
                 platform: platform.clone(),
                 filename: file.filename().to_string(),
-                urls: client
-                    .sources()
-                    .download_urls(file)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
+                urls: client.sources().download_urls(file),
                 sha256: sha256.to_string(),
                 checksum_origin: format!("published in the feed {feed_url}"),
                 size: file.size(),

@@ -4,9 +4,9 @@
 use gox_core::installed::installed_for;
 use gox_core::outdated::{self, Line};
 use gox_core::{Version, projects};
-use gox_installer::extract::ByteSize;
 use gox_installer::prune;
 
+use super::prune as prune_cmd;
 use super::{install, print_json, use_version};
 use crate::cli::{InstallArgs, OutdatedArgs, SourceArgs, UpgradeArgs};
 use crate::context::Context;
@@ -154,29 +154,18 @@ fn prune_superseded(ctx: &Context, lines: &[&Line]) -> Result<(), CliError> {
     for (t, why) in &plan.keep {
         if t.platform == *host && superseded(&t.version) && !why.is_empty() {
             ctx.status(format!(
-                "kept go{} ({}): still selected by {}",
-                t.version,
-                t.platform,
-                super::prune::reasons(why)
+                "kept {}: still selected by {}",
+                prune_cmd::label(t),
+                prune_cmd::reasons(why)
             ));
         }
     }
     let report = prune::apply(&ctx.layout, &plan, false);
-    for d in &report.removed {
-        ctx.status(format!(
-            "removed go{} ({}), {}",
-            d.toolchain.version,
-            d.toolchain.platform,
-            ByteSize(d.bytes)
-        ));
+    for line in prune_cmd::removal_lines(&report.removed, &[]) {
+        ctx.status(format!("removed {line}"));
     }
     for (t, e) in &report.refused {
-        eprintln!(
-            "gox: warning: kept go{} ({}): {}",
-            t.version,
-            t.platform,
-            e.to_string().replace('\n', "; ")
-        );
+        eprintln!("gox: warning: {}", prune_cmd::refusal(t, e));
     }
     Ok(())
 }

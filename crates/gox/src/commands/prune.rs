@@ -1,7 +1,8 @@
 //! `gox prune`: the library plans (what nothing uses) and removes; this prints.
 
+use gox_core::installed::Toolchain;
 use gox_installer::extract::ByteSize;
-use gox_installer::prune::{self, Why};
+use gox_installer::prune::{self, CacheEntry, Doomed, Why};
 
 use crate::cli::PruneArgs;
 use crate::context::Context;
@@ -13,30 +14,11 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
         eprintln!("gox: warning: {warning}");
     }
     for (t, why) in &plan.keep {
-        ctx.status(format!(
-            "keep go{} ({}): selected by {}",
-            t.version,
-            t.platform,
-            reasons(why)
-        ));
+        ctx.status(format!("keep {}: selected by {}", label(t), reasons(why)));
     }
     if args.dry_run {
-        for d in &plan.remove {
-            println!(
-                "would remove go{} ({})  {}  {}",
-                d.toolchain.version,
-                d.toolchain.platform,
-                ByteSize(d.bytes),
-                d.toolchain.goroot.display()
-            );
-        }
-        for c in &plan.cache {
-            println!(
-                "would remove {} {}  {}",
-                c.kind,
-                c.path.display(),
-                ByteSize(c.bytes)
-            );
+        for line in removal_lines(&plan.remove, &plan.cache) {
+            println!("would remove {line}");
         }
         let total: u64 = plan.remove.iter().map(|d| d.bytes).sum::<u64>()
             + plan.cache.iter().map(|c| c.bytes).sum::<u64>();
@@ -44,35 +26,47 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let report = prune::apply(&ctx.layout, &plan, args.cache);
-    for d in &report.removed {
-        println!(
-            "removed go{} ({})  {}",
-            d.toolchain.version,
-            d.toolchain.platform,
-            ByteSize(d.bytes)
-        );
-    }
-    for c in &report.cache_removed {
-        println!(
-            "removed {} {}  {}",
-            c.kind,
-            c.path.display(),
-            ByteSize(c.bytes)
-        );
+    for line in removal_lines(&report.removed, &report.cache_removed) {
+        println!("removed {line}");
     }
     for (t, e) in &report.refused {
-        println!(
-            "kept go{} ({}): {}",
-            t.version,
-            t.platform,
-            e.to_string().replace('\n', "; ")
-        );
+        println!("{}", refusal(t, e));
     }
     for (c, e) in &report.cache_failed {
         eprintln!("gox: warning: cannot remove {}: {e}", c.path.display());
     }
     println!("freed {}", ByteSize(report.bytes_freed()));
     Ok(())
+}
+
+/// `go1.22.10 (linux/amd64)  90.1 MiB  /path` per toolchain, `<kind> /path  1.2 MiB` per
+/// cache directory: the same lines for what would go and what went.
+pub(super) fn removal_lines<'a>(
+    toolchains: &'a [Doomed],
+    caches: &'a [CacheEntry],
+) -> impl Iterator<Item = String> + 'a {
+    let toolchains = toolchains.iter().map(|d| {
+        format!(
+            "{}  {}  {}",
+            label(&d.toolchain),
+            ByteSize(d.bytes),
+            d.toolchain.goroot.display()
+        )
+    });
+    let caches = caches
+        .iter()
+        .map(|c| format!("{} {}  {}", c.kind, c.path.display(), ByteSize(c.bytes)));
+    toolchains.chain(caches)
+}
+
+/// `go1.22.10 (linux/amd64)`.
+pub(super) fn label(t: &Toolchain) -> String {
+    format!("go{} ({})", t.version, t.platform)
+}
+
+/// A toolchain that stayed because removing it failed (in use, most often).
+pub(super) fn refusal(t: &Toolchain, e: &impl std::fmt::Display) -> String {
+    format!("kept {}: {}", label(t), e.to_string().replace('\n', "; "))
 }
 
 /// Who keeps a toolchain: `the global default, /path/to/project`.
