@@ -214,6 +214,19 @@ impl Installed {
         self.world.root.path().join("bin")
     }
 
+    /// The (updated) `go` shim runs real Go 1.22.10.
+    fn assert_shims_run_go(&self) {
+        self.world.with_toolchain("1.22.10", "linux/amd64");
+        let out = self
+            .world
+            .go("p")
+            .arg("version")
+            .env("GOX_VERSION", "1.22.10")
+            .output()
+            .unwrap();
+        assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
+    }
+
     fn shims(&self) -> PathBuf {
         self.world.home().join("shims")
     }
@@ -297,15 +310,7 @@ fn updates_from_the_real_cargo_xtask_dist() {
         );
     }
     // The shipped static shim runs real Go.
-    installed.world.with_toolchain("1.22.10", "linux/amd64");
-    let out = installed
-        .world
-        .go("p")
-        .arg("version")
-        .env("GOX_VERSION", "1.22.10")
-        .output()
-        .unwrap();
-    assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
+    installed.assert_shims_run_go();
 }
 
 #[test]
@@ -348,15 +353,7 @@ fn update_downgrade_and_uninstall() {
     assert_eq!(names, ["gox", "gox-shim"], "staging left behind");
 
     // The updated shim runs real Go.
-    installed.world.with_toolchain("1.22.10", "linux/amd64");
-    let out = installed
-        .world
-        .go("p")
-        .arg("version")
-        .env("GOX_VERSION", "1.22.10")
-        .output()
-        .unwrap();
-    assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
+    installed.assert_shims_run_go();
 
     let out = installed.gox(Some(&server), &["self", "update"]);
     assert!(out.status.success(), "{}", describe(&out));
