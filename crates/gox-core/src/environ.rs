@@ -15,6 +15,21 @@ unsafe extern "C" {
     static environ: *const *const std::ffi::c_char;
 }
 
+/// How many entries there are (without measuring their strings).
+pub fn count() -> usize {
+    // SAFETY: reading the pointer itself; see the module comment for why it stays valid.
+    let base = unsafe { environ };
+    if base.is_null() {
+        return 0;
+    }
+    let mut n = 0;
+    // SAFETY: the array is terminated by a null pointer; reads stop there.
+    while !unsafe { *base.add(n) }.is_null() {
+        n += 1;
+    }
+    n
+}
+
 /// Every entry (`NAME=value`, as the C runtime holds it), in order.
 pub fn entries() -> impl Iterator<Item = &'static CStr> + Clone {
     // SAFETY: reading the pointer itself; see the module comment for why it stays valid.
@@ -60,6 +75,7 @@ mod tests {
     #[test]
     fn entries_are_what_std_sees() {
         let ours: Vec<Vec<u8>> = entries().map(|e| e.to_bytes().to_vec()).collect();
+        assert_eq!(ours.len(), count());
         assert!(!ours.is_empty(), "the test runner has an environment");
         for (name, value) in std::env::vars_os() {
             let mut entry = name.as_encoded_bytes().to_vec();

@@ -2,37 +2,34 @@
 //! directory gox reads goes through an [`Environment`], so decisions can be tested with a
 //! fake one and never depend on the test runner's own environment.
 //!
-//! The variables are a sorted `Vec`, not a map: the `go` shim builds one on every run, and
-//! its whole memory (every page is a fault on the exec path) is a few KiB.
+//! The `go` shim builds one on every run, so on Linux the real environment is not copied:
+//! the entries borrow the C runtime's strings ([`crate::environ`]) and a lookup is a scan of
+//! a few dozen names, cheaper than building any map (measured: the shim's whole run before
+//! `exec` is ~100k instructions; copying and sorting the environment was a third of them).
 
-use std::ffi::OsString;
+use std::borrow::Cow;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+
+type Name = Cow<'static, str>;
+type Value = Cow<'static, OsStr>;
 
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
-    /// Sorted by name, names unique.
-    vars: Vec<(String, OsString)>,
+    /// In environment order. A name may repeat (a real environment can hold it twice):
+    /// the first one counts, as with `getenv` and Go's `os.Getenv`.
+    vars: Vec<(Name, Value)>,
     cwd: PathBuf,
 }
 
 impl Environment {
     /// Snapshot of the real process environment. Variables whose names are not UTF-8 are
-    /// skipped: gox reads none of them. A name set twice keeps its first value, as `getenv`
-    /// and Go's `os.Getenv` do.
+    /// skipped: gox reads none of them.
     pub fn from_process() -> Self {
-        let (count, entries) = process::vars();
-        let mut env = Self {
-            vars: Vec::with_capacity(count),
+        Self {
+            vars: process::vars(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-        };
-        // Kept sorted while filled: no sort and its 4 KiB stack scratch buffer (a page fault
-        // in the shim), and the first of two equal names is the one kept.
-        for (k, v) in entries {
-            if let Err(i) = env.find(&k) {
-                env.vars.insert(i, (k, v));
-            }
         }
-        env
     }
 
     /// An environment with only the given variables, for tests.
@@ -52,12 +49,11 @@ impl Environment {
         env
     }
 
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        self.vars.binary_search_by(|(k, _)| k.as_str().cmp(key))
-    }
-
-    fn get(&self, key: &str) -> Option<&OsString> {
-        self.find(key).ok().map(|i| &self.vars[i].1)
+    fn get(&self, key: &str) -> Option<&OsStr> {
+        self.vars
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
     }
 
     /// The value of `key` if it is set, valid UTF-8 and not empty.
@@ -68,7 +64,7 @@ impl Environment {
     }
 
     /// The raw value of `key` if it is set and not empty.
-    pub fn var_os(&self, key: &str) -> Option<&OsString> {
+    pub fn var_os(&self, key: &str) -> Option<&OsStr> {
         self.get(key).filter(|v| !v.is_empty())
     }
 
@@ -83,9 +79,13 @@ impl Environment {
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
     }
 
-    /// The names of the variables that are set (empty values included).
+    /// The names of the variables that are set (empty values included), each once.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.vars.iter().map(|(k, _)| k.as_str())
+        self.vars
+            .iter()
+            .enumerate()
+            .filter(|(i, (k, _))| !self.vars[..*i].iter().any(|(earlier, _)| earlier == k))
+            .map(|(_, (k, _))| k.as_ref())
     }
 
     pub fn cwd(&self) -> &Path {
@@ -99,16 +99,12 @@ impl Environment {
 
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<OsString>) {
         let (key, value) = (key.into(), value.into());
-        match self.find(&key) {
-            Ok(i) => self.vars[i].1 = value,
-            Err(i) => self.vars.insert(i, (key, value)),
-        }
+        self.remove(&key);
+        self.vars.push((Cow::Owned(key), Cow::Owned(value)));
     }
 
     pub fn remove(&mut self, key: &str) {
-        if let Ok(i) = self.find(key) {
-            self.vars.remove(i);
-        }
+        self.vars.retain(|(k, _)| k != key);
     }
 
     /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
@@ -120,32 +116,31 @@ impl Environment {
 
 /// Reading the process environment.
 mod process {
-    use std::ffi::OsString;
+    use super::{Name, Value};
+    use std::borrow::Cow;
 
-    /// How many entries there are, and every `NAME=value` with a UTF-8 name, in
-    /// environment order: the caller allocates once (std's `vars_os` grows a `Vec` entry by
-    /// entry, about 6 KiB of copies for a typical environment, and the shim's allocator
-    /// does not reuse memory).
+    /// Every `NAME=value` with a UTF-8 name, borrowed, in one exactly sized allocation.
     #[cfg(target_os = "linux")]
-    pub fn vars() -> (usize, impl Iterator<Item = (String, OsString)>) {
+    pub fn vars() -> Vec<(Name, Value)> {
         use crate::environ::{entries, split};
         use std::os::unix::ffi::OsStrExt;
-        let vars = entries().filter_map(|e| {
+        let mut vars = Vec::with_capacity(crate::environ::count());
+        vars.extend(entries().filter_map(|e| {
             let (k, v) = split(e.to_bytes())?;
-            let k = std::str::from_utf8(k).ok()?.to_string();
-            Some((k, std::ffi::OsStr::from_bytes(v).to_os_string()))
-        });
-        (entries().count(), vars)
+            let k = std::str::from_utf8(k).ok()?;
+            Some((
+                Cow::Borrowed(k),
+                Cow::Borrowed(std::ffi::OsStr::from_bytes(v)),
+            ))
+        }));
+        vars
     }
 
     #[cfg(not(target_os = "linux"))]
-    pub fn vars() -> (usize, impl Iterator<Item = (String, OsString)>) {
-        let vars = std::env::vars_os();
-        let count = vars.size_hint().0;
-        (
-            count,
-            vars.filter_map(|(k, v)| k.into_string().ok().map(|k| (k, v))),
-        )
+    pub fn vars() -> Vec<(Name, Value)> {
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((Cow::Owned(k.into_string().ok()?), Cow::Owned(v))))
+            .collect()
     }
 }
 
@@ -161,15 +156,25 @@ mod tests {
             .collect();
         std_names.sort();
         std_names.dedup();
-        assert_eq!(env.names().collect::<Vec<_>>(), std_names);
+        let mut names: Vec<_> = env.names().collect();
+        names.sort();
+        assert_eq!(names, std_names);
         for name in &std_names {
-            assert_eq!(env.get(name), std::env::var_os(name).as_ref(), "{name}");
+            assert_eq!(env.get(name), std::env::var_os(name).as_deref(), "{name}");
         }
     }
 
     #[test]
     fn set_replaces_and_remove_removes() {
         let mut env = Environment::fake("/", [("B", "1"), ("A", "2"), ("B", "3")]);
+        assert_eq!(env.names().collect::<Vec<_>>(), ["A", "B"]);
+        env.vars
+            .push((Cow::Borrowed("A"), Cow::Borrowed(OsStr::new("shadowed"))));
+        assert_eq!(
+            env.var("A"),
+            Some("2"),
+            "the first of a repeated name counts"
+        );
         assert_eq!(env.names().collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(env.var("B"), Some("3"));
         env.set("C", "4");

@@ -209,7 +209,11 @@ fn bin_dirs(ctx: &Context, go_env_file: Option<&GoEnvFile>) -> Vec<PathBuf> {
     let file_gopath = go_env_file
         .and_then(|f| f.vars.iter().find(|(k, _)| k == "GOPATH"))
         .map(|(_, v)| std::ffi::OsString::from(v));
-    for gopath in env.var_os("GOPATH").into_iter().chain(file_gopath.as_ref()) {
+    for gopath in env
+        .var_os("GOPATH")
+        .into_iter()
+        .chain(file_gopath.as_deref())
+    {
         dirs.extend(
             std::env::split_paths(gopath)
                 .filter(|p| p.is_absolute())

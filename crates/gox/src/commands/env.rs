@@ -13,7 +13,7 @@ use crate::error::CliError;
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), CliError> {
     let plan = gox_shim::plan(&ctx.env, "go", None)?;
     let path = childenv::compose_path(
-        ctx.env.var_os("PATH").map(|p| p.as_os_str()),
+        ctx.env.var_os("PATH"),
         &ctx.layout,
         childenv::path_entries(&ctx.layout, &ctx.config, &plan.target),
     );

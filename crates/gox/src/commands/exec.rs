@@ -26,13 +26,8 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<(), CliError> {
         goroot: toolchain.goroot.clone(),
         platform: toolchain.platform.clone(),
     };
-    let vars = childenv::command_vars(
-        &ctx.layout,
-        &ctx.config,
-        &target,
-        ctx.env.var_os("PATH").map(|p| p.as_os_str()),
-    )
-    .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
+    let vars = childenv::command_vars(&ctx.layout, &ctx.config, &target, ctx.env.var_os("PATH"))
+        .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
     let (program, rest) = args
         .command
         .split_first()

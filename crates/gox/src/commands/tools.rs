@@ -204,13 +204,8 @@ fn host_toolchain(ctx: &Context, spec: Option<&str>) -> Result<(Version, Target)
 
 /// How to run `go install` with `target`, as the shims would run that toolchain.
 fn go_install(ctx: &Context, target: &Target) -> Result<GoInstall, CliError> {
-    let vars = childenv::command_vars(
-        &ctx.layout,
-        &ctx.config,
-        target,
-        ctx.env.var_os("PATH").map(|p| p.as_os_str()),
-    )
-    .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
+    let vars = childenv::command_vars(&ctx.layout, &ctx.config, target, ctx.env.var_os("PATH"))
+        .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
     // With gopath_per_platform off the user's GOPATH applies; go puts programs in its bin.
     let gopath = vars
         .iter()
