@@ -30,7 +30,7 @@ struct Opts {
 pub fn run(args: &[String]) -> Result {
     let mut opts = Opts {
         install_runs: 3,
-        shim_runs: 200,
+        shim_runs: 500,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
