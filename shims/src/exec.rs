@@ -10,20 +10,17 @@ use std::ffi::{CStr, CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use gox_core::environment::split_entry;
+
 /// Whether an inherited `NAME=value` entry goes to the child unchanged: the plan does not
 /// set NAME. (An entry without `=` is passed through: it is not ours to judge.)
 pub fn inherited(entry: &[u8], vars: &[(&str, OsString)]) -> bool {
-    let name = entry
-        .iter()
-        .skip(1)
-        .position(|&b| b == b'=')
-        .map_or(entry, |eq| &entry[..=eq]);
-    !vars.iter().any(|(k, _)| k.as_bytes() == name)
+    split_entry(entry).is_none_or(|(name, _)| !vars.iter().any(|(k, _)| k.as_bytes() == name))
 }
 
 /// `NAME=value` as a C string; `None` for a value with a NUL byte, which no real path or
 /// environment holds (dropped rather than truncated).
-pub fn entry(name: &str, value: &OsStr) -> Option<CString> {
+pub fn entry(name: &OsStr, value: &OsStr) -> Option<CString> {
     let mut bytes = Vec::with_capacity(name.len() + value.len() + 2);
     bytes.extend_from_slice(name.as_bytes());
     bytes.push(b'=');
@@ -31,7 +28,8 @@ pub fn entry(name: &str, value: &OsStr) -> Option<CString> {
     CString::new(bytes).ok()
 }
 
-/// `execve(program, args, environ − vars' names + vars)`. Returns only on failure.
+/// `execve(program, [program, args…], environ − vars' names + vars)`. Returns only on
+/// failure.
 pub fn exec(
     program: &Path,
     args: impl IntoIterator<Item = OsString>,
@@ -50,7 +48,10 @@ pub fn exec(
         Ok(a) => a,
         Err(e) => return e,
     };
-    let set: Vec<CString> = vars.iter().filter_map(|(k, v)| entry(k, v)).collect();
+    let set: Vec<CString> = vars
+        .iter()
+        .filter_map(|(k, v)| entry(OsStr::new(k), v))
+        .collect();
     #[cfg(not(target_os = "linux"))]
     let owned = inherited_owned(vars);
     #[cfg(not(target_os = "linux"))]
@@ -59,7 +60,8 @@ pub fn exec(
     let kept = gox_core::environ::entries().filter(|e| inherited(e.to_bytes(), vars));
     // Pointers carry no lifetime: the borrowed and the owned entries chain as equals.
     let envp = null_terminated(kept.map(CStr::as_ptr).chain(set.iter().map(|s| s.as_ptr())));
-    let argv = null_terminated(args.iter().map(|s| s.as_ptr()));
+    let argv =
+        null_terminated(std::iter::once(program.as_ptr()).chain(args.iter().map(|s| s.as_ptr())));
     // SAFETY: every pointer is a NUL-terminated string owned by `program`, `args`, `set`,
     // `owned` or the C runtime's environment, all alive across the call; both arrays end
     // with a null pointer.
@@ -72,12 +74,7 @@ pub fn exec(
 #[cfg(not(target_os = "linux"))]
 fn inherited_owned(vars: &[(&str, OsString)]) -> Vec<CString> {
     std::env::vars_os()
-        .filter_map(|(k, v)| {
-            let mut bytes = k.into_encoded_bytes();
-            bytes.push(b'=');
-            bytes.extend_from_slice(v.as_bytes());
-            CString::new(bytes).ok()
-        })
+        .filter_map(|(k, v)| entry(&k, &v))
         .filter(|e| inherited(e.to_bytes(), vars))
         .collect()
 }
@@ -108,18 +105,14 @@ mod tests {
 
     #[test]
     fn entries_join_name_and_value() {
-        let e = entry("GOROOT", OsStr::new("/a b=c"));
+        let e = entry(OsStr::new("GOROOT"), OsStr::new("/a b=c"));
         assert_eq!(e.as_deref(), Some(c"GOROOT=/a b=c"));
-        assert_eq!(entry("GOROOT", OsStr::new("/a\0b")), None);
+        assert_eq!(entry(OsStr::new("GOROOT"), OsStr::new("/a\0b")), None);
     }
 
     #[test]
     fn exec_failure_is_returned() {
-        let err = exec(
-            Path::new("/nonexistent/gox-test/go"),
-            [OsString::from("go")],
-            &[],
-        );
+        let err = exec(Path::new("/nonexistent/gox-test/go"), [], &[]);
         assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     }
 }

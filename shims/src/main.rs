@@ -75,8 +75,7 @@ fn shim(args: Vec<OsString>) -> u8 {
     for warning in &plan.warnings {
         eprintln!("{warning}");
     }
-    let argv = std::iter::once(plan.program.clone().into_os_string()).chain(args);
-    run(&plan.program, argv, &plan.vars)
+    run(&plan.program, args, &plan.vars)
 }
 
 fn fail(e: &ShimError) -> u8 {
@@ -125,14 +124,15 @@ fn install_then_plan(
     }
 }
 
+/// Runs `program` with the arguments after argv[0] (argv[0] becomes the program's path).
 #[cfg(unix)]
 fn run(
     program: &std::path::Path,
-    argv: impl Iterator<Item = OsString>,
+    args: impl Iterator<Item = OsString>,
     vars: &[(&str, OsString)],
 ) -> u8 {
     // exec only returns on failure.
-    let err = gox_shim::exec::exec(program, argv, vars);
+    let err = gox_shim::exec::exec(program, args, vars);
     eprintln!("gox: cannot run {}: {err}", program.display());
     126
 }
@@ -140,15 +140,14 @@ fn run(
 #[cfg(windows)]
 fn run(
     program: &std::path::Path,
-    mut argv: impl Iterator<Item = OsString>,
+    args: impl Iterator<Item = OsString>,
     vars: &[(&str, OsString)],
 ) -> u8 {
     // Windows has no exec: run the child and mirror its exit code. Ctrl-C goes to the whole
     // console group; the shim ignores it so the child decides how to stop.
     windows::ignore_ctrl_c();
-    argv.next(); // argv[0]: Command sets it from the program.
     let status = Command::new(program)
-        .args(argv)
+        .args(args)
         .envs(vars.iter().map(|(k, v)| (k, v)))
         .status();
     match status {

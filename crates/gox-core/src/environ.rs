@@ -52,25 +52,9 @@ pub fn entries() -> impl Iterator<Item = &'static CStr> + Clone {
     })
 }
 
-/// `NAME=value` split as glibc and std split it: a name is never empty, so a leading `=`
-/// belongs to the name; an entry without `=` is skipped.
-pub fn split(entry: &[u8]) -> Option<(&[u8], &[u8])> {
-    let eq = entry.iter().skip(1).position(|&b| b == b'=')? + 1;
-    Some((&entry[..eq], &entry[eq + 1..]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn entries_split_at_the_first_equals_after_the_name() {
-        assert_eq!(split(b"A=b=c"), Some((&b"A"[..], &b"b=c"[..])));
-        assert_eq!(split(b"=C:=C:\\x"), Some((&b"=C:"[..], &b"C:\\x"[..])));
-        assert_eq!(split(b"EMPTY="), Some((&b"EMPTY"[..], &b""[..])));
-        assert_eq!(split(b"NOEQUALS"), None);
-        assert_eq!(split(b""), None);
-    }
 
     #[test]
     fn entries_are_what_std_sees() {

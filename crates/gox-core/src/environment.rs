@@ -114,6 +114,13 @@ impl Environment {
     }
 }
 
+/// `NAME=value` split as glibc and std split it: a name is never empty, so a leading `=`
+/// belongs to the name; an entry without `=` is skipped.
+pub fn split_entry(entry: &[u8]) -> Option<(&[u8], &[u8])> {
+    let eq = entry.iter().skip(1).position(|&b| b == b'=')? + 1;
+    Some((&entry[..eq], &entry[eq + 1..]))
+}
+
 /// Reading the process environment.
 mod process {
     use super::{Name, Value};
@@ -122,11 +129,11 @@ mod process {
     /// Every `NAME=value` with a UTF-8 name, borrowed, in one exactly sized allocation.
     #[cfg(target_os = "linux")]
     pub fn vars() -> Vec<(Name, Value)> {
-        use crate::environ::{entries, split};
+        use crate::environ::entries;
         use std::os::unix::ffi::OsStrExt;
         let mut vars = Vec::with_capacity(crate::environ::count());
         vars.extend(entries().filter_map(|e| {
-            let (k, v) = split(e.to_bytes())?;
+            let (k, v) = super::split_entry(e.to_bytes())?;
             let k = std::str::from_utf8(k).ok()?;
             Some((
                 Cow::Borrowed(k),
@@ -147,6 +154,18 @@ mod process {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_split_at_the_first_equals_after_the_name() {
+        assert_eq!(split_entry(b"A=b=c"), Some((&b"A"[..], &b"b=c"[..])));
+        assert_eq!(
+            split_entry(b"=C:=C:\\x"),
+            Some((&b"=C:"[..], &b"C:\\x"[..]))
+        );
+        assert_eq!(split_entry(b"EMPTY="), Some((&b"EMPTY"[..], &b""[..])));
+        assert_eq!(split_entry(b"NOEQUALS"), None);
+        assert_eq!(split_entry(b""), None);
+    }
 
     #[test]
     fn the_process_snapshot_matches_std() {
