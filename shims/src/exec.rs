@@ -10,12 +10,15 @@ use std::ffi::{CStr, CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use gox_core::environment::split_entry;
+use gox_core::Environment;
 
 /// Whether an inherited `NAME=value` entry goes to the child unchanged: the plan does not
 /// set NAME. (An entry without `=` is passed through: it is not ours to judge.)
-pub fn inherited(entry: &[u8], vars: &[(&str, OsString)]) -> bool {
-    split_entry(entry).is_none_or(|(name, _)| !vars.iter().any(|(k, _)| k.as_bytes() == name))
+#[cfg(target_os = "linux")]
+pub fn inherited(entry: gox_core::environ::Entry, vars: &[(&str, OsString)]) -> bool {
+    entry
+        .name()
+        .is_none_or(|name| !vars.iter().any(|(k, _)| k.as_bytes() == name))
 }
 
 /// `NAME=value` as a C string; `None` for a value with a NUL byte, which no real path or
@@ -28,43 +31,45 @@ pub fn entry(name: &OsStr, value: &OsStr) -> Option<CString> {
     CString::new(bytes).ok()
 }
 
-/// `execve(program, [program, args…], environ − vars' names + vars)`. Returns only on
-/// failure.
+/// `execve(program, [program, args…], environ − vars' names + vars)`. The arguments are
+/// the shim's own argv strings, and `env` the process environment read for the plan;
+/// both are passed on as they are. Returns only on failure.
 pub fn exec(
     program: &Path,
-    args: impl IntoIterator<Item = OsString>,
+    args: &[&CStr],
+    env: &Environment,
     vars: &[(&str, OsString)],
 ) -> std::io::Error {
-    let c_string = |s: &OsStr| CString::new(s.as_bytes()).map_err(std::io::Error::from);
-    let program = match c_string(program.as_os_str()) {
+    let program = match CString::new(program.as_os_str().as_bytes()) {
         Ok(p) => p,
-        Err(e) => return e,
-    };
-    let args = match args
-        .into_iter()
-        .map(|a| c_string(&a))
-        .collect::<Result<Vec<_>, _>>()
-    {
-        Ok(a) => a,
-        Err(e) => return e,
+        Err(e) => return e.into(),
     };
     let set: Vec<CString> = vars
         .iter()
         .filter_map(|(k, v)| entry(OsStr::new(k), v))
         .collect();
     #[cfg(not(target_os = "linux"))]
-    let owned = inherited_owned(vars);
+    let owned = {
+        // Read again through std there, as it is held (see `inherited_owned`).
+        let _ = env;
+        inherited_owned(vars)
+    };
     #[cfg(not(target_os = "linux"))]
-    let kept = owned.iter().map(CString::as_c_str);
+    let kept = owned.iter().map(|e| e.as_ptr());
     #[cfg(target_os = "linux")]
-    let kept = gox_core::environ::entries().filter(|e| inherited(e.to_bytes(), vars));
+    let kept = env
+        .process_entries()
+        .iter()
+        .filter(|&&e| inherited(e, vars))
+        .copied()
+        .map(gox_core::environ::Entry::as_ptr);
     // Pointers carry no lifetime: the borrowed and the owned entries chain as equals.
-    let envp = null_terminated(kept.map(CStr::as_ptr).chain(set.iter().map(|s| s.as_ptr())));
+    let envp = null_terminated(kept.chain(set.iter().map(|s| s.as_ptr())));
     let argv =
-        null_terminated(std::iter::once(program.as_ptr()).chain(args.iter().map(|s| s.as_ptr())));
-    // SAFETY: every pointer is a NUL-terminated string owned by `program`, `args`, `set`,
-    // `owned` or the C runtime's environment, all alive across the call; both arrays end
-    // with a null pointer.
+        null_terminated(std::iter::once(program.as_ptr()).chain(args.iter().map(|a| a.as_ptr())));
+    // SAFETY: every pointer is a NUL-terminated string owned by `program`, `set`, `owned`,
+    // the caller (`args`) or the C runtime's environment, all alive across the call; both
+    // arrays end with a null pointer.
     unsafe { libc::execve(program.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
     std::io::Error::last_os_error()
 }
@@ -74,8 +79,8 @@ pub fn exec(
 #[cfg(not(target_os = "linux"))]
 fn inherited_owned(vars: &[(&str, OsString)]) -> Vec<CString> {
     std::env::vars_os()
+        .filter(|(k, _)| !vars.iter().any(|(name, _)| k == name))
         .filter_map(|(k, v)| entry(&k, &v))
-        .filter(|e| inherited(e.to_bytes(), vars))
         .collect()
 }
 
@@ -87,20 +92,22 @@ fn null_terminated(strings: impl Iterator<Item = *const libc::c_char>) -> Vec<*c
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn only_the_plans_names_are_replaced() {
         let vars = [
             ("GOROOT", OsString::from("/new")),
             ("GOTOOLCHAIN", OsString::from("local")),
         ];
-        assert!(!inherited(b"GOROOT=/old", &vars));
-        assert!(!inherited(b"GOROOT=", &vars));
-        assert!(!inherited(b"GOTOOLCHAIN=auto", &vars));
-        assert!(inherited(b"GOROOTX=/x", &vars));
-        assert!(inherited(b"GOROO=/x", &vars));
-        assert!(inherited(b"PATH=/usr/bin:GOROOT=", &vars));
-        assert!(inherited(b"=GOROOT=x", &vars), "the name is `=GOROOT`");
-        assert!(inherited(b"NOEQUALS", &vars));
+        let inherited = |e: &'static CStr| inherited(e.into(), &vars);
+        assert!(!inherited(c"GOROOT=/old"));
+        assert!(!inherited(c"GOROOT="));
+        assert!(!inherited(c"GOTOOLCHAIN=auto"));
+        assert!(inherited(c"GOROOTX=/x"));
+        assert!(inherited(c"GOROO=/x"));
+        assert!(inherited(c"PATH=/usr/bin:GOROOT="));
+        assert!(inherited(c"=GOROOT=x"), "the name is `=GOROOT`");
+        assert!(inherited(c"NOEQUALS"));
     }
 
     #[test]
@@ -112,7 +119,13 @@ mod tests {
 
     #[test]
     fn exec_failure_is_returned() {
-        let err = exec(Path::new("/nonexistent/gox-test/go"), [], &[]);
+        let env = Environment::from_process();
+        let err = exec(
+            Path::new("/nonexistent/gox-test/go"),
+            &[c"version"],
+            &env,
+            &[],
+        );
         assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     }
 }

@@ -15,6 +15,16 @@ pub struct InUse {
     _fd: Option<std::os::fd::OwnedFd>,
 }
 
+impl InUse {
+    /// Whether a receipt was found and locked (so the toolchain directory exists).
+    pub fn held(&self) -> bool {
+        #[cfg(unix)]
+        return self._fd.is_some();
+        #[cfg(not(unix))]
+        return false;
+    }
+}
+
 /// The toolchain is being removed right now (an uninstall holds its lock exclusively).
 #[derive(Debug)]
 pub struct BeingRemoved;

@@ -268,8 +268,10 @@ pub fn plan_version(
         );
     }
 
-    let target = match (exact, env.path_var(PIN_VAR).filter(|p| p.is_dir())) {
-        (Some(version), _) => installed_target(version, &layout, &host).ok_or_else(|| {
+    // Marked in use *before* the existence check: once the mark is held, an uninstall can
+    // no longer take the tree away, so a `bin/go` that exists now still exists at exec.
+    let (target, inuse) = match (exact, env.path_var(PIN_VAR).filter(|p| p.is_dir())) {
+        (Some(version), _) => marked_target(version, &layout, &host)?.ok_or_else(|| {
             ShimError::NotInstalled(Box::new(Missing {
                 what: version.to_string(),
                 platform: host.platform.clone(),
@@ -277,19 +279,18 @@ pub fn plan_version(
                 version: Some(version.clone()),
             }))
         })?,
-        (None, Some(goroot)) => pinned_target(goroot, &host),
-        (None, None) => selected_target(env, &layout, &host)?,
+        (None, Some(goroot)) => mark(pinned_target(goroot, &host))?,
+        (None, None) => {
+            let selection = selection(env, &layout)?;
+            let version = resolved_version(&selection, &layout, &host)?;
+            marked_target(&version, &layout, &host)?
+                .ok_or_else(|| not_installed(version, &selection, &host))?
+        }
     };
     let program = target
         .goroot
         .join("bin")
         .join(format!("{tool}{}", target.platform.exe_suffix()));
-    // Marked in use *before* the existence check: once the mark is held, an uninstall can
-    // no longer take the tree away, so a `bin/go` that exists now still exists at exec.
-    let inuse =
-        inuse::hold(&target.goroot).map_err(|inuse::BeingRemoved| ShimError::BeingRemoved {
-            target: target.clone(),
-        })?;
     check_program(&program, &target, &host, env, own_exe, depth)?;
 
     let mut vars = childenv::vars(&layout, &config, &target);
@@ -314,13 +315,12 @@ fn pinned_target(goroot: PathBuf, host: &Host) -> Target {
     Target { goroot, platform }
 }
 
-fn selected_target(env: &Environment, layout: &Layout, host: &Host) -> Result<Target, ShimError> {
-    let selection = select::select(env, layout)
+fn selection(env: &Environment, layout: &Layout) -> Result<Selection, ShimError> {
+    select::select(env, layout)
         .map_err(ShimError::Select)?
         .ok_or_else(|| ShimError::NothingSelected {
             cwd: env.cwd().to_path_buf(),
-        })?;
-    target_for(&selection, layout, host)
+        })
 }
 
 /// The toolchain directory for a selection on this host. When only a build for another
@@ -331,36 +331,71 @@ pub fn target_for(
     layout: &Layout,
     host: &Host,
 ) -> Result<Target, ShimError> {
-    let version = match select::resolve_for(selection, layout, &host.platform) {
-        Resolved::Version(v) => v,
-        Resolved::Missing(spec) => {
-            return Err(ShimError::NotInstalled(Box::new(Missing {
-                what: spec.to_string(),
-                platform: host.platform.clone(),
-                source: selection.source.describe(),
-                version: None,
-            })));
-        }
-    };
-    installed_target(&version, layout, host).ok_or_else(|| {
-        ShimError::NotInstalled(Box::new(Missing {
-            what: version.to_string(),
+    let version = resolved_version(selection, layout, host)?;
+    installed_target(&version, layout, host).ok_or_else(|| not_installed(version, selection, host))
+}
+
+/// The exact version a selection stands for on this host (a spec resolved against the
+/// installed toolchains).
+fn resolved_version(
+    selection: &Selection,
+    layout: &Layout,
+    host: &Host,
+) -> Result<Version, ShimError> {
+    match select::resolve_for(selection, layout, &host.platform) {
+        Resolved::Version(v) => Ok(v),
+        Resolved::Missing(spec) => Err(ShimError::NotInstalled(Box::new(Missing {
+            what: spec.to_string(),
             platform: host.platform.clone(),
             source: selection.source.describe(),
-            version: Some(version),
-        }))
-    })
+            version: None,
+        }))),
+    }
+}
+
+fn not_installed(version: Version, selection: &Selection, host: &Host) -> ShimError {
+    ShimError::NotInstalled(Box::new(Missing {
+        what: version.to_string(),
+        platform: host.platform.clone(),
+        source: selection.source.describe(),
+        version: Some(version),
+    }))
 }
 
 /// The host's build of `version`, else another architecture's build for the same OS.
 fn installed_target(version: &Version, layout: &Layout, host: &Host) -> Option<Target> {
-    let native = layout.toolchain(version, &host.platform);
-    if native.is_dir() {
-        return Some(Target {
-            goroot: native,
-            platform: host.platform.clone(),
-        });
+    let native = native_target(version, layout, host);
+    if native.goroot.is_dir() {
+        return Some(native);
     }
+    other_arch_target(version, layout, host)
+}
+
+/// [`installed_target`], marked in use. The mark's lock on the receipt doubles as the
+/// existence check: a held mark means the directory is there, so the shim's usual run
+/// needs no `stat` of it (a receipt-less toolchain, copied in by hand, is still found).
+fn marked_target(
+    version: &Version,
+    layout: &Layout,
+    host: &Host,
+) -> Result<Option<(Target, inuse::InUse)>, ShimError> {
+    let (native, inuse) = mark(native_target(version, layout, host))?;
+    if inuse.held() || native.goroot.is_dir() {
+        return Ok(Some((native, inuse)));
+    }
+    other_arch_target(version, layout, host)
+        .map(mark)
+        .transpose()
+}
+
+fn native_target(version: &Version, layout: &Layout, host: &Host) -> Target {
+    Target {
+        goroot: layout.toolchain(version, &host.platform),
+        platform: host.platform.clone(),
+    }
+}
+
+fn other_arch_target(version: &Version, layout: &Layout, host: &Host) -> Option<Target> {
     installed::installed(layout)
         .into_iter()
         .find(|t| &t.version == version && t.platform.os() == host.platform.os())
@@ -368,6 +403,14 @@ fn installed_target(version: &Version, layout: &Layout, host: &Host) -> Option<T
             goroot: t.goroot,
             platform: t.platform,
         })
+}
+
+/// Marks `target` in use (see [`inuse`]), or says it is being uninstalled right now.
+fn mark(target: Target) -> Result<(Target, inuse::InUse), ShimError> {
+    match inuse::hold(&target.goroot) {
+        Ok(inuse) => Ok((target, inuse)),
+        Err(inuse::BeingRemoved) => Err(ShimError::BeingRemoved { target }),
+    }
 }
 
 fn check_program(

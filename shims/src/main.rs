@@ -6,7 +6,6 @@
 //! recurses deeply nor writes to a pipe, and the C `main` below hands argv to the same code.
 #![cfg_attr(all(unix, not(test)), no_main)]
 
-use std::ffi::OsString;
 use std::process::Command;
 
 use gox_core::{Environment, childenv};
@@ -20,30 +19,40 @@ mod arena;
 #[global_allocator]
 static ALLOC: arena::Arena = arena::Arena;
 
+/// An argument as the OS hands it over: on Unix the C runtime's own string, passed on to
+/// `execve` without a copy.
+#[cfg(unix)]
+type Arg = &'static std::ffi::CStr;
+#[cfg(windows)]
+type Arg = std::ffi::OsString;
+
 #[cfg(all(unix, not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
-    use std::os::unix::ffi::OsStrExt;
     let count = usize::try_from(argc).unwrap_or(0);
     let args = (0..count).map(|i| {
-        // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`.
-        let arg = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
-        std::ffi::OsStr::from_bytes(arg.to_bytes()).to_os_string()
+        // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`, alive
+        // for the whole process.
+        unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) }
     });
-    libc::c_int::from(shim(args.collect()))
+    libc::c_int::from(shim(&args.collect::<Vec<_>>()))
 }
 
-// Also the unit-test build's `main` (the harness replaces it; the tests are in `arena`).
-#[cfg(any(not(unix), test))]
+#[cfg(windows)]
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(shim(std::env::args_os().collect()))
+    std::process::ExitCode::from(shim(&std::env::args_os().collect::<Vec<_>>()))
 }
 
 /// Resolves and runs the tool; returns the exit status when it cannot.
-fn shim(args: Vec<OsString>) -> u8 {
-    let mut args = args.into_iter();
-    let argv0 = args.next().unwrap_or_default();
-    let argv0 = argv0.to_string_lossy();
+// The Unix unit-test build has no `main` to call it (the harness replaces it; the tests
+// are in `arena`).
+#[cfg_attr(all(unix, test), allow(dead_code))]
+fn shim(args: &[Arg]) -> u8 {
+    let (argv0, args) = args
+        .split_first()
+        .map_or((Default::default(), &[][..]), |(a, rest)| {
+            (a.to_string_lossy(), rest)
+        });
     let env = Environment::from_process();
     // `go1.22.10` (or cmd/go switching to it) runs exactly that version's `go`.
     let exact = exact_version(&argv0, &env);
@@ -75,7 +84,7 @@ fn shim(args: Vec<OsString>) -> u8 {
     for warning in &plan.warnings {
         eprintln!("{warning}");
     }
-    run(&plan.program, args, &plan.vars)
+    run(&plan.program, args, &env, &plan.vars)
 }
 
 fn fail(e: &ShimError) -> u8 {
@@ -128,11 +137,12 @@ fn install_then_plan(
 #[cfg(unix)]
 fn run(
     program: &std::path::Path,
-    args: impl Iterator<Item = OsString>,
-    vars: &[(&str, OsString)],
+    args: &[Arg],
+    env: &Environment,
+    vars: &[(&str, std::ffi::OsString)],
 ) -> u8 {
     // exec only returns on failure.
-    let err = gox_shim::exec::exec(program, args, vars);
+    let err = gox_shim::exec::exec(program, args, env, vars);
     eprintln!("gox: cannot run {}: {err}", program.display());
     126
 }
@@ -140,8 +150,9 @@ fn run(
 #[cfg(windows)]
 fn run(
     program: &std::path::Path,
-    args: impl Iterator<Item = OsString>,
-    vars: &[(&str, OsString)],
+    args: &[Arg],
+    _env: &Environment,
+    vars: &[(&str, std::ffi::OsString)],
 ) -> u8 {
     // Windows has no exec: run the child and mirror its exit code. Ctrl-C goes to the whole
     // console group; the shim ignores it so the child decides how to stop.

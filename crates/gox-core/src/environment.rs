@@ -2,32 +2,34 @@
 //! directory gox reads goes through an [`Environment`], so decisions can be tested with a
 //! fake one and never depend on the test runner's own environment.
 //!
-//! The `go` shim builds one on every run, so on Linux the real environment is not copied:
-//! the entries borrow the C runtime's strings ([`crate::environ`]) and a lookup is a scan of
-//! a few dozen names, cheaper than building any map (measured: the shim's whole run before
-//! `exec` is ~100k instructions; copying and sorting the environment was a third of them).
+//! The `go` shim builds one on every run, so on Linux the real environment is not copied at
+//! all: a lookup reads the C runtime's block in place ([`crate::environ`]), `getenv`'s way,
+//! and only what is set or removed on top is held here (measured: copying and sorting the
+//! environment was a third of the shim's work before `exec`; a borrowed snapshot still
+//! measured every string).
 
-use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-type Name = Cow<'static, str>;
-type Value = Cow<'static, OsStr>;
-
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
-    /// In environment order. A name may repeat (a real environment can hold it twice):
-    /// the first one counts, as with `getenv` and Go's `os.Getenv`.
-    vars: Vec<(Name, Value)>,
+    /// Linux: the process environment, indexed in place underneath `own`.
+    inherited: process::Inherited,
+    /// Set on top of the inherited variables (`None`: removed), or, where the process
+    /// environment is not read in place, the whole snapshot. A name may repeat (a real
+    /// environment can hold it twice): the first one counts, as with `getenv` and Go's
+    /// `os.Getenv`.
+    own: Vec<(String, Option<OsString>)>,
     cwd: PathBuf,
 }
 
 impl Environment {
-    /// Snapshot of the real process environment. Variables whose names are not UTF-8 are
-    /// skipped: gox reads none of them.
+    /// The real process environment. Variables whose names are not UTF-8 are skipped:
+    /// gox reads none of them.
     pub fn from_process() -> Self {
         Self {
-            vars: process::vars(),
+            inherited: process::Inherited::read(),
+            own: process::snapshot(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         }
     }
@@ -40,8 +42,8 @@ impl Environment {
         V: Into<OsString>,
     {
         let mut env = Self {
-            vars: Vec::new(),
             cwd: cwd.into(),
+            ..Self::default()
         };
         for (k, v) in vars {
             env.set(k, v);
@@ -50,10 +52,10 @@ impl Environment {
     }
 
     fn get(&self, key: &str) -> Option<&OsStr> {
-        self.vars
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_ref())
+        match self.own.iter().find(|(k, _)| k == key) {
+            Some((_, value)) => value.as_deref(),
+            None => self.inherited.get(key),
+        }
     }
 
     /// The value of `key` if it is set, valid UTF-8 and not empty.
@@ -79,13 +81,25 @@ impl Environment {
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
     }
 
-    /// The names of the variables that are set (empty values included), each once.
+    /// The names of the variables that are set (empty values included), each once, in
+    /// environment order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.vars
+        let inherited = self
+            .inherited
+            .names()
+            .filter(|name| !self.own.iter().any(|(k, _)| k == name));
+        let own = self
+            .own
             .iter()
-            .enumerate()
-            .filter(|(i, (k, _))| !self.vars[..*i].iter().any(|(earlier, _)| earlier == k))
-            .map(|(_, (k, _))| k.as_ref())
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| k.as_str());
+        let mut names: Vec<&str> = Vec::new();
+        for name in inherited.map(|n| -> &str { n }).chain(own) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.into_iter()
     }
 
     pub fn cwd(&self) -> &Path {
@@ -98,13 +112,22 @@ impl Environment {
     }
 
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<OsString>) {
-        let (key, value) = (key.into(), value.into());
-        self.remove(&key);
-        self.vars.push((Cow::Owned(key), Cow::Owned(value)));
+        let key = key.into();
+        self.own.retain(|(k, _)| *k != key);
+        self.own.push((key, Some(value.into())));
     }
 
+    /// Unsets `key` (an inherited one too: the removal is recorded on top).
     pub fn remove(&mut self, key: &str) {
-        self.vars.retain(|(k, _)| k != key);
+        self.own.retain(|(k, _)| k != key);
+        self.own.push((key.to_owned(), None));
+    }
+
+    /// The process environment block itself, as the C runtime holds it: what `execve`
+    /// passes on. What was set or removed on this value is not in it.
+    #[cfg(target_os = "linux")]
+    pub fn process_entries(&self) -> &[crate::environ::Entry] {
+        &self.inherited.0
     }
 
     /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
@@ -114,39 +137,69 @@ impl Environment {
     }
 }
 
-/// `NAME=value` split as glibc and std split it: a name is never empty, so a leading `=`
-/// belongs to the name; an entry without `=` is skipped.
-pub fn split_entry(entry: &[u8]) -> Option<(&[u8], &[u8])> {
-    let eq = entry.iter().skip(1).position(|&b| b == b'=')? + 1;
-    Some((&entry[..eq], &entry[eq + 1..]))
-}
-
 /// Reading the process environment.
 mod process {
-    use super::{Name, Value};
-    use std::borrow::Cow;
+    use std::ffi::{OsStr, OsString};
 
-    /// Every `NAME=value` with a UTF-8 name, borrowed, in one exactly sized allocation.
+    /// Linux: the C runtime's block, each entry's name measured once so that a lookup
+    /// compares lengths first ([`crate::environ`]); values are measured when read.
     #[cfg(target_os = "linux")]
-    pub fn vars() -> Vec<(Name, Value)> {
-        use crate::environ::entries;
-        use std::os::unix::ffi::OsStrExt;
-        let mut vars = Vec::with_capacity(crate::environ::count());
-        vars.extend(entries().filter_map(|e| {
-            let (k, v) = super::split_entry(e.to_bytes())?;
-            let k = std::str::from_utf8(k).ok()?;
-            Some((
-                Cow::Borrowed(k),
-                Cow::Borrowed(std::ffi::OsStr::from_bytes(v)),
-            ))
-        }));
-        vars
+    #[derive(Clone, Debug, Default)]
+    pub struct Inherited(pub Vec<crate::environ::Entry>);
+
+    #[cfg(target_os = "linux")]
+    impl Inherited {
+        pub fn read() -> Self {
+            Self(crate::environ::entries().collect())
+        }
+
+        pub fn get(&self, key: &str) -> Option<&'static OsStr> {
+            use std::os::unix::ffi::OsStrExt;
+            self.0
+                .iter()
+                .find(|e| e.name() == Some(key.as_bytes()))
+                .and_then(|e| e.value())
+                .map(OsStr::from_bytes)
+        }
+
+        /// The UTF-8 names, in order (repeats included).
+        pub fn names(&self) -> impl Iterator<Item = &'static str> {
+            self.0
+                .iter()
+                .filter_map(|e| std::str::from_utf8(e.name()?).ok())
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn snapshot() -> Vec<(String, Option<OsString>)> {
+        Vec::new()
+    }
+
+    /// Elsewhere `environ` is not the stable way to reach the environment (macOS), so it
+    /// is copied once through std ([`snapshot`]) and nothing is read in place.
+    #[cfg(not(target_os = "linux"))]
+    #[derive(Clone, Debug, Default)]
+    pub struct Inherited;
+
+    #[cfg(not(target_os = "linux"))]
+    impl Inherited {
+        pub fn read() -> Self {
+            Self
+        }
+
+        pub fn get(&self, _key: &str) -> Option<&'static OsStr> {
+            None
+        }
+
+        pub fn names(&self) -> impl Iterator<Item = &'static str> {
+            std::iter::empty()
+        }
     }
 
     #[cfg(not(target_os = "linux"))]
-    pub fn vars() -> Vec<(Name, Value)> {
+    pub fn snapshot() -> Vec<(String, Option<OsString>)> {
         std::env::vars_os()
-            .filter_map(|(k, v)| Some((Cow::Owned(k.into_string().ok()?), Cow::Owned(v))))
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, Some(v))))
             .collect()
     }
 }
@@ -154,18 +207,6 @@ mod process {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn entries_split_at_the_first_equals_after_the_name() {
-        assert_eq!(split_entry(b"A=b=c"), Some((&b"A"[..], &b"b=c"[..])));
-        assert_eq!(
-            split_entry(b"=C:=C:\\x"),
-            Some((&b"=C:"[..], &b"C:\\x"[..]))
-        );
-        assert_eq!(split_entry(b"EMPTY="), Some((&b"EMPTY"[..], &b""[..])));
-        assert_eq!(split_entry(b"NOEQUALS"), None);
-        assert_eq!(split_entry(b""), None);
-    }
 
     #[test]
     fn the_process_snapshot_matches_std() {
@@ -187,8 +228,7 @@ mod tests {
     fn set_replaces_and_remove_removes() {
         let mut env = Environment::fake("/", [("B", "1"), ("A", "2"), ("B", "3")]);
         assert_eq!(env.names().collect::<Vec<_>>(), ["A", "B"]);
-        env.vars
-            .push((Cow::Borrowed("A"), Cow::Borrowed(OsStr::new("shadowed"))));
+        env.own.push(("A".to_owned(), Some("shadowed".into())));
         assert_eq!(
             env.var("A"),
             Some("2"),
@@ -200,6 +240,26 @@ mod tests {
         env.remove("A");
         assert_eq!(env.names().collect::<Vec<_>>(), ["B", "C"]);
         assert_eq!(env.var("C"), Some("4"));
+    }
+
+    #[test]
+    fn set_and_remove_apply_on_top_of_the_process_environment() {
+        let mut env = Environment::from_process();
+        let Some(name) = env.names().next().map(str::to_owned) else {
+            panic!("the test runner has an environment");
+        };
+        env.set(name.as_str(), "gox-test-value");
+        assert_eq!(env.var(&name), Some("gox-test-value"));
+        assert_eq!(env.names().filter(|n| *n == name).count(), 1);
+        env.remove(&name);
+        assert_eq!(env.var_os(&name), None);
+        assert!(!env.names().any(|n| n == name));
+        env.set(name.as_str(), "back");
+        assert_eq!(env.var(&name), Some("back"));
+        assert!(
+            std::env::var_os(&name).is_some(),
+            "the process environment itself is untouched"
+        );
     }
 
     #[test]

@@ -19,8 +19,7 @@
 //! Otherwise [`select`] returns `Ok(None)`.
 //!
 //! Selection and resolution are separate steps: [`select`] reads only small files (one
-//! `open` per candidate pin, one `stat` per candidate go.work/go.mod, and only the chosen
-//! one is read), and [`resolve_for`] lists the installed toolchains only when the request
+//! `stat` per candidate pin or go.work/go.mod, and only the chosen one is read), and [`resolve_for`] lists the installed toolchains only when the request
 //! is not an exact version, so an exact pin costs the shim no directory listing at all.
 //!
 //! Files that exist but are broken (not UTF-8, an invalid version, an empty `.go-version`)
@@ -378,7 +377,7 @@ fn pin_in(dir: &mut PathBuf, buf: &mut Vec<u8>) -> Result<Option<Selection>, Sel
         (TOOL_VERSIONS_FILE, Origin::ToolVersions),
     ] {
         dir.push(name);
-        let found = read_file(dir, buf);
+        let found = read_if_file(dir, buf);
         let selection = match found {
             Ok(false) => Ok(None),
             Ok(true) => utf8(dir, buf).and_then(|text| {
@@ -623,6 +622,18 @@ fn probe_file(dir: &mut PathBuf, name: &str) -> bool {
     let found = std::fs::metadata(&*dir).is_ok_and(|m| m.is_file());
     dir.pop();
     found
+}
+
+/// [`read_file`] after a `stat`: most candidate pins do not exist, and a failed `stat` is
+/// cheaper than a failed `open` (which sets up an open file before looking the name up:
+/// measured 1.2 against 1.9 µs). Anything but a regular file is no pin (a FIFO would block
+/// the read); a `stat` error other than "absent" is left to `read_file` to report.
+fn read_if_file(path: &Path, buf: &mut Vec<u8>) -> Result<bool, SelectError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Ok(false),
+        Err(e) if is_absent(&e) => Ok(false),
+        _ => read_file(path, buf),
+    }
 }
 
 /// Reads `path` into `buf` (cleared first). `Ok(false)` when there is no such file (or it

@@ -293,6 +293,19 @@ fn go_exit_codes_pass_through_and_recursion_is_caught() {
 }
 
 #[test]
+fn a_toolchain_without_a_receipt_still_runs() {
+    // The shim's in-use lock on the receipt doubles as its existence check; a tree copied
+    // in by hand has no receipt and is found by a `stat` instead.
+    let w = world();
+    std::fs::remove_file(w.goroot("1.21.13", "linux/amd64").join(".gox-receipt.json")).unwrap();
+    w.write("p/.go-version", "1.21.13\n");
+    assert_eq!(w.go_version("p"), "go1.21.13");
+    w.write("q/.go-version", "1.21.14\n");
+    let out = w.go("q").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+}
+
+#[test]
 fn closed_standard_descriptors_stay_closed_for_go() {
     // The shim keeps a descriptor open across exec (the in-use mark). With stdin closed it
     // must not take number 0: gofmt would then format the receipt. Go ≥ 1.22 opens

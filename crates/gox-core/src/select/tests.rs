@@ -557,6 +557,28 @@ fn directories_named_like_pins_are_not_pins() {
 
 #[cfg(unix)]
 #[test]
+fn special_files_named_like_pins_are_not_pins() {
+    // Probed with `stat` before any `open`: reading a FIFO would block the shim forever.
+    let t = Tree::new();
+    let fifo = t.dir("p/fifo").join(".go-version");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", fifo.display());
+    let module = t.file("p/go.mod", "module m\ngo 1.22.5\n");
+    // Bounded: a regression blocks in `open`, and the test must fail, not hang.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(t.selected("p/fifo").source.path);
+    });
+    let selected = rx.recv_timeout(std::time::Duration::from_secs(20));
+    assert_eq!(
+        selected.ok().flatten(),
+        Some(module),
+        "a FIFO pin blocked selection"
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn unreadable_pin_is_a_read_error() {
     use std::os::unix::fs::PermissionsExt;
     let t = Tree::new();
