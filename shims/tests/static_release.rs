@@ -1,8 +1,8 @@
 //! The Linux release shim is what runs on every `go` call: it must stay fully static (no ELF
 //! interpreter, no shared libraries: nothing for the dynamic loader to do before `main`),
 //! within its 1 MB budget, and free of heavy dependencies. Not timed: `cargo xtask bench`
-//! measures speed. Builds the release musl shim into target/musl-shim (shared with the bench;
-//! incremental when it is already there).
+//! measures speed (the dist's zig-linked build). Builds the release musl shim with plain
+//! cargo into target/musl-shim (incremental when it is already there).
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
 use std::path::{Path, PathBuf};

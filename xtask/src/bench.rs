@@ -70,7 +70,10 @@ pub fn run(args: &[String]) -> Result {
     writeln!(
         report,
         "Measured by `cargo xtask bench` on {} ({} cores), {}. Release builds; everything served from \
-         127.0.0.1. Reproduce: `cargo xtask fixtures && cargo xtask bench`.\n",
+         127.0.0.1; the shim measured is the one the dist ships (`cargo zigbuild`, static musl). \
+         Reproduce: `cargo xtask fixtures && cargo xtask bench` (needs cargo-zigbuild and zig, as \
+         `cargo xtask dist` does). On VMs, compare two builds in one interleaved run: a binary's \
+         start-up cost also depends on the page cache's state of its file.\n",
         cpu_model(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         today()
@@ -229,7 +232,7 @@ pub fn run(args: &[String]) -> Result {
         &shim,
         work.path(),
         &home,
-        &project,
+        (&project, &work.path().join("a/.go-version")),
         &env,
         opts.shim_runs * 5,
     ) {
@@ -258,6 +261,18 @@ pub fn run(args: &[String]) -> Result {
                 over * 1e6,
                 if over <= 50e-6 { "within" } else { "outside" },
                 (median(&rows[1].1) - median(&rows[0].1)) * 1e6
+            )?;
+            let work = median(&rows[3].1) - median(&rows[1].1);
+            writeln!(
+                report,
+                "The work floor makes exactly the shim's system calls (`getcwd`, a `stat` per \
+                 config and pin candidate, the pin read, the receipt locked, the header read, \
+                 `execve` with the child's variables) from C with nothing else: work floor − \
+                 floor = **{:+.0} µs** is what gox's job costs in the kernel of this machine, \
+                 however it is written; shim − work floor = **{:+.0} µs** is the cost of the \
+                 shim's own code (start-up, page faults, decisions).\n",
+                work * 1e6,
+                (median(&rows[2].1) - median(&rows[3].1)) * 1e6
             )?;
         }
         Err(why) => writeln!(report, "No no-op measurement: {why}.\n")?,
@@ -399,13 +414,14 @@ fn bench_hook_env(
     Ok(Some((same, moved)))
 }
 
-/// Direct, C floor and the shim, each running a no-op static `go` from a copy of `home`'s
-/// 1.22.10 toolchain directory (its receipt included, so the shim does its full work).
+/// Direct, C floor, the shim and the C work floor, each running a no-op static `go` from a
+/// copy of `home`'s 1.22.10 toolchain directory (its receipt included, so the shim does its
+/// full work). `pin` is the `.go-version` above `project` that selects it.
 fn bench_noop_target(
     shim: &Path,
     work: &Path,
     home: &Path,
-    project: &Path,
+    (project, pin): (&Path, &Path),
     env: &[(String, PathBuf)],
     runs: usize,
 ) -> std::result::Result<Vec<(String, Vec<f64>)>, String> {
@@ -427,6 +443,12 @@ fn bench_noop_target(
     let floor_dir = work.join("noop-floor");
     std::fs::create_dir_all(&floor_dir).map_err(|e| e.to_string())?;
     let (floor, _) = exec_floor::c_wrapper(&floor_dir, &direct)?;
+    let work_dir = work.join("noop-work-floor");
+    std::fs::create_dir_all(&work_dir).map_err(|e| e.to_string())?;
+    let (work_floor, _) = exec_floor::c_work_floor(
+        &work_dir,
+        &shim_work(project, pin, env, &noop_home, &goroot)?,
+    )?;
     let run = |program: &Path| {
         let mut cmd = Command::new(program);
         cmd.arg("version")
@@ -442,9 +464,59 @@ fn bench_noop_target(
             run(&floor),
         ),
         ("gox shim → no-op".to_string(), run(shim)),
+        (
+            "C program making the shim's system calls → no-op: the work floor".to_string(),
+            run(&work_floor),
+        ),
     ];
     let samples = interleave_all(runs, &mut cases).map_err(|e| e.to_string())?;
     Ok(cases.into_iter().map(|(n, _)| n).zip(samples).collect())
+}
+
+/// The shim's filesystem work in `project` (see [`exec_floor::c_work_floor`]): every pin
+/// candidate from `project` up to the directory of `pin`, and the variables of its plan.
+fn shim_work(
+    project: &Path,
+    pin: &Path,
+    env: &[(String, PathBuf)],
+    home: &Path,
+    goroot: &Path,
+) -> std::result::Result<exec_floor::ShimWork, String> {
+    let pin_dir = pin.parent().ok_or("a pin file has a directory")?;
+    let absent = project
+        .ancestors()
+        .take_while(|dir| *dir != pin_dir)
+        .flat_map(|dir| [dir.join(".go-version"), dir.join(".tool-versions")])
+        .collect();
+    let fake = gox_core::Environment::fake(
+        project,
+        env.iter()
+            .map(|(k, v)| (k.clone(), v.clone().into_os_string()))
+            .chain([("GOX_HOME".to_string(), home.as_os_str().to_owned())]),
+    );
+    let layout = gox_core::Layout::from_env(&fake).map_err(|e| e.to_string())?;
+    let target = gox_core::childenv::Target {
+        goroot: goroot.to_path_buf(),
+        platform: gox_core::Platform::build_target(),
+    };
+    let mut vars: Vec<(String, String)> =
+        gox_core::childenv::vars(&layout, &gox_core::Config::default(), &target)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string_lossy().into_owned()))
+            .collect();
+    vars.push((
+        gox_core::childenv::PIN_VAR.into(),
+        goroot.display().to_string(),
+    ));
+    vars.push((gox_core::childenv::DEPTH_VAR.into(), "1".into()));
+    Ok(exec_floor::ShimWork {
+        config: layout.config_file().to_path_buf(),
+        absent,
+        pin: pin.to_path_buf(),
+        receipt: goroot.join(gox_core::layout::RECEIPT_FILE),
+        go: goroot.join("bin/go"),
+        vars,
+    })
 }
 
 fn gox_env(

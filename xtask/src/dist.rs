@@ -299,26 +299,33 @@ fn check_toolchains(targets: &[&Target]) -> Result {
 
 // ----------------------------------------------------------------------------- build
 
+/// `cargo zigbuild|build --release --target T` as the dist compiles `target`: the bench
+/// measures the shim built by exactly this command (zig links it with lld, not GNU ld).
+pub fn release_build(target: &Target) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut cmd = Command::new(cargo);
+    match target.builder {
+        Builder::Zig => cmd.arg("zigbuild"),
+        Builder::Mingw => cmd.arg("build"),
+    };
+    cmd.args(["--release", "--target", target.triple]);
+    cmd
+}
+
 /// Builds gox and gox-shim for `target` (the workspace's release profile) with the
 /// version and the update key stamped in (crates/gox/src/build_info.rs).
 fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Result<Vec<PathBuf>> {
     if target.triple == "universal2-apple-darwin" {
         return build_universal2(root, version, public_key);
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut cmd = Command::new(&cargo);
-    match target.builder {
-        Builder::Zig => cmd.arg("zigbuild"),
-        Builder::Mingw => cmd.arg("build"),
-    };
-    cmd.args(["--release", "--locked", "--target", target.triple])
-        .args(["-p", "gox", "-p", "gox-shim"])
+    let mut cmd = release_build(target);
+    cmd.args(["--locked", "-p", "gox", "-p", "gox-shim"])
         .current_dir(root)
         .env("GOX_BUILD_VERSION", version)
         .env("GOX_DIST_PUBLIC_KEY", public_key);
     let status = cmd
         .status()
-        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
     if !status.success() {
         return Err(format!("building {} failed ({status})", target.triple).into());
     }

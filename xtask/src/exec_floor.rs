@@ -10,29 +10,26 @@ use crate::Result;
 
 /// The Linux release target: fully static, like the shim in every Linux artifact.
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-/// Its own target dir, so `cargo test` (which holds the lock on `target/`) can build it too
-/// (the static-shim test in shims/tests) and the bench and the test share one build.
-pub const MUSL_TARGET_DIR: &str = "target/musl-shim";
+/// Its own target dir, apart from `cargo test`'s (which holds the lock on `target/`) and
+/// from the plain `cargo build` of the static-shim test (shims/tests): other link flags.
+pub const MUSL_TARGET_DIR: &str = "target/bench-shim";
 
-/// `cargo build --release --target x86_64-unknown-linux-musl -p gox-shim`; returns the binary.
+/// The Linux x86_64 release shim, built exactly as `cargo xtask dist` builds it (cargo
+/// zigbuild, the dist's link layout): the bench measures what users get.
 pub fn build_musl_shim(root: &Path) -> Result<PathBuf> {
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "gox-shim",
-            "--target",
-            MUSL_TARGET,
-        ])
-        .arg("--target-dir")
+    let target = crate::dist::TARGETS
+        .iter()
+        .find(|t| t.triple == MUSL_TARGET)
+        .expect("the musl target is a dist target");
+    let mut cmd = crate::dist::release_build(target);
+    cmd.args(["--quiet", "-p", "gox-shim", "--target-dir"])
         .arg(root.join(MUSL_TARGET_DIR))
-        .current_dir(root)
-        .status()?;
+        .current_dir(root);
+    let status = cmd.status()?;
     if !status.success() {
         return Err(format!(
-            "cargo build --release --target {MUSL_TARGET} -p gox-shim failed (rustup target add {MUSL_TARGET})"
+            "building the release shim for {MUSL_TARGET} failed: {cmd:?} (needs `rustup target \
+             add {MUSL_TARGET}`, `cargo install cargo-zigbuild --locked` and `pip install ziglang`)"
         )
         .into());
     }
@@ -56,6 +53,92 @@ pub fn c_wrapper(work: &Path, go: &Path) -> std::result::Result<(PathBuf, &'stat
 /// nothing, so what a shim adds on top is measured without `go`'s ±0.5 ms of noise.
 pub fn c_noop(work: &Path) -> std::result::Result<(PathBuf, &'static str), String> {
     static_c(work, "noop", "int main(void) { return 0; }\n")
+}
+
+/// What the shim does to the filesystem before it execs `go`, for [`c_work_floor`].
+pub struct ShimWork {
+    /// GOX_CONFIG (usually absent).
+    pub config: PathBuf,
+    /// The pin candidates that do not exist, walking up from the working directory.
+    pub absent: Vec<PathBuf>,
+    /// The `.go-version` that decides.
+    pub pin: PathBuf,
+    /// The toolchain's receipt (the in-use lock).
+    pub receipt: PathBuf,
+    /// `bin/go`: its header is read, then it is exec'd.
+    pub go: PathBuf,
+    /// The variables the shim sets for `go`.
+    pub vars: Vec<(String, String)>,
+}
+
+/// A static C program making the shim's system calls and nothing else: `getcwd`, a `stat`
+/// per config and pin candidate, the pin read, the receipt opened and locked, the header
+/// read, `execve` with the extra variables. What any program doing gox's job pays on this
+/// machine, however it is written: the shim's distance from it is the cost of its code.
+pub fn c_work_floor(
+    work: &Path,
+    shim: &ShimWork,
+) -> std::result::Result<(PathBuf, &'static str), String> {
+    let list = |items: &mut dyn Iterator<Item = String>| {
+        items.map(|s| format!("{s}, ")).collect::<String>() + "0"
+    };
+    let absent = list(&mut shim.absent.iter().map(|p| c_literal(&p.to_string_lossy())));
+    let vars = list(
+        &mut shim
+            .vars
+            .iter()
+            .map(|(k, v)| c_literal(&format!("{k}={v}"))),
+    );
+    let program = format!(
+        r#"#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+extern char **environ;
+static const char *absent[] = {{ {absent} }};
+static char *vars[] = {{ {vars} }};
+static char *env[4096];
+int main(int argc, char **argv) {{
+  char buf[1024]; struct stat st; int n = 0, fd;
+  (void)argc;
+  if (!getcwd(buf, sizeof buf)) return 1;
+  stat({config}, &st);
+  for (const char **p = absent; *p; p++) stat(*p, &st);
+  stat({pin}, &st);
+  if ((fd = open({pin}, O_RDONLY | O_CLOEXEC)) < 0) return 1;
+  while (read(fd, buf, 512) > 0) ;
+  close(fd);
+  if ((fd = open({receipt}, O_RDONLY)) >= 0) flock(fd, LOCK_SH | LOCK_NB);
+  if ((fd = open({go}, O_RDONLY | O_CLOEXEC)) < 0) return 1;
+  if (read(fd, buf, sizeof buf) <= 0) return 1;
+  close(fd);
+  for (char **e = environ; *e && n < 4000; e++) env[n++] = *e;
+  for (char **v = vars; *v; v++) env[n++] = *v;
+  env[n] = 0;
+  execve({go}, argv, env);
+  return 127;
+}}
+"#,
+        config = c_literal(&shim.config.to_string_lossy()),
+        pin = c_literal(&shim.pin.to_string_lossy()),
+        receipt = c_literal(&shim.receipt.to_string_lossy()),
+        go = c_literal(&shim.go.to_string_lossy()),
+    );
+    static_c(work, "work-floor", &program)
+}
+
+/// `s` as a C string literal (octal escapes for anything but plain printable ASCII).
+fn c_literal(s: &str) -> String {
+    let mut out = String::from("\"");
+    for b in s.bytes() {
+        if (0x20..=0x7e).contains(&b) && !matches!(b, b'"' | b'\\' | b'?') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("\\{b:03o}"));
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn static_c(
