@@ -49,11 +49,7 @@ pub fn exec(
         .filter_map(|(k, v)| entry(OsStr::new(k), v))
         .collect();
     #[cfg(not(target_os = "linux"))]
-    let owned = {
-        // Read again through std there, as it is held (see `inherited_owned`).
-        let _ = env;
-        inherited_owned(vars)
-    };
+    let owned = inherited_owned(env, vars);
     #[cfg(not(target_os = "linux"))]
     let kept = owned.iter().map(|e| e.as_ptr());
     #[cfg(target_os = "linux")]
@@ -74,13 +70,13 @@ pub fn exec(
     std::io::Error::last_os_error()
 }
 
-/// Outside Linux the environment is read through std (`environ` is not the stable way to
-/// reach it on macOS); the copies cost a little memory there.
+/// Outside Linux the environment was copied once through std (`environ` is not the stable
+/// way to reach it on macOS); here the same copy becomes C strings.
 #[cfg(not(target_os = "linux"))]
-fn inherited_owned(vars: &[(&str, OsString)]) -> Vec<CString> {
-    std::env::vars_os()
+fn inherited_owned(env: &Environment, vars: &[(&str, OsString)]) -> Vec<CString> {
+    env.process_vars()
         .filter(|(k, _)| !vars.iter().any(|(name, _)| k == name))
-        .filter_map(|(k, v)| entry(&k, &v))
+        .filter_map(|(k, v)| entry(k, v))
         .collect()
 }
 

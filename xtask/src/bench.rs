@@ -451,10 +451,8 @@ fn bench_noop_target(
     let (floor, _) = exec_floor::c_wrapper(&floor_dir, &direct)?;
     let work_dir = work.join("noop-work-floor");
     std::fs::create_dir_all(&work_dir).map_err(|e| e.to_string())?;
-    let (work_floor, _) = exec_floor::c_work_floor(
-        &work_dir,
-        &shim_work(project, pin, env, &noop_home, &goroot)?,
-    )?;
+    let (work_floor, _) =
+        exec_floor::c_work_floor(&work_dir, &shim_work(project, pin, env, &noop_home)?)?;
     let run = |program: &Path| {
         let mut cmd = Command::new(program);
         cmd.arg("version")
@@ -480,13 +478,13 @@ fn bench_noop_target(
 }
 
 /// The shim's filesystem work in `project` (see [`exec_floor::c_work_floor`]): every pin
-/// candidate from `project` up to the directory of `pin`, and the variables of its plan.
+/// candidate from `project` up to the directory of `pin`, and what the shim's own plan
+/// (`gox_shim::plan`, the shim's code itself) runs and sets.
 fn shim_work(
     project: &Path,
     pin: &Path,
     env: &[(String, PathBuf)],
     home: &Path,
-    goroot: &Path,
 ) -> std::result::Result<exec_floor::ShimWork, String> {
     let pin_dir = pin.parent().ok_or("a pin file has a directory")?;
     let absent = project
@@ -501,27 +499,18 @@ fn shim_work(
             .chain([("GOX_HOME".to_string(), home.as_os_str().to_owned())]),
     );
     let layout = gox_core::Layout::from_env(&fake).map_err(|e| e.to_string())?;
-    let target = gox_core::childenv::Target {
-        goroot: goroot.to_path_buf(),
-        platform: gox_core::Platform::build_target(),
-    };
-    let mut vars: Vec<(String, String)> =
-        gox_core::childenv::vars(&layout, &gox_core::Config::default(), &target)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string_lossy().into_owned()))
-            .collect();
-    vars.push((
-        gox_core::childenv::PIN_VAR.into(),
-        goroot.display().to_string(),
-    ));
-    vars.push((gox_core::childenv::DEPTH_VAR.into(), "1".into()));
+    let plan = gox_shim::plan(&fake, "go", None).map_err(|e| e.to_string())?;
     Ok(exec_floor::ShimWork {
         config: layout.config_file().to_path_buf(),
         absent,
         pin: pin.to_path_buf(),
-        receipt: goroot.join(gox_core::layout::RECEIPT_FILE),
-        go: goroot.join("bin/go"),
-        vars,
+        receipt: plan.target.goroot.join(gox_core::layout::RECEIPT_FILE),
+        go: plan.program,
+        vars: plan
+            .vars
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string_lossy().into_owned()))
+            .collect(),
     })
 }
 

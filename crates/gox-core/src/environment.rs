@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
-    /// Linux: the process environment, indexed in place underneath `own`.
+    /// The process environment (empty in a fake): on Linux indexed in place, elsewhere
+    /// copied once. A name may repeat (a real environment can hold it twice): the first one
+    /// counts, as with `getenv` and Go's `os.Getenv`.
     inherited: process::Inherited,
-    /// Set on top of the inherited variables (`None`: removed), or, where the process
-    /// environment is not read in place, the whole snapshot. A name may repeat (a real
-    /// environment can hold it twice): the first one counts, as with `getenv` and Go's
-    /// `os.Getenv`.
+    /// Set or removed (`None`) on top of the inherited variables, each name once.
     own: Vec<(String, Option<OsString>)>,
     cwd: PathBuf,
 }
@@ -29,7 +28,7 @@ impl Environment {
     pub fn from_process() -> Self {
         Self {
             inherited: process::Inherited::read(),
-            own: process::snapshot(),
+            own: Vec::new(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         }
     }
@@ -130,6 +129,16 @@ impl Environment {
         &self.inherited.0
     }
 
+    /// The process environment as it was copied (every name, UTF-8 or not): what `execve`
+    /// passes on. What was set or removed on this value is not in it.
+    #[cfg(not(target_os = "linux"))]
+    pub fn process_vars(&self) -> impl Iterator<Item = (&OsStr, &OsStr)> {
+        self.inherited
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_os_str(), v.as_os_str()))
+    }
+
     /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
     pub fn home(&self) -> Option<PathBuf> {
         self.path_var("HOME")
@@ -139,7 +148,7 @@ impl Environment {
 
 /// Reading the process environment.
 mod process {
-    use std::ffi::{OsStr, OsString};
+    use std::ffi::OsStr;
 
     /// Linux: the C runtime's block, each entry's name measured once so that a lookup
     /// compares lengths first ([`crate::environ`]); values are measured when read.
@@ -170,37 +179,29 @@ mod process {
         }
     }
 
-    #[cfg(target_os = "linux")]
-    pub fn snapshot() -> Vec<(String, Option<OsString>)> {
-        Vec::new()
-    }
-
-    /// Elsewhere `environ` is not the stable way to reach the environment (macOS), so it
-    /// is copied once through std ([`snapshot`]) and nothing is read in place.
+    /// Elsewhere `environ` is not the stable way to reach the environment (macOS), so it is
+    /// copied once through std.
     #[cfg(not(target_os = "linux"))]
     #[derive(Clone, Debug, Default)]
-    pub struct Inherited;
+    pub struct Inherited(pub Vec<(std::ffi::OsString, std::ffi::OsString)>);
 
     #[cfg(not(target_os = "linux"))]
     impl Inherited {
         pub fn read() -> Self {
-            Self
+            Self(std::env::vars_os().collect())
         }
 
-        pub fn get(&self, _key: &str) -> Option<&'static OsStr> {
-            None
+        pub fn get(&self, key: &str) -> Option<&OsStr> {
+            self.0
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_os_str())
         }
 
-        pub fn names(&self) -> impl Iterator<Item = &'static str> {
-            std::iter::empty()
+        /// The UTF-8 names, in order (repeats included).
+        pub fn names(&self) -> impl Iterator<Item = &str> {
+            self.0.iter().filter_map(|(k, _)| k.to_str())
         }
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    pub fn snapshot() -> Vec<(String, Option<OsString>)> {
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, Some(v))))
-            .collect()
     }
 }
 

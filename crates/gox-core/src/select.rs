@@ -19,8 +19,9 @@
 //! Otherwise [`select`] returns `Ok(None)`.
 //!
 //! Selection and resolution are separate steps: [`select`] reads only small files (one
-//! `stat` per candidate pin or go.work/go.mod, and only the chosen one is read), and [`resolve_for`] lists the installed toolchains only when the request
-//! is not an exact version, so an exact pin costs the shim no directory listing at all.
+//! `stat` per candidate pin or go.work/go.mod, and only the chosen one is read), and
+//! [`resolve_for`] lists the installed toolchains only when the request is not an exact
+//! version, so an exact pin costs the shim no directory listing at all.
 //!
 //! Files that exist but are broken (not UTF-8, an invalid version, an empty `.go-version`)
 //! are errors naming the file and line, never skipped: a pin that silently does not apply
