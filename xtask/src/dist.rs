@@ -4,7 +4,8 @@
 //!
 //! Every target is cross-built from Linux: `cargo zigbuild` (zig as the C compiler and
 //! linker: static musl, Mach-O without an SDK, universal2 via lipo-in-zig) and Debian's
-//! mingw-w64 for Windows. Every binary is checked with gox's own verifier (format, CPU,
+//! mingw-w64 for Windows. Linux shims are linked by rust-lld instead, with their hot path
+//! packed together (hot_path.rs). Every binary is checked with gox's own verifier (format, CPU,
 //! no ELF interpreter) before anything is written, and the output directory appears
 //! complete or not at all (staging directory, then rename).
 
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 use zip::write::{SimpleFileOptions, ZipWriter};
 
 use crate::Result;
+use crate::hot_path;
 
 /// The variable naming the signing key (DESIGN.md).
 pub const SECRET_KEY_VAR: &str = "GOX_DIST_SECRET_KEY_FILE";
@@ -223,7 +225,7 @@ pub fn run(args: &[String]) -> Result {
     Ok(())
 }
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
@@ -301,7 +303,7 @@ fn check_toolchains(targets: &[&Target]) -> Result {
 
 /// `cargo zigbuild|build --release --target T` as the dist compiles `target`: the bench
 /// measures the shim built by exactly this command (zig links it with lld, not GNU ld).
-pub fn release_build(target: &Target) -> Command {
+fn release_build(target: &Target) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut cmd = Command::new(cargo);
     match target.builder {
@@ -318,22 +320,50 @@ fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Resul
     if target.triple == "universal2-apple-darwin" {
         return build_universal2(root, version, public_key);
     }
+    // Linux shims are linked apart, in their hot-path order (hot_path.rs).
+    let ordered_shim = target.format == Format::Elf;
     let mut cmd = release_build(target);
-    cmd.args(["--locked", "-p", "gox", "-p", "gox-shim"])
-        .current_dir(root)
+    cmd.args(["--locked", "-p", "gox"]);
+    if !ordered_shim {
+        cmd.args(["-p", "gox-shim"]);
+    }
+    cmd.current_dir(root)
         .env("GOX_BUILD_VERSION", version)
         .env("GOX_DIST_PUBLIC_KEY", public_key);
+    run_build(&mut cmd, target)?;
+    let dir = target_dir(root).join(target.triple).join("release");
+    let gox = dir.join(target.exe("gox"));
+    if !ordered_shim {
+        return Ok(vec![gox, dir.join(target.exe("gox-shim"))]);
+    }
+    let shim_dir = target_dir(root).join(ORDERED_SHIM_DIR);
+    run_build(
+        &mut hot_path::shim_build(root, target, &shim_dir, hot_path::Layout::Ordered)?,
+        target,
+    )?;
+    eprintln!(
+        "dist: {} shim linked in hot-path order: {}",
+        target.triple,
+        hot_path::report(&shim_dir, target)?
+    );
+    Ok(vec![
+        gox,
+        shim_dir.join(target.triple).join("release/gox-shim"),
+    ])
+}
+
+/// Where Linux shims are built: their own directory, as their link flags differ from gox's.
+pub const ORDERED_SHIM_DIR: &str = "ordered-shim";
+
+fn run_build(cmd: &mut Command, target: &Target) -> Result {
     let status = cmd
         .status()
         .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
-    if !status.success() {
-        return Err(format!("building {} failed ({status})", target.triple).into());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("building {} failed ({status})", target.triple).into())
     }
-    let dir = target_dir(root).join(target.triple).join("release");
-    Ok(["gox", "gox-shim"]
-        .iter()
-        .map(|name| dir.join(target.exe(name)))
-        .collect())
 }
 
 /// Builds both Apple triples (cached when this run already built them) and joins each

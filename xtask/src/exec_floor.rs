@@ -14,29 +14,25 @@ pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 /// from the plain `cargo build` of the static-shim test (shims/tests): other link flags.
 pub const MUSL_TARGET_DIR: &str = "target/bench-shim";
 
-/// The Linux x86_64 release shim, built exactly as `cargo xtask dist` builds it (cargo
-/// zigbuild, the dist's link layout): the bench measures what users get.
+/// The Linux x86_64 release shim, built exactly as `cargo xtask dist` builds it (rust-lld,
+/// in its hot-path order): the bench measures what users get.
 pub fn build_musl_shim(root: &Path) -> Result<PathBuf> {
     let target = crate::dist::TARGETS
         .iter()
         .find(|t| t.triple == MUSL_TARGET)
         .expect("the musl target is a dist target");
-    let mut cmd = crate::dist::release_build(target);
-    cmd.args(["--quiet", "-p", "gox-shim", "--target-dir"])
-        .arg(root.join(MUSL_TARGET_DIR))
-        .current_dir(root);
-    let status = cmd.status()?;
+    let dir = root.join(MUSL_TARGET_DIR);
+    let mut cmd =
+        crate::hot_path::shim_build(root, target, &dir, crate::hot_path::Layout::Ordered)?;
+    let status = cmd.arg("--quiet").status()?;
     if !status.success() {
         return Err(format!(
             "building the release shim for {MUSL_TARGET} failed: {cmd:?} (needs `rustup target \
-             add {MUSL_TARGET}`, `cargo install cargo-zigbuild --locked` and `pip install ziglang`)"
+             add {MUSL_TARGET}`)"
         )
         .into());
     }
-    Ok(root
-        .join(MUSL_TARGET_DIR)
-        .join(MUSL_TARGET)
-        .join("release/gox-shim"))
+    Ok(dir.join(MUSL_TARGET).join("release/gox-shim"))
 }
 
 /// A static C program that `execv`s `go` with its own argv: what any exec-based shim costs at
