@@ -24,8 +24,8 @@ tasks:
   dist [--version V] [--target T]... [--out DIR]
                        release archives, SHA256SUMS, signed manifest.json and the installers
                        (docs/install.md); GOX_DIST_SECRET_KEY_FILE names the signing key
-  hot-path             list the functions a shim run executes (callgrind) in shims/hot-path.txt,
-                       the order the Linux release shim is linked in";
+  hot-path [--check]   list the functions a shim run executes (callgrind) in shims/hot-path.txt,
+                       the order the Linux release shim is linked in; --check only compares";
 
 fn main() -> ExitCode {
     // The dist's Linux shim is linked by this program (see hot_path).

@@ -138,10 +138,38 @@ pub fn try_musl_dist(version: &str, key_file: &Path) -> Result<Dist, String> {
     })
 }
 
+/// `cargo` for a test to run in the workspace (`cargo run -p xtask …`), without the
+/// variables cargo test sets for the test binary itself (`CARGO_PKG_NAME`,
+/// `CARGO_MANIFEST_DIR`, …): ring's build script reruns when one of them changes, which
+/// rebuilt xtask and everything it links (~50 s) at every switch between a test and a
+/// plain `cargo xtask`.
+pub fn nested_cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let of_the_test_binary = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_BIN_")
+            || matches!(
+                &*name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+            );
+        if of_the_test_binary {
+            cmd.env_remove(&*name);
+        }
+    }
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
 fn build(version: &str, key_file: &Path, out: &Path) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let started = std::time::Instant::now();
-    let output = Command::new(&cargo)
+    let output = nested_cargo()
         .args([
             "run",
             "--quiet",
@@ -154,9 +182,8 @@ fn build(version: &str, key_file: &Path, out: &Path) -> Result<(), String> {
         .args(["--target", DIST_TARGET, "--version", version, "--out"])
         .arg(out)
         .env("GOX_DIST_SECRET_KEY_FILE", key_file)
-        .current_dir(workspace_root())
         .output()
-        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "`cargo xtask dist --target {DIST_TARGET} --version {version}` failed ({}):\n{}\n{}",
