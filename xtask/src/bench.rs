@@ -541,6 +541,7 @@ impl PageCache {
 }
 
 /// Drops `path`'s pages from the page cache (written back first, as only clean pages go).
+#[cfg(target_os = "linux")]
 fn evict(path: &Path) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     let file = std::fs::File::open(path)?;
@@ -552,6 +553,14 @@ fn evict(path: &Path) -> std::io::Result<()> {
     } else {
         Err(std::io::Error::from_raw_os_error(err))
     }
+}
+
+/// The bench measures the Linux release shim only.
+#[cfg(not(target_os = "linux"))]
+fn evict(_: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other(
+        "evicting from the page cache is only done on Linux",
+    ))
 }
 
 /// The shim's filesystem work in `project` (see [`exec_floor::c_work_floor`]): every pin
