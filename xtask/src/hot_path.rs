@@ -104,6 +104,9 @@ pub fn shim_build(
             Layout::AsIs => PathBuf::new(),
         },
     )
+    // It would take precedence over RUSTFLAGS (cargo sets it for build scripts; a user's
+    // shell may have it too).
+    .env_remove("CARGO_ENCODED_RUSTFLAGS")
     .env(LLD_ENV, rust_lld()?)
     .env(REPORT_ENV, report_path(target_dir, target));
     Ok(cmd)
