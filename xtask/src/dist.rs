@@ -301,8 +301,8 @@ fn check_toolchains(targets: &[&Target]) -> Result {
 
 // ----------------------------------------------------------------------------- build
 
-/// `cargo zigbuild|build --release --target T` as the dist compiles `target`: the bench
-/// measures the shim built by exactly this command (zig links it with lld, not GNU ld).
+/// `cargo zigbuild|build --release --target T` as the dist compiles `target` (gox, and the
+/// shim everywhere but Linux, whose shim comes from `hot_path::shim_build`).
 fn release_build(target: &Target) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut cmd = Command::new(cargo);
@@ -353,7 +353,7 @@ fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Resul
 }
 
 /// Where Linux shims are built: their own directory, as their link flags differ from gox's.
-pub const ORDERED_SHIM_DIR: &str = "ordered-shim";
+const ORDERED_SHIM_DIR: &str = "ordered-shim";
 
 fn run_build(cmd: &mut Command, target: &Target) -> Result {
     let status = cmd

@@ -116,15 +116,13 @@ pub fn shim_build(
 /// linker reads the list, but it rebuilds when the flags change, so a new list or a new way
 /// of ordering means a new link.
 fn list_cfg(root: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
     let path = root.join(LIST);
     let list = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let digest = Sha256::new()
-        .chain_update(&list)
-        .chain_update(include_str!("hot_path.rs"))
-        .finalize();
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    Ok(format!("--cfg gox_hot_path=\"{hex}\""))
+    let mut hasher = gox_verifier::StreamHasher::new();
+    hasher.update(&list);
+    hasher.update(include_str!("hot_path.rs").as_bytes());
+    let hex = hasher.finish();
+    Ok(format!("--cfg gox_hot_path=\"{}\"", &hex[..16]))
 }
 
 fn report_path(target_dir: &Path, target: &Target) -> PathBuf {
