@@ -3,11 +3,13 @@
 //!
 //! * `gox install 1.22.10` from a loopback mirror vs `curl -o f && sha256sum f && tar -xzf f`
 //!   on the same archive (wall time, peak RSS via GNU time), interleaved.
+//! * gox is measured as the dist ships it (static musl, built like `cargo xtask dist`), next
+//!   to the host `cargo build` that `cargo install` gives contributors.
 //! * `shims/go version` (the static musl release shim) vs the toolchain's own `bin/go version`,
 //!   a static C `execv` wrapper (the floor) and mise's shim, interleaved in one run, plus the
 //!   syscalls before exec (strace).
-//! * `gox hook-env` with nothing changed and after a `cd`.
-//! * The stripped size of the shim.
+//! * `gox hook-env` with nothing changed and after a `cd`, both builds interleaved.
+//! * The stripped sizes of the shim and of both gox builds.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -58,9 +60,22 @@ pub fn run(args: &[String]) -> Result {
     if !status.success() {
         return Err("cargo build --release failed".into());
     }
-    let bin = root.join("target/release");
-    let musl_shim = exec_floor::build_musl_shim(&root)?;
+    let glibc_gox = root.join("target/release/gox");
     let work = tempfile::Builder::new().prefix("gox-bench-").tempdir()?;
+    // gox and its shim side by side, as install.sh lays them out: `gox setup` links this shim.
+    let shipped = work.path().join("shipped");
+    std::fs::create_dir_all(&shipped)?;
+    let shipped_gox = shipped.join("gox");
+    let musl_shim = shipped.join("gox-shim");
+    std::fs::copy(
+        crate::dist::shipped_gox(&root, exec_floor::MUSL_TARGET)?,
+        &shipped_gox,
+    )?;
+    std::fs::copy(exec_floor::build_musl_shim(&root)?, &musl_shim)?;
+    let goxes = [
+        ("static musl, as shipped", shipped_gox.as_path()),
+        ("host `cargo build`, glibc", glibc_gox.as_path()),
+    ];
     let server = fixtures().mirror().start();
     let archive = fixtures().archive("1.22.10", "linux/amd64");
     let url = format!("{}{}", server.download_base(), archive.filename);
@@ -84,7 +99,7 @@ pub fn run(args: &[String]) -> Result {
         "bench: install vs curl+sha256sum+tar ({} runs each, interleaved)",
         opts.install_runs
     );
-    let install = bench_install(&bin, work.path(), &server, &url, opts.install_runs)?;
+    let install = bench_install(&goxes, work.path(), &server, &url, opts.install_runs)?;
     writeln!(
         report,
         "## Install 1.22.10 (linux/amd64, {} MB archive)\n",
@@ -104,13 +119,15 @@ pub fn run(args: &[String]) -> Result {
             rss / 1024
         )?;
     }
-    let ratio = median(&install[0].1.iter().map(|s| s.0).collect::<Vec<_>>())
-        / median(&install[1].1.iter().map(|s| s.0).collect::<Vec<_>>());
+    let wall = |row: &(String, Vec<Sample>)| median(&row.1.iter().map(|s| s.0).collect::<Vec<_>>());
+    let curl = wall(&install[install.len() - 1]);
     writeln!(
         report,
-        "\ngox / curl+sha256sum+tar = **{ratio:.2}×** (target ≤ 0.8×, ≤ 64 MB). gox streams: the \
-         SHA-256 and the gzip/tar extraction run while the bytes arrive, then every binary's \
-         header and Go build info are verified.\n"
+        "\ngox / curl+sha256sum+tar = **{:.2}×** as shipped, {:.2}× for the glibc build (target \
+         ≤ 0.8×, ≤ 64 MB). gox streams: the SHA-256 and the gzip/tar extraction run while the \
+         bytes arrive, then every binary's header and Go build info are verified.\n",
+        wall(&install[0]) / curl,
+        wall(&install[1]) / curl
     )?;
 
     eprintln!(
@@ -120,12 +137,12 @@ pub fn run(args: &[String]) -> Result {
     let home = work.path().join("shim-home");
     let env = gox_env(&home, work.path(), &server);
     run_checked(
-        Command::new(bin.join("gox"))
+        Command::new(&shipped_gox)
             .args(["install", "--quiet", "1.22.10"])
             .envs(env.clone()),
     )?;
     run_checked(
-        Command::new(bin.join("gox"))
+        Command::new(&shipped_gox)
             .args(["setup", "--quiet", "--shell", "bash"])
             .envs(env.clone()),
     )?;
@@ -135,10 +152,8 @@ pub fn run(args: &[String]) -> Result {
     std::fs::write(work.path().join("a/.tool-versions"), "go 1.22.10\n")?; // for mise
     let goroot = home.join("toolchains/go1.22.10.linux-amd64");
     let direct = goroot.join("bin/go");
-    // The shim Linux users get: static musl, release (`gox setup` linked the glibc one).
+    // `gox setup` linked the shim shipped next to gox: static musl, in hot-path order.
     let shim = home.join("shims/go");
-    std::fs::remove_file(&shim)?;
-    std::fs::copy(&musl_shim, &shim)?;
     let floor = exec_floor::c_wrapper(work.path(), &direct);
     let mise = exec_floor::mise_shim(work.path(), &goroot, "1.22.10");
     let run_in = |program: &Path| {
@@ -304,30 +319,32 @@ pub fn run(args: &[String]) -> Result {
         Err(why) => writeln!(report, "No no-op measurement: {why}.\n")?,
     }
 
-    let hook = bench_hook_env(&bin, work.path(), &env, opts.shim_runs)?;
-    if let Some((same, moved)) = hook {
-        writeln!(report, "## `gox hook-env --shell bash` (prompt hook)\n")?;
-        writeln!(report, "| case | median | p90 |\n|---|---|---|")?;
+    let hook = bench_hook_env(&goxes, work.path(), &env, opts.shim_runs)?;
+    writeln!(report, "## `gox hook-env --shell bash` (prompt hook)\n")?;
+    writeln!(
+        report,
+        "Both builds interleaved in one run ({} runs each).\n",
+        opts.shim_runs
+    )?;
+    writeln!(report, "| gox | case | median | p90 |\n|---|---|---|---|")?;
+    for (name, xs) in &hook {
         writeln!(
             report,
-            "| nothing changed (fast path) | {:.2} ms | {:.2} ms |",
-            median(&same) * 1e3,
-            p90(&same) * 1e3
-        )?;
-        writeln!(
-            report,
-            "| after `cd` into another project | {:.2} ms | {:.2} ms |\n",
-            median(&moved) * 1e3,
-            p90(&moved) * 1e3
-        )?;
-        writeln!(
-            report,
-            "Targets: ≤ 1.0 ms unchanged, ≤ 3 ms after a `cd` (mise 2026.9.15: 1.4 ms).\n"
+            "| {name} | {:.2} ms | {:.2} ms |",
+            median(xs) * 1e3,
+            p90(xs) * 1e3
         )?;
     }
+    writeln!(
+        report,
+        "\nTargets, for the shipped build: ≤ 1.0 ms unchanged (**{}**), ≤ 3 ms after a `cd` \
+         (**{}**); mise 2026.9.15: 1.4 ms.\n",
+        // Medians alone: at 1–3 ms, this VM's run-to-run drift dwarfs any interval.
+        verdict((median(&hook[0].1), median(&hook[0].1)), 1.0e-3),
+        verdict((median(&hook[1].1), median(&hook[1].1)), 3.0e-3)
+    )?;
 
     let size = std::fs::metadata(&musl_shim)?.len();
-    let gox_size = std::fs::metadata(bin.join("gox"))?.len();
     writeln!(report, "## Binary sizes (release, stripped)\n")?;
     writeln!(report, "| binary | size |\n|---|---|")?;
     writeln!(
@@ -336,7 +353,13 @@ pub fn run(args: &[String]) -> Result {
         exec_floor::MUSL_TARGET,
         size / 1024
     )?;
-    writeln!(report, "| gox | {} KB |", gox_size / 1024)?;
+    for (name, gox) in goxes {
+        writeln!(
+            report,
+            "| gox ({name}) | {} KB |",
+            std::fs::metadata(gox)?.len() / 1024
+        )?;
+    }
 
     let out = root.join("docs/benchmarks.md");
     std::fs::write(&out, &report)?;
@@ -346,24 +369,29 @@ pub fn run(args: &[String]) -> Result {
 }
 
 fn bench_install(
-    bin: &Path,
+    goxes: &[(&str, &Path)],
     work: &Path,
     server: &gox_testkit::MirrorServer,
     url: &str,
     runs: usize,
-) -> Result<Vec<(&'static str, Vec<Sample>)>> {
-    let mut gox = Vec::new();
+) -> Result<Vec<(String, Vec<Sample>)>> {
+    let mut rows: Vec<(String, Vec<Sample>)> = goxes
+        .iter()
+        .map(|(name, _)| (format!("`gox install 1.22.10` ({name})"), Vec::new()))
+        .collect();
     let mut baseline = Vec::new();
     for i in 0..runs {
-        let home = work.join(format!("install-{i}"));
-        let env = gox_env(&home, &home, server);
-        let mut cmd = Command::new("/usr/bin/time");
-        cmd.args(["-f", "%e %M"])
-            .arg(bin.join("gox"))
-            .args(["install", "--quiet", "1.22.10"])
-            .envs(env);
-        gox.push(measure_gnu_time(&mut cmd)?);
-        std::fs::remove_dir_all(&home)?;
+        for ((_, gox), (_, samples)) in goxes.iter().zip(&mut rows) {
+            let home = work.join(format!("install-{i}"));
+            let env = gox_env(&home, &home, server);
+            let mut cmd = Command::new("/usr/bin/time");
+            cmd.args(["-f", "%e %M"])
+                .arg(gox)
+                .args(["install", "--quiet", "1.22.10"])
+                .envs(env);
+            samples.push(measure_gnu_time(&mut cmd)?);
+            std::fs::remove_dir_all(&home)?;
+        }
 
         let dir = work.join(format!("curl-{i}"));
         std::fs::create_dir_all(&dir)?;
@@ -374,70 +402,66 @@ fn bench_install(
         baseline.push(measure_gnu_time(&mut cmd)?);
         std::fs::remove_dir_all(&dir)?;
     }
-    Ok(vec![
-        ("`gox install 1.22.10`", gox),
-        ("`curl -o f && sha256sum f && tar -xzf f`", baseline),
-    ])
+    rows.push((
+        "`curl -o f && sha256sum f && tar -xzf f`".to_string(),
+        baseline,
+    ));
+    Ok(rows)
 }
 
-/// Runs `hook-env` when this build has it (shell integration), else skips the section.
+/// `hook-env` of every build in `goxes`, in a project with its state already in the
+/// environment (the fast path) and one `cd` away from it, all interleaved. Rows are
+/// (build and case, samples), each build's fast path first.
 fn bench_hook_env(
-    bin: &Path,
+    goxes: &[(&str, &Path)],
     work: &Path,
     env: &[(String, PathBuf)],
     runs: usize,
-) -> Result<Option<(Vec<f64>, Vec<f64>)>> {
-    let gox = bin.join("gox");
-    let probe = Command::new(&gox)
-        .args(["hook-env", "--help"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    if !probe.success() {
-        return Ok(None);
-    }
+) -> Result<Vec<(String, Vec<f64>)>> {
     let a = work.join("a/b/c/d");
     let b = work.join("b/b/c/d");
     std::fs::create_dir_all(&b)?;
     std::fs::write(work.join("b/.go-version"), "1.22.10\n")?;
-    // The state a shell would hold after a prompt in `a`.
-    let state = |dir: &Path| -> Result<Vec<(String, String)>> {
-        let out = Command::new(&gox)
-            .args(["hook-env", "--shell", "bash"])
+    let hook = |gox: &Path, dir: &Path| {
+        let mut cmd = Command::new(gox);
+        cmd.args(["hook-env", "--shell", "bash"])
             .current_dir(dir)
-            .envs(env.iter().cloned())
-            .output()?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        Ok(text
+            .envs(env.iter().cloned());
+        cmd
+    };
+    let mut cases = Vec::new();
+    for (name, gox) in goxes {
+        // The state a shell holds after a prompt in `a`.
+        let out = hook(gox, &a).output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "{} hook-env failed: {}",
+                gox.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        let in_a: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| l.strip_prefix("export "))
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect())
-    };
-    let in_a = state(&a)?;
-    let (same, moved) = interleave(
-        runs,
-        || {
-            time(
-                Command::new(&gox)
-                    .args(["hook-env", "--shell", "bash"])
-                    .current_dir(&a)
-                    .envs(env.iter().cloned())
-                    .envs(in_a.clone()),
-            )
-        },
-        || {
-            time(
-                Command::new(&gox)
-                    .args(["hook-env", "--shell", "bash"])
-                    .current_dir(&b)
-                    .envs(env.iter().cloned())
-                    .envs(in_a.clone()),
-            )
-        },
-    )?;
-    Ok(Some((same, moved)))
+            .collect();
+        for (case, dir) in [
+            ("nothing changed (fast path)", &a),
+            ("after `cd` into another project", &b),
+        ] {
+            let mut cmd = hook(gox, dir);
+            cmd.envs(in_a.iter().cloned());
+            cases.push((format!("{name} | {case}"), cmd));
+        }
+    }
+    let samples = interleave_all(runs, &mut cases)?;
+    Ok(cases
+        .into_iter()
+        .map(|(name, _)| name)
+        .zip(samples)
+        .collect())
 }
 
 /// A no-op row: its name and its samples with the programs just written, then read back.
@@ -664,24 +688,6 @@ fn interleave_all(runs: usize, cases: &mut [(String, Command)]) -> Result<Vec<Ve
         }
     }
     Ok(samples)
-}
-
-/// Alternates the two measurements so drift (thermal, other load) hits both equally.
-fn interleave(
-    runs: usize,
-    mut a: impl FnMut() -> Result<f64>,
-    mut b: impl FnMut() -> Result<f64>,
-) -> Result<(Vec<f64>, Vec<f64>)> {
-    for _ in 0..5 {
-        a()?;
-        b()?;
-    }
-    let (mut xs, mut ys) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
-    for _ in 0..runs {
-        xs.push(a()?);
-        ys.push(b()?);
-    }
-    Ok((xs, ys))
 }
 
 fn median(xs: &[f64]) -> f64 {

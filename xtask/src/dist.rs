@@ -136,7 +136,8 @@ struct Options {
     out: PathBuf,
 }
 
-fn parse_args(args: &[String], root: &Path) -> Result<Options> {
+/// The options, or `None` when `--help` was asked for (and printed).
+fn parse_args(args: &[String], root: &Path) -> Result<Option<Options>> {
     let mut version = env!("CARGO_PKG_VERSION").to_string();
     let mut targets = Vec::new();
     let mut out = root.join("target/dist");
@@ -160,7 +161,10 @@ fn parse_args(args: &[String], root: &Path) -> Result<Options> {
                     targets.push(target);
                 }
             }
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(None);
+            }
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}").into()),
         }
     }
@@ -168,11 +172,11 @@ fn parse_args(args: &[String], root: &Path) -> Result<Options> {
     if targets.is_empty() {
         targets = TARGETS.iter().collect();
     }
-    Ok(Options {
+    Ok(Some(Options {
         version,
         targets,
         out,
-    })
+    }))
 }
 
 /// The version lands in file names and URLs: a SemVer-ish token, nothing a shell or a
@@ -191,7 +195,9 @@ fn check_version(version: &str) -> Result {
 
 pub fn run(args: &[String]) -> Result {
     let root = workspace_root();
-    let opts = parse_args(args, &root)?;
+    let Some(opts) = parse_args(args, &root)? else {
+        return Ok(());
+    };
     let started = Instant::now();
     check_toolchains(&opts.targets)?;
     let key = signing_key()?;
@@ -322,17 +328,15 @@ fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Resul
     }
     // Linux shims are linked apart, in their hot-path order (hot_path.rs).
     let ordered_shim = target.format == Format::Elf;
-    let mut cmd = release_build(target);
-    cmd.args(["--locked", "-p", "gox"]);
+    let mut cmd = gox_build(root, target);
     if !ordered_shim {
         cmd.args(["-p", "gox-shim"]);
     }
-    cmd.current_dir(root)
-        .env("GOX_BUILD_VERSION", version)
+    cmd.env("GOX_BUILD_VERSION", version)
         .env("GOX_DIST_PUBLIC_KEY", public_key);
     run_build(&mut cmd, target)?;
+    let gox = built_gox(root, target);
     let dir = target_dir(root).join(target.triple).join("release");
-    let gox = dir.join(target.exe("gox"));
     if !ordered_shim {
         return Ok(vec![gox, dir.join(target.exe("gox-shim"))]);
     }
@@ -350,6 +354,33 @@ fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Resul
         gox,
         shim_dir.join(target.triple).join("release/gox-shim"),
     ])
+}
+
+/// The `gox` the dist ships for `triple` (its version and key left at their defaults), built
+/// as the dist builds it: the bench measures this binary, not a host `cargo build` (on
+/// Linux the two differ in libc, linking and start-up cost).
+pub fn shipped_gox(root: &Path, triple: &str) -> Result<PathBuf> {
+    let target = TARGETS
+        .iter()
+        .find(|t| t.triple == triple)
+        .ok_or_else(|| format!("{triple} is not a dist target"))?;
+    check_toolchains(&[target])?;
+    run_build(gox_build(root, target).arg("--quiet"), target)?;
+    Ok(built_gox(root, target))
+}
+
+/// `cargo zigbuild|build` of the `gox` package alone for `target`.
+fn gox_build(root: &Path, target: &Target) -> Command {
+    let mut cmd = release_build(target);
+    cmd.args(["--locked", "-p", "gox"]).current_dir(root);
+    cmd
+}
+
+fn built_gox(root: &Path, target: &Target) -> PathBuf {
+    target_dir(root)
+        .join(target.triple)
+        .join("release")
+        .join(target.exe("gox"))
 }
 
 /// Where Linux shims are built: their own directory, as their link flags differ from gox's.
@@ -466,7 +497,15 @@ pub fn load_or_create_key(file: &Path) -> Result<SigningKey> {
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| ctx("cannot create the directory of", &e))?;
         }
-        write_atomic(&pub_path(file), pk_text.as_bytes())?;
+        let public = pub_path(file);
+        write_atomic(&public, pk_text.as_bytes())?;
+        // A public key is for everyone to read (the temporary file it came from was 0600).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            fs::set_permissions(&public, fs::Permissions::from_mode(0o644))
+                .map_err(|e| ctx("cannot make the public key readable beside", &e))?;
+        }
         write_atomic(file, sk_text.as_bytes())?;
         eprintln!(
             "dist: created the signing key {} (public key {})",
@@ -554,13 +593,14 @@ fn write_dist(
     key: &SigningKey,
 ) -> Result {
     let mtime = archive_mtime();
+    let man = man_pages(version)?;
     let mut artifacts = Vec::new();
     let mut sums = String::new();
     for (target, bins) in built {
         let name = target.archive_name(version);
         let path = dir.join(&name);
         let top = format!("gox-{version}-{}", target.triple);
-        let entries = archive_entries(root, target, bins)?;
+        let entries = archive_entries(root, man.path(), target, bins)?;
         if target.windows() {
             write_zip(&path, &top, &entries, mtime)?;
         } else {
@@ -596,9 +636,23 @@ fn write_dist(
     Ok(())
 }
 
+/// The man pages stamped with the release's version, in a temporary directory (docs/man
+/// holds the workspace version's).
+fn man_pages(version: &str) -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new().prefix("gox-dist-man-").tempdir()?;
+    // clap keeps a version for the life of the program: xtask builds one dist per run.
+    let version: &'static str = Box::leak(version.to_owned().into_boxed_str());
+    for (name, roff) in gox::man::pages_for_version(version) {
+        fs::write(dir.path().join(&name), roff)
+            .map_err(|e| format!("cannot write man page {name}: {e}"))?;
+    }
+    Ok(dir)
+}
+
 /// Archive entries: (path inside the top directory, source file, executable?).
 fn archive_entries(
     root: &Path,
+    man: &Path,
     target: &Target,
     bins: &[PathBuf],
 ) -> Result<Vec<(String, PathBuf, bool)>> {
@@ -614,9 +668,12 @@ fn archive_entries(
         })
         .collect();
     debug_assert_eq!(entries.len(), 2, "{}", target.triple);
-    for (dir, into) in [("completions", "completions"), ("docs/man", "man")] {
-        let mut files: Vec<_> = fs::read_dir(root.join(dir))
-            .map_err(|e| format!("cannot list {dir}/: {e}"))?
+    for (dir, into) in [
+        (root.join("completions"), "completions"),
+        (man.to_path_buf(), "man"),
+    ] {
+        let mut files: Vec<_> = fs::read_dir(&dir)
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file())
             .collect();
@@ -782,13 +839,13 @@ mod tests {
     #[test]
     fn targets_parse_and_default_to_all() {
         let root = Path::new("/r");
-        let all = parse_args(&[], root).unwrap();
+        let all = parse_args(&[], root).unwrap().unwrap();
         assert_eq!(all.targets.len(), TARGETS.len());
         assert_eq!(all.out, root.join("target/dist"));
         let args: Vec<String> = ["--target", "x86_64-pc-windows-gnu", "--version", "9.9.9"]
             .map(String::from)
             .to_vec();
-        let one = parse_args(&args, root).unwrap();
+        let one = parse_args(&args, root).unwrap().unwrap();
         assert_eq!(one.targets.len(), 1);
         assert_eq!(
             one.targets[0].archive_name(&one.version),
@@ -800,6 +857,17 @@ mod tests {
             "{err}"
         );
         assert!(parse_args(&["--version".into(), "1.0;rm".into()], root).is_err());
+        assert!(parse_args(&["--help".into()], root).unwrap().is_none());
+    }
+
+    #[test]
+    fn man_pages_carry_the_release_version() {
+        let dir = man_pages("9.9.9-rc.1").unwrap();
+        let top = fs::read_to_string(dir.path().join("gox.1")).unwrap();
+        assert!(top.contains("gox 9.9.9-rc.1"), "{top}");
+        let install = fs::read_to_string(dir.path().join("gox-install.1")).unwrap();
+        assert!(install.contains("9.9.9-rc.1"), "{install}");
+        assert!(!install.contains(env!("CARGO_PKG_VERSION")), "{install}");
     }
 
     #[test]
@@ -815,6 +883,19 @@ mod tests {
             "{pub_text}"
         );
         assert!(first.public_line.starts_with("RW"), "{}", first.public_line);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = |name: &str| {
+                fs::metadata(dir.path().join("keys").join(name))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777
+            };
+            assert_eq!(mode("release.key.pub"), 0o644);
+            assert_eq!(mode("release.key"), 0o600);
+        }
     }
 
     #[test]

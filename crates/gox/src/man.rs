@@ -7,9 +7,19 @@ use clap_mangen::Man;
 use crate::cli::Cli;
 
 /// Every page as (file name, roff), `gox.1` first, then the subcommands in definition
-/// order. Deterministic: no date, the version from Cargo.toml.
+/// order. Deterministic: no date, the version this build says (`gox --version`).
 pub fn pages() -> Vec<(String, Vec<u8>)> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    render(Cli::command())
+}
+
+/// [`pages`] as the release stamped `version` prints them: the dist builds its binaries with
+/// that version, so the man pages it ships must say the same.
+pub fn pages_for_version(version: &'static str) -> Vec<(String, Vec<u8>)> {
+    render(Cli::command().version(version))
+}
+
+fn render(cmd: clap::Command) -> Vec<(String, Vec<u8>)> {
+    let mut cmd = cmd.disable_help_subcommand(true);
     cmd.build();
     let mut pages = Vec::new();
     collect(&cmd, &mut pages);
