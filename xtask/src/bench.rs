@@ -60,7 +60,7 @@ pub fn run(args: &[String]) -> Result {
     if !status.success() {
         return Err("cargo build --release failed".into());
     }
-    let glibc_gox = root.join("target/release/gox");
+    let glibc_gox = crate::dist::target_dir(&root).join("release/gox");
     let work = tempfile::Builder::new().prefix("gox-bench-").tempdir()?;
     // gox and its shim side by side, as install.sh lays them out: `gox setup` links this shim.
     let shipped = work.path().join("shipped");

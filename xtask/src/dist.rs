@@ -431,7 +431,8 @@ fn build_universal2(root: &Path, version: &str, public_key: &str) -> Result<Vec<
     Ok(fat)
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+/// cargo's target directory: `CARGO_TARGET_DIR`, else the workspace's `target/`.
+pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
