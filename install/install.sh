@@ -49,12 +49,16 @@ modify_path=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--version)
-		[ $# -ge 2 ] || usage_error "--version needs a value"
+		# An empty value would silently mean "the manifest's version": refuse it.
+		if [ $# -lt 2 ] || [ -z "$2" ]; then
+			usage_error "--version needs a value, e.g. --version 1.2.3"
+		fi
 		version=$2
 		shift 2
 		;;
 	--version=*)
 		version=${1#--version=}
+		[ -n "$version" ] || usage_error "--version= needs a value, e.g. --version=1.2.3"
 		shift
 		;;
 	--dry-run)
@@ -86,9 +90,43 @@ else
 fi
 # Plain http only for a mirror on this machine (tests, local dists): anything else could
 # swap both the archive and SHA256SUMS on the way.
+base_fix="use an https:// URL, or file:///absolute/path for a directory on this machine (plain http:// only for 127.0.0.1, localhost or [::1])"
 case $base in
-https://* | file://* | http://127.0.0.1 | http://127.0.0.1[:/]* | http://localhost | http://localhost[:/]* | http://\[::1\]*) ;;
-*) die "GOX_INSTALL_BASE '$base': use an https:// URL (plain http only for 127.0.0.1/localhost)" ;;
+https://* | file://*) ;;
+http://*)
+	# The host is what follows the last '@' of the authority (RFC 3986 userinfo):
+	# http://127.0.0.1:x@evil.example/ connects to evil.example, so a prefix match on
+	# the URL is not enough. The authority ends at the first '/', '?' or '#'.
+	authority=${base#http://}
+	authority=${authority%%[/?#]*}
+	userinfo=
+	case $authority in
+	*@*) userinfo=${authority%@*} ;;
+	esac
+	hostport=${authority##*@}
+	# A '@' or '\' left in the userinfo is read differently by different URL parsers:
+	# refuse rather than guess which host curl or wget would pick.
+	case $userinfo in
+	*[@\\]*) die "GOX_INSTALL_BASE '$base': ambiguous user info before the host; $base_fix" ;;
+	esac
+	case $hostport in
+	127.0.0.1 | localhost | '[::1]') ;;
+	127.0.0.1:* | localhost:* | '[::1]':*)
+		case ${hostport##*:} in
+		'' | *[!0-9]*) die "GOX_INSTALL_BASE '$base': bad port in '$hostport'; $base_fix" ;;
+		esac
+		;;
+	*) die "GOX_INSTALL_BASE '$base': plain http to '$hostport' is not allowed; $base_fix" ;;
+	esac
+	;;
+*)
+	# A plain path: say the exact file:// URL that works.
+	if [ -d "$base" ]; then
+		abs=$(cd "$base" && pwd) || abs=$base
+		die "GOX_INSTALL_BASE '$base' is a path, not a URL: use GOX_INSTALL_BASE=file://$abs"
+	fi
+	die "GOX_INSTALL_BASE '$base': $base_fix"
+	;;
 esac
 
 if [ -n "${GOX_INSTALL_DIR:-}" ]; then
@@ -137,12 +175,20 @@ detect_target() {
 	esac
 }
 
+# What to check when a download fails (curl has already printed why, wget -q has not).
+if [ -n "${GOX_INSTALL_BASE:-}" ]; then
+	download_fix="check that GOX_INSTALL_BASE ($base) is a release directory (docs/install.md, \"Release layout\"), your network, and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY)"
+else
+	download_fix="check your network and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY), or set GOX_INSTALL_BASE to a mirror of the release directory"
+fi
+
 download() { # URL FILE
 	if command -v curl >/dev/null 2>&1; then
 		curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" ||
-			die "cannot download $1"
+			die "cannot download $1 with curl: $download_fix"
 	elif command -v wget >/dev/null 2>&1; then
-		wget --quiet --tries=3 --output-document="$2" "$1" || die "cannot download $1"
+		wget --quiet --tries=3 --output-document="$2" "$1" ||
+			die "cannot download $1 with wget: $download_fix"
 	else
 		die "neither curl nor wget is installed; install one (e.g. sudo apt-get install curl)"
 	fi
@@ -169,12 +215,33 @@ on_path() { # DIR
 	return 1
 }
 
-# Temporary files: the download dir and the half-copied binaries in the install dir.
+# The version named by manifest.json (FILE), or nothing.
+manifest_version() { # FILE
+	sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$1" | head -n 1
+}
+
+# Why SHA256SUMS has no $archive, with the fix. The usual cause with --version is a base
+# that holds another version (GOX_INSTALL_BASE is used as given), so ask its manifest.
+no_archive() {
+	listed=$(awk '{ f = $2; sub(/^\*/, "", f); printf "%s%s", sep, f; sep = ", " }' "$tmp/SHA256SUMS")
+	if [ -n "$version_arg" ]; then
+		if (download "$base/manifest.json" "$tmp/manifest.json") 2>/dev/null; then
+			held=$(manifest_version "$tmp/manifest.json")
+			if [ -n "$held" ] && [ "$held" != "$version" ]; then
+				die "$base holds gox $held, not $version ($base/SHA256SUMS lists: ${listed:-nothing}); drop --version to install $held, or point GOX_INSTALL_BASE at the directory of version $version"
+			fi
+		fi
+	fi
+	die "$base/SHA256SUMS lists no $archive: this release has no $target build (it lists: ${listed:-nothing}); build from source (docs/install.md, \"From source\")"
+}
+
+# Temporary files: the download dir, and (while staged=1) the binaries staged in the
+# install dir under names only this process uses.
 tmp=
-partial=
+staged=
 cleanup() {
 	[ -z "$tmp" ] || rm -rf "$tmp"
-	[ -z "$partial" ] || rm -f "$partial"
+	[ -z "$staged" ] || rm -f "$install_dir/.gox-shim.gox-install.$$" "$install_dir/.gox.gox-install.$$"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -182,59 +249,109 @@ trap 'exit 143' TERM
 
 cpu_note=
 detect_target
-tmp=$(mktemp -d 2>/dev/null || mktemp -d -t gox-install) || die "cannot create a temp directory (set TMPDIR)"
 
+# mktemp's own error for a missing TMPDIR is "too few X's in template" (GNU, when falling
+# back to -t): check the directory first and name it.
+tmp_parent=${TMPDIR:-/tmp}
+tmp_parent=${tmp_parent%/}
+[ -n "$tmp_parent" ] || tmp_parent=/
+if [ ! -d "$tmp_parent" ]; then
+	if [ -n "${TMPDIR:-}" ]; then
+		die "TMPDIR is '$TMPDIR', which is not an existing directory: create it (mkdir -p '$TMPDIR') or unset TMPDIR"
+	fi
+	die "/tmp does not exist and TMPDIR is not set: set TMPDIR to a writable directory"
+fi
+if [ ! -w "$tmp_parent" ]; then
+	die "cannot write to the temp directory $tmp_parent${TMPDIR:+ (TMPDIR)}: set TMPDIR to a writable directory"
+fi
+# An explicit template works with both GNU and BSD mktemp.
+tmp=$(mktemp -d "$tmp_parent/gox-install.XXXXXX") ||
+	die "cannot create a temp directory in $tmp_parent (mktemp -d '$tmp_parent/gox-install.XXXXXX' failed): set TMPDIR to a writable directory"
+
+version_arg=$version
 if [ -z "$version" ]; then
 	download "$base/manifest.json" "$tmp/manifest.json"
-	version=$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$tmp/manifest.json" | head -n 1)
+	version=$(manifest_version "$tmp/manifest.json")
 	case $version in
-	'' | *[!A-Za-z0-9.+-]*) die "$base/manifest.json names no valid version" ;;
+	'' | *[!A-Za-z0-9.+-]*) die "$base/manifest.json names no valid version: $download_fix" ;;
 	esac
 fi
 archive=gox-$version-$target.tar.gz
 
+# SHA256SUMS is a few hundred bytes: even a dry run reads it, so it can say whether the
+# release has this target's build (and the version asked for) instead of printing a URL
+# that would 404.
 if [ "$dry_run" = 1 ]; then
 	echo "target:      $target${cpu_note:+ ($cpu_note)}"
 	echo "version:     $version"
+fi
+
+installed=0
+if [ "$dry_run" = 0 ] && [ -x "$install_dir/gox" ] && [ -x "$install_dir/gox-shim" ] &&
+	[ "$("$install_dir/gox" --version 2>/dev/null)" = "gox $version" ]; then
+	installed=1
+	if [ "$modify_path" = 0 ]; then
+		say "gox $version is already installed in $install_dir (nothing to do)"
+		exit 0
+	fi
+	# --modify-path after a plain install: the binaries are right, only the startup file
+	# is missing its lines. No download.
+	say "gox $version is already installed in $install_dir; adding the PATH lines only"
+fi
+
+if [ "$installed" = 0 ]; then
+	download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
+	expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$tmp/SHA256SUMS")
+	[ -n "$expected" ] || no_archive
+fi
+
+if [ "$dry_run" = 1 ]; then
 	echo "archive:     $base/$archive"
+	echo "sha256:      $expected"
 	echo "checksums:   $base/SHA256SUMS"
 	echo "install dir: $install_dir"
 	exit 0
 fi
 
-if [ -x "$install_dir/gox" ] && [ -x "$install_dir/gox-shim" ] &&
-	[ "$("$install_dir/gox" --version 2>/dev/null)" = "gox $version" ]; then
-	say "gox $version is already installed in $install_dir (nothing to do)"
-	exit 0
+if [ "$installed" = 0 ]; then
+	say "installing gox $version for $target${cpu_note:+ ($cpu_note)} into $install_dir"
+	download "$base/$archive" "$tmp/$archive"
+	actual=$(sha256_of "$tmp/$archive")
+	[ "$actual" = "$expected" ] ||
+		die "checksum mismatch for $base/$archive: SHA256SUMS says $expected, the download is $actual; nothing was installed (a proxy or mirror changed the file; retry, or $download_fix)"
+
+	mkdir "$tmp/x"
+	tar -xzf "$tmp/$archive" -C "$tmp/x" || die "cannot unpack $base/$archive (tar -xzf failed); nothing was installed"
+	src=$tmp/x/gox-$version-$target
+	for bin in gox gox-shim; do
+		[ -f "$src/$bin" ] || die "$base/$archive has no gox-$version-$target/$bin; nothing was installed"
+	done
+
+	mkdir -p "$install_dir" || die "cannot create $install_dir: set GOX_INSTALL_DIR to a writable directory"
+	for bin in gox gox-shim; do
+		if [ -d "$install_dir/$bin" ]; then
+			die "$install_dir/$bin is a directory; remove it (rmdir '$install_dir/$bin') or set GOX_INSTALL_DIR"
+		fi
+	done
+	# Both binaries are staged under temp names in the install dir (same file system, so
+	# the renames below are atomic) before either is renamed over: a full disk or a
+	# failed copy then leaves the old gox and gox-shim as they were, never a new shim
+	# next to an old gox. A running gox or go never sees a half-written file.
+	staged=1
+	for bin in gox-shim gox; do
+		part=$install_dir/.$bin.gox-install.$$
+		if ! cp "$src/$bin" "$part" || ! chmod 755 "$part"; then
+			die "cannot write $part (disk full or not writable?); $install_dir was left unchanged: free some space, or set GOX_INSTALL_DIR to a writable directory"
+		fi
+	done
+	# gox-shim first: gox setup links the shims to it.
+	for bin in gox-shim gox; do
+		mv -f "$install_dir/.$bin.gox-install.$$" "$install_dir/$bin" ||
+			die "cannot rename $install_dir/.$bin.gox-install.$$ to $install_dir/$bin; run install.sh again once $install_dir is writable"
+	done
+	staged=
+	say "installed $install_dir/gox and $install_dir/gox-shim"
 fi
-
-say "installing gox $version for $target${cpu_note:+ ($cpu_note)} into $install_dir"
-download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
-expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$tmp/SHA256SUMS")
-[ -n "$expected" ] || die "$base/SHA256SUMS lists no $archive (no $target build in this release?)"
-download "$base/$archive" "$tmp/$archive"
-actual=$(sha256_of "$tmp/$archive")
-[ "$actual" = "$expected" ] ||
-	die "checksum mismatch for $base/$archive: SHA256SUMS says $expected, the download is $actual; nothing was installed"
-
-mkdir "$tmp/x"
-tar -xzf "$tmp/$archive" -C "$tmp/x" || die "cannot unpack $archive"
-src=$tmp/x/gox-$version-$target
-for bin in gox gox-shim; do
-	[ -f "$src/$bin" ] || die "$archive has no gox-$version-$target/$bin"
-done
-
-mkdir -p "$install_dir" || die "cannot create $install_dir (set GOX_INSTALL_DIR to a writable directory)"
-# Copy under a temp name in the same directory, then rename over: a running gox or go
-# never sees a half-written file. gox-shim first: gox setup links the shims to it.
-for bin in gox-shim gox; do
-	partial=$install_dir/.$bin.gox-install.$$
-	cp "$src/$bin" "$partial" || die "cannot write $partial"
-	chmod 755 "$partial"
-	mv -f "$partial" "$install_dir/$bin" || die "cannot replace $install_dir/$bin"
-	partial=
-done
-say "installed $install_dir/gox and $install_dir/gox-shim"
 
 case ${SHELL:-} in
 */zsh) shell=zsh rc=$HOME/.zshrc ;;
@@ -243,7 +360,8 @@ case ${SHELL:-} in
 *) shell=bash rc=$HOME/.profile ;;
 esac
 # gox setup creates the go/gofmt shims and prints the PATH line for them.
-shims_line=$("$install_dir/gox" --quiet setup --shell "$shell") || die "$install_dir/gox setup failed"
+shims_line=$("$install_dir/gox" --quiet setup --shell "$shell") ||
+	die "'$install_dir/gox setup --shell $shell' failed (its error is above); run it again by hand once fixed"
 lines=$shims_line
 if ! on_path "$install_dir"; then
 	if [ "$shell" = fish ]; then
@@ -256,12 +374,25 @@ export PATH=\"\$PATH:$install_dir\""
 fi
 
 if [ "$modify_path" = 1 ]; then
-	mkdir -p "$(dirname "$rc")"
-	touch "$rc"
-	printf '%s\n' "$lines" | while IFS= read -r line; do
-		grep -qxF "$line" "$rc" || printf '%s\n' "$line" >>"$rc"
-	done
-	say "added the PATH line to $rc; open a new shell (or run it now):"
+	rc_dir=$(dirname "$rc")
+	if ! mkdir -p "$rc_dir" || ! touch "$rc"; then
+		die "cannot write $rc: add these lines to it by hand: $lines"
+	fi
+	added=0
+	# A here-document, not a pipe: the loop runs in this shell, so $added survives it.
+	while IFS= read -r line; do
+		if ! grep -qxF "$line" "$rc"; then
+			printf '%s\n' "$line" >>"$rc" || die "cannot append to $rc: add these lines to it by hand: $lines"
+			added=$((added + 1))
+		fi
+	done <<LINES
+$lines
+LINES
+	if [ "$added" = 0 ]; then
+		say "$rc already has the PATH line(s) (nothing to do):"
+	else
+		say "added the PATH line(s) to $rc; open a new shell (or run them now):"
+	fi
 else
 	say "add this to $rc (install.sh --modify-path does it), then open a new shell:"
 fi

@@ -56,6 +56,18 @@ impl Scratch {
 
     /// `SHELL install.sh ARGS` with a hermetic environment; `path` replaces PATH.
     fn install_sh(&self, shell: &str, server: &MirrorServer, args: &[&str], path: &str) -> Output {
+        self.install_sh_with(shell, &server.download_base(), args, path, &[])
+    }
+
+    /// [`Scratch::install_sh`] with GOX_INSTALL_BASE = `base` and extra variables.
+    fn install_sh_with(
+        &self,
+        shell: &str,
+        base: &str,
+        args: &[&str],
+        path: &str,
+        env: &[(&str, &str)],
+    ) -> Output {
         Command::new(shell)
             .arg(dist().dir.join("install.sh"))
             .args(args)
@@ -64,11 +76,12 @@ impl Scratch {
             .env("TMPDIR", self.path("tmp"))
             .env("PATH", path)
             .env("SHELL", "/bin/bash")
-            .env("GOX_INSTALL_BASE", server.download_base())
+            .env("GOX_INSTALL_BASE", base)
             .env("GOX_INSTALL_DIR", self.bin())
             .env("GOX_HOME", self.path("gox-home"))
             .env("GOX_CACHE_DIR", self.path("cache"))
             .env("GOX_CONFIG", self.path("config.toml"))
+            .envs(env.iter().copied())
             .output()
             .expect("run install.sh")
     }
@@ -276,13 +289,19 @@ fn install_sh_under_dash_and_bash_then_go_build_through_the_shim() {
             std::os::unix::fs::MetadataExt::ino(&inode)
         );
 
-        if shell != "dash" {
-            continue;
-        }
-        // --modify-path appends the lines once.
-        fs::remove_file(s.bin().join("gox")).unwrap();
+        // --modify-path after the plain install (what its hint says to run) appends the
+        // lines without downloading gox again; a repeat appends nothing.
         let modify = s.install_sh(shell, &server, &["--modify-path"], &system_path());
         assert!(modify.status.success(), "{}", describe(&modify));
+        assert!(
+            stderr(&modify).contains("adding the PATH lines only"),
+            "{}",
+            describe(&modify)
+        );
+        let rc = fs::read_to_string(s.path("user/.bashrc")).unwrap();
+        assert_eq!(rc.matches("/gox-home/shims").count(), 1, "{rc}");
+        let bin_line = format!("export PATH=\"$PATH:{}\"", s.bin().display());
+        assert_eq!(rc.lines().filter(|l| *l == bin_line).count(), 1, "{rc}");
         let modify = s.install_sh(
             shell,
             &server,
@@ -290,9 +309,26 @@ fn install_sh_under_dash_and_bash_then_go_build_through_the_shim() {
             &system_path(),
         );
         assert!(modify.status.success(), "{}", describe(&modify));
-        let rc = fs::read_to_string(s.path("user/.bashrc")).unwrap();
-        assert_eq!(rc.matches("/gox-home/shims").count(), 1, "{rc}");
+        assert!(
+            stderr(&modify).contains("already has the PATH line"),
+            "{}",
+            describe(&modify)
+        );
+        assert_eq!(fs::read_to_string(s.path("user/.bashrc")).unwrap(), rc);
+        assert_eq!(
+            archive_requests(&server, &dist),
+            before,
+            "--modify-path re-downloaded"
+        );
+        let after = fs::metadata(s.bin().join("gox")).unwrap();
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::ino(&after),
+            std::os::unix::fs::MetadataExt::ino(&inode)
+        );
 
+        if shell != "dash" {
+            continue;
+        }
         // The installed gox installs real Go from the fixture mirror, and `go build`
         // through its shim works.
         let mirror = fixtures().mirror().start();
@@ -402,10 +438,35 @@ type HostCase = (
     &'static str,
 );
 
+/// A SHA256SUMS listing an archive of `versions` for every release target, with made-up
+/// checksums: the dry run reads SHA256SUMS, and the test dist holds only the Linux x86_64
+/// archive.
+fn sums_for_every_target(versions: &[&str]) -> String {
+    let mut sums = String::new();
+    for version in versions {
+        for target in [
+            "x86_64-unknown-linux-musl",
+            "aarch64-unknown-linux-musl",
+            "aarch64-apple-darwin",
+            "x86_64-apple-darwin",
+            "universal2-apple-darwin",
+        ] {
+            let file = format!("gox-{version}-{target}.tar.gz");
+            let sha = gox_testkit::sha256_hex(file.as_bytes());
+            sums.push_str(&format!("{sha}  {file}\n"));
+        }
+    }
+    sums
+}
+
 #[test]
 fn dry_run_picks_the_target_from_the_real_cpu() {
     let dist = dist();
-    let server = dist.mirror().start();
+    let sums = sums_for_every_target(&[VERSION, "1.2.3"]);
+    let server = dist
+        .mirror()
+        .bytes("SHA256SUMS", sums.clone().into_bytes())
+        .start();
     let s = Scratch::new();
     let cases: &[HostCase] = &[
         // A Rosetta terminal on an arm64 Mac: uname -m lies, the kernel does not.
@@ -474,9 +535,16 @@ fn dry_run_picks_the_target_from_the_real_cpu() {
                 "{name}/{shell}: {printed}"
             );
             assert!(printed.contains("SHA256SUMS"), "{printed}");
+            // The checksum it would verify against, read from SHA256SUMS.
+            let sha = gox_testkit::sha256_hex(format!("gox-{VERSION}-{want}.tar.gz").as_bytes());
+            assert!(
+                printed.contains(&format!("sha256:      {sha}")),
+                "{name}/{shell}: {printed}"
+            );
         }
     }
     // --version is used as given, without asking the manifest.
+    let manifests = server.hits("manifest.json");
     let path = fake_host(
         &s.path("rosetta"),
         "Darwin",
@@ -494,6 +562,7 @@ fn dry_run_picks_the_target_from_the_real_cpu() {
         "the translated shell is named: {}",
         describe(&out)
     );
+    assert_eq!(server.hits("manifest.json"), manifests);
 
     // Unknown OS / CPU: a clear error naming what was seen.
     for (os, machine, seen) in [
@@ -516,6 +585,50 @@ fn install_sh_rejects_bad_arguments_and_plain_http() {
     let server = dist().mirror().start();
     let out = s.install_sh("dash", &server, &["--bogus"], &system_path());
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    // An empty version would silently mean "the manifest's": a usage error instead.
+    for args in [&["--version="][..], &["--version"], &["--version", ""]] {
+        let out = s.install_sh("dash", &server, args, &system_path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(stderr(&out).contains("needs a value"), "{}", describe(&out));
+    }
+    assert!(s.bin_entries().is_empty());
+
+    // Plain http is for this machine only, and the host is what follows the userinfo:
+    // http://127.0.0.1:x@127.0.0.2/ connects to 127.0.0.2.
+    let port = server.addr().port();
+    for (base, seen) in [
+        (
+            format!("http://127.0.0.1:x@127.0.0.2:{port}/dl"),
+            "'127.0.0.2:",
+        ),
+        (
+            format!("http://localhost@evil.example:{port}/dl"),
+            "'evil.example:",
+        ),
+        (
+            format!("http://evil.example#@127.0.0.1:{port}/dl"),
+            "'evil.example'",
+        ),
+        (
+            format!("http://127.0.0.1.evil.example:{port}/dl"),
+            "'127.0.0.1.evil.example:",
+        ),
+        (format!("http://a@b@127.0.0.1:{port}/dl"), "ambiguous"),
+        ("http://example.com/gox".to_string(), "'example.com'"),
+    ] {
+        let out = s.install_sh_with("dash", &base, &["--dry-run"], &system_path(), &[]);
+        assert_eq!(out.status.code(), Some(1), "{base}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(seen) && err.contains("https://"),
+            "{base}: {err}"
+        );
+    }
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    // User info before a loopback host is fine: the host is still this machine.
+    let base = format!("http://user:pw@127.0.0.1:{port}/dl/");
+    let out = s.install_sh_with("dash", &base, &["--dry-run"], &system_path(), &[]);
+    assert!(out.status.success(), "{}", describe(&out));
     let out = Command::new("dash")
         .arg(repo_file("install/install.sh"))
         .arg("--dry-run")
@@ -527,6 +640,195 @@ fn install_sh_rejects_bad_arguments_and_plain_http() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert!(stderr(&out).contains("https://"), "{}", describe(&out));
+}
+
+/// The dry run reads SHA256SUMS, so it says when the release has no build for the
+/// machine's target instead of printing a URL that would 404 (docs/install.md).
+#[test]
+fn dry_run_says_when_the_release_has_no_build_for_the_target() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let s = Scratch::new();
+    let path = fake_host(
+        &s.path("rosetta"),
+        "Darwin",
+        "x86_64",
+        &[("sysctl.proc_translated", "1")],
+    );
+    for shell in ["dash", "bash"] {
+        let out = s.install_sh(shell, &server, &["--dry-run"], &path);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        assert!(
+            stdout(&out).starts_with("target:      aarch64-apple-darwin"),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert!(!stdout(&out).contains("archive:"), "{}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("this release has no aarch64-apple-darwin build"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&dist.archive_name()),
+            "lists what it has: {err}"
+        );
+    }
+    assert!(s.tmp_is_empty());
+}
+
+/// `--version V` against a base that holds another version names the version the base
+/// holds and the two ways out, instead of blaming a missing target build.
+#[test]
+fn version_not_in_the_base_names_the_version_it_holds() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let s = Scratch::new();
+    for args in [
+        &["--version", "9.9.9"][..],
+        &["--dry-run", "--version=9.9.9"],
+    ] {
+        let out = s.install_sh("dash", &server, args, &system_path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("holds gox {VERSION}, not 9.9.9")),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("drop --version"), "{err}");
+        assert!(
+            err.contains("point GOX_INSTALL_BASE at the directory of version 9.9.9"),
+            "{err}"
+        );
+        assert!(!err.contains("no x86_64-unknown-linux-musl build"), "{err}");
+    }
+    assert!(s.bin_entries().is_empty(), "{:?}", s.bin_entries());
+    assert_eq!(archive_requests(&server, &dist), 0);
+    assert!(s.tmp_is_empty());
+}
+
+/// A copy that fails while the two binaries are staged (here: the second, gox, as on a
+/// full disk) leaves the old gox and gox-shim byte for byte, and no staged file behind.
+#[test]
+fn failed_staging_of_the_second_binary_leaves_the_old_install_untouched() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let s = Scratch::new();
+    fs::create_dir_all(s.bin()).unwrap();
+    // An older install: gox reports another version, so install.sh replaces both.
+    let old_gox = b"#!/bin/sh\necho gox 0.0.1-old\n".to_vec();
+    let old_shim = b"old gox-shim bytes".to_vec();
+    for (name, bytes) in [("gox", &old_gox), ("gox-shim", &old_shim)] {
+        let file = s.bin().join(name);
+        fs::write(&file, bytes).unwrap();
+        let mut perms = fs::metadata(&file).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        fs::set_permissions(&file, perms).unwrap();
+    }
+    // A cp that writes part of gox's staging copy and fails like a full disk (ENOSPC);
+    // every other copy is the real cp. Deterministic, unlike a tiny tmpfs (needs root).
+    let real_cp = ["/usr/bin/cp", "/bin/cp"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
+        .expect("cp in /usr/bin or /bin");
+    let fake = s.path("fake-cp");
+    fs::create_dir_all(&fake).unwrap();
+    let cp = fake.join("cp");
+    fs::write(
+        &cp,
+        format!(
+            "#!/bin/sh\nfor last; do :; done\ncase $last in\n*/.gox.gox-install.*)\n\thead -c 4096 \"$1\" >\"$last\"\n\techo \"cp: error writing '$last': No space left on device\" >&2\n\texit 1\n\t;;\nesac\nexec {real_cp} \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    let mut perms = fs::metadata(&cp).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs::set_permissions(&cp, perms).unwrap();
+    let path = format!("{}:{}", fake.display(), system_path());
+
+    for shell in ["dash", "bash"] {
+        let out = s.install_sh(shell, &server, &[], &path);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(err.contains("cannot write"), "{err}");
+        assert!(err.contains(".gox.gox-install."), "{err}");
+        assert!(err.contains("left unchanged"), "{err}");
+        assert_eq!(s.bin_entries(), ["gox", "gox-shim"], "{shell}");
+        assert_eq!(fs::read(s.bin().join("gox")).unwrap(), old_gox, "{shell}");
+        assert_eq!(
+            fs::read(s.bin().join("gox-shim")).unwrap(),
+            old_shim,
+            "{shell}: gox-shim was replaced although gox could not be"
+        );
+        assert!(!s.path("gox-home/shims").exists(), "{shell}");
+        assert!(s.tmp_is_empty(), "{shell}");
+    }
+}
+
+#[test]
+fn install_sh_error_messages_name_the_cause_and_the_fix() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let s = Scratch::new();
+
+    // A missing TMPDIR is named as such (not mktemp's "too few X's").
+    let missing = s.path("no-such-tmp");
+    let out = s.install_sh_with(
+        "dash",
+        &server.download_base(),
+        &["--dry-run"],
+        &system_path(),
+        &[("TMPDIR", missing.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "TMPDIR is '{}', which is not an existing directory",
+            missing.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("mkdir -p"), "{err}");
+    assert!(!err.contains("too few"), "{err}");
+
+    // A failed download says what to check.
+    let out = s.install_sh_with(
+        "dash",
+        &format!("{}/no-such-release", server.url()),
+        &["--dry-run"],
+        &system_path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot download") && err.contains("/no-such-release/manifest.json"),
+        "{err}"
+    );
+    assert!(
+        err.contains("GOX_INSTALL_BASE") && err.contains("HTTPS_PROXY"),
+        "{err}"
+    );
+
+    // A plain path: the file:// URL that works is in the message, and works.
+    let out = s.install_sh_with(
+        "dash",
+        dist.dir.to_str().unwrap(),
+        &["--dry-run"],
+        &system_path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let file_url = format!("file://{}", dist.dir.display());
+    assert!(
+        stderr(&out).contains(&format!("GOX_INSTALL_BASE={file_url}")),
+        "{}",
+        describe(&out)
+    );
+    let out = s.install_sh_with("dash", &file_url, &["--dry-run"], &system_path(), &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(s.tmp_is_empty());
 }
 
 #[test]
@@ -575,6 +877,42 @@ fn install_ps1_snapshot_and_layout() {
     assert!(ps1.contains("\"x\\gox-$Version-$target\""));
     assert!(ps1.contains("'x86_64-pc-windows-gnu'"));
     assert!(ps1.contains("'gox-shim.exe', 'gox.exe'"));
+    // The same messages as install.sh for the same situations.
+    for shared in [
+        "adding the PATH lines only",
+        "already has the PATH line(s) (nothing to do)",
+        "point GOX_INSTALL_BASE at the directory of version",
+        "this release has no $target build",
+        "file:///",
+        "plain http:// only for 127.0.0.1, localhost or [::1]",
+    ] {
+        assert!(ps1.contains(shared), "install.ps1 lacks {shared}");
+        assert!(sh.contains(shared), "install.sh lacks {shared}");
+    }
+    let at = |needle: &str| {
+        ps1.find(needle)
+            .unwrap_or_else(|| panic!("install.ps1 lacks {needle}"))
+    };
+    // -ModifyPath on an installed gox goes on to the profile; only a plain rerun returns.
+    assert!(ps1.contains("if ($installed -and -not $ModifyPath) {"));
+    assert!(at("if ($installed -and -not $ModifyPath)") < at("if ($ModifyPath) {"));
+    // Both binaries are staged before either is renamed over the old one, and the staged
+    // files are removed on failure.
+    assert!(at("Copy-Item (Join-Path $src $bin)") < at("Move-Item \"$dest.new\" $dest"));
+    assert_eq!(ps1.matches("Copy-Item (Join-Path $src $bin)").count(), 1);
+    assert!(ps1.contains("if ($staged) { Remove-Item -Force -Path $staged"));
+    // The native CPU comes from the machine-wide registry value, which emulation does not
+    // change; the per-process variables (AMD64 in x64 PowerShell on Arm) are not read.
+    assert!(
+        ps1.contains("'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment'")
+    );
+    assert!(
+        !ps1.contains("$env:PROCESSOR_ARCHITE"),
+        "reads the emulated value"
+    );
+    assert!(at("if ($cpu -eq 'ARM64')") < at("$target = 'x86_64-pc-windows-gnu'"));
+    // Plain http only to loopback, judged on the parsed host (not a URL prefix).
+    assert!(ps1.contains("$uri.Scheme -eq 'http' -and $uri.IsLoopback"));
     // Only what the dry run prints, the lines a user copies.
     let dry_run: Vec<&str> = ps1
         .lines()
