@@ -28,7 +28,7 @@ $dir = if ($env:GOX_INSTALL_DIR) { $env:GOX_INSTALL_DIR } else { Join-Path $env:
 $envKey = 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager\Environment'
 $cpu = (Get-ItemProperty -Path $envKey -Name PROCESSOR_ARCHITECTURE).PROCESSOR_ARCHITECTURE
 if ($cpu -eq 'ARM64') {
-    throw "this is Windows on Arm (PROCESSOR_ARCHITECTURE = ARM64 in $envKey): there is no native arm64 gox build yet, and install.ps1 does not install the emulated x64 one; build from source instead (docs/install.md, 'From source'): cargo install --git https://github.com/gox-dev/gox gox gox-shim"
+    throw "this is Windows on Arm (PROCESSOR_ARCHITECTURE = ARM64 in $envKey): there is no native arm64 gox build yet, and install.ps1 does not install the emulated x64 one; build from source instead (https://github.com/gox-dev/gox/blob/main/docs/install.md, 'From source'): cargo install --git https://github.com/gox-dev/gox gox gox-shim"
 }
 if ($cpu -ne 'AMD64') { throw "no gox build for Windows on CPU '$cpu' (PROCESSOR_ARCHITECTURE in $envKey); builds exist for AMD64" }
 $target = 'x86_64-pc-windows-gnu'
@@ -74,7 +74,7 @@ try {
             if ($held -and $held -ne $Version) {
                 throw "$base holds gox $held, not $Version (SHA256SUMS lists: $names); drop -Version to install $held, or point GOX_INSTALL_BASE at the directory of version $Version"
             }
-            throw "$base/SHA256SUMS lists no ${archive}: this release has no $target build (it lists: $names); build from source (docs/install.md, 'From source')"
+            throw "$base/SHA256SUMS lists no ${archive}: this release has no $target build (it lists: $names); build from source (https://github.com/gox-dev/gox/blob/main/docs/install.md, 'From source')"
         }
         $expected = $sums[$archive]
     }

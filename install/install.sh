@@ -169,7 +169,7 @@ detect_target() {
 		fi
 		;;
 	MINGW* | MSYS* | CYGWIN* | Windows_NT)
-		die "this is Windows ($os): run install.ps1 in PowerShell instead (docs/install.md)"
+		die "this is Windows ($os): run install.ps1 in PowerShell instead (https://github.com/gox-dev/gox/blob/main/docs/install.md)"
 		;;
 	*) die "no gox build for OS '$os' (uname -s) on CPU '$machine' (uname -m); builds exist for Linux, macOS and Windows" ;;
 	esac
@@ -177,7 +177,7 @@ detect_target() {
 
 # What to check when a download fails (curl has already printed why, wget -q has not).
 if [ -n "${GOX_INSTALL_BASE:-}" ]; then
-	download_fix="check that GOX_INSTALL_BASE ($base) is a release directory (docs/install.md, \"Release layout\"), your network, and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY)"
+	download_fix="check that GOX_INSTALL_BASE ($base) is a release directory (https://github.com/gox-dev/gox/blob/main/docs/install.md, \"Release layout\"), your network, and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY)"
 else
 	download_fix="check your network and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY), or set GOX_INSTALL_BASE to a mirror of the release directory"
 fi
@@ -232,7 +232,7 @@ no_archive() {
 			fi
 		fi
 	fi
-	die "$base/SHA256SUMS lists no $archive: this release has no $target build (it lists: ${listed:-nothing}); build from source (docs/install.md, \"From source\")"
+	die "$base/SHA256SUMS lists no $archive: this release has no $target build (it lists: ${listed:-nothing}); build from source (https://github.com/gox-dev/gox/blob/main/docs/install.md, \"From source\")"
 }
 
 # Temporary files: the download dir, and (while staged=1) the binaries staged in the

@@ -669,9 +669,11 @@ fn archive_entries(
         })
         .collect();
     debug_assert_eq!(entries.len(), 2, "{}", target.triple);
+    // docs/ too: README.md links into it (docs/install.md, docs/guide.md), also offline.
     for (dir, into) in [
         (root.join("completions"), "completions"),
         (man.to_path_buf(), "man"),
+        (root.join("docs"), "docs"),
     ] {
         let mut files: Vec<_> = fs::read_dir(&dir)
             .map_err(|e| format!("cannot list {}: {e}", dir.display()))?

@@ -29,6 +29,22 @@ pub const STAGING_PREFIX: &str = ".staging-";
 /// Suffix of toolchain directories being removed (renamed first, so removal is atomic too).
 pub const TRASH_PREFIX: &str = ".trash-";
 
+/// Every name gox creates directly in GOX_HOME. GOX_HOME may be shared with other data
+/// (`GOX_HOME=$HOME`), so `gox self uninstall --all` removes these and nothing else; a test
+/// below fails when a path of this layout is not covered.
+pub const HOME_ENTRIES: [&str; 7] = [
+    "toolchains",
+    "gopath",
+    "gomodcache",
+    "shims",
+    "default",
+    "projects",
+    "sumdb",
+];
+/// The same for the cache directory (which may be `~/.cache` itself): the downloads, the
+/// per-platform GOCACHEs and the resolver's feed cache (`feed.json` and its validators).
+pub const CACHE_ENTRIES: [&str; 4] = ["downloads", "go-build", "feed.json", "feed.meta.json"];
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     home: PathBuf,
@@ -257,6 +273,45 @@ mod tests {
             Layout::from_env(&Environment::fake("/", Vec::<(String, String)>::new())),
             Err(LayoutError::NoHome)
         );
+    }
+
+    #[test]
+    fn every_path_lies_under_an_owned_entry() {
+        let layout = Layout::at("/h", "/c", "/cfg/config.toml");
+        let p: Platform = "linux/amd64".parse().unwrap();
+        let first = |path: PathBuf, root: &str| {
+            path.strip_prefix(root)
+                .unwrap()
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        for path in [
+            layout.toolchains(),
+            layout.toolchain(&v("1.22.5"), &p),
+            layout.toolchain_lock(&v("1.22.5"), &p),
+            layout.gopath(&p),
+            layout.gomodcache(),
+            layout.shims(),
+            layout.default_file(),
+            layout.projects_file(),
+            layout.sumdb_state("sum.golang.org"),
+        ] {
+            assert!(
+                HOME_ENTRIES.contains(&first(path.clone(), "/h").as_str()),
+                "{path:?}"
+            );
+        }
+        for path in [layout.downloads(), layout.gocache(&p), layout.gocaches()] {
+            assert!(
+                CACHE_ENTRIES.contains(&first(path.clone(), "/c").as_str()),
+                "{path:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,35 +1,98 @@
-//! `gox self uninstall`: remove gox itself. The shims go first (so no `go` on PATH points at a
-//! missing binary for longer than needed), then `gox-shim`, then `gox`. Toolchains, GOPATHs
-//! and the download cache stay unless `all` is set (then GOX_HOME and the cache dir go too).
+//! `gox self uninstall`: remove gox itself.
+//!
+//! Only what gox owns goes. GOX_HOME, the cache dir and the shims dir may be shared with
+//! other data (`GOX_HOME=$HOME`, `GOX_CACHE_DIR=~/.cache`, a user script dropped into
+//! `shims/`), so nothing is removed by location alone:
+//! - in `shims/`, an entry goes only if it *is* a gox shim: a hard link to or a byte-for-byte
+//!   copy of the installed `gox-shim`, or a symbolic link to a `gox-shim`;
+//! - `gox-shim` and `gox` in the running binary's directory go, together with symbolic links
+//!   on PATH that point at them (left behind they would dangle: `gox: not found` from a link
+//!   the user never made by hand after `install.sh`);
+//! - with `all`, GOX_HOME and the cache dir lose the entries gox creates there
+//!   ([`HOME_ENTRIES`], [`CACHE_ENTRIES`]); each directory itself is removed only if that
+//!   leaves it empty, and never when it is (or contains) the user's home directory.
+//!
+//! The shims go first (so no `go` on PATH points at a missing binary for longer than
+//! needed), then `gox-shim`, then `gox`, then the data.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::shims;
+use gox_core::layout::{CACHE_ENTRIES, HOME_ENTRIES};
+
+/// Prefixes of gox's scratch directories in the cache dir (`gox mirror sync` staging).
+const CACHE_PREFIXES: &[&str] = &[".gox-mirror-"];
 
 #[derive(Clone, Debug)]
 pub struct Request {
-    /// The directory holding `gox` and `gox-shim`.
+    /// The directory holding `gox` and `gox-shim` (of the running gox, links resolved).
     pub install_dir: PathBuf,
     /// `gox` / `gox.exe`, `gox-shim` / `gox-shim.exe` use this suffix.
     pub exe_suffix: &'static str,
     /// GOX_HOME/shims.
     pub shims_dir: PathBuf,
-    /// GOX_HOME and the cache directory: removed only when `all`.
+    /// GOX_HOME and the cache directory: emptied of gox's entries only when `all`.
     pub home: PathBuf,
     pub cache: PathBuf,
     pub all: bool,
+    /// The user's home directory: never removed, even when GOX_HOME points at it.
+    pub user_home: Option<PathBuf>,
+    /// Places where a symbolic link to `gox`/`gox-shim` may be (the PATH directories, the
+    /// path gox was started as). Only links that resolve to the binaries removed go.
+    pub link_dirs: Vec<PathBuf>,
 }
 
-/// What was removed (existing paths only), in removal order.
+/// Why something was left in place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeepReason {
+    /// `all` was not given: the toolchains (and GOPATHs, caches) stay for a reinstall.
+    Toolchains,
+    /// An entry of the shims dir that is not a gox shim (a user's script, another program).
+    NotAShim,
+    /// A directory that still holds entries gox did not create (their names).
+    NotEmpty(Vec<String>),
+    /// The user's home directory (or one containing it).
+    UserHome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub path: PathBuf,
+    pub reason: KeepReason,
+}
+
+/// What [`uninstall`] will do, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Files, links and gox-owned directories to remove, in removal order.
+    pub remove: Vec<PathBuf>,
+    /// Directories removed after `remove` only if they are then empty (shims, GOX_HOME, the
+    /// cache dir).
+    pub remove_if_empty: Vec<PathBuf>,
+    /// Left alone on purpose.
+    pub keep: Vec<Kept>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.remove.is_empty() && self.remove_if_empty.iter().all(|d| !d.exists())
+    }
+}
+
+/// What was removed (existing paths only), in removal order, and what was kept.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Removed {
     pub paths: Vec<PathBuf>,
-    /// Kept on purpose (toolchains), to tell the user where they are.
-    pub kept: Option<PathBuf>,
+    pub kept: Vec<Kept>,
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot remove {}: {source}\nremoved so far: {}", .path.display(), list(.removed))]
+#[error(
+    "cannot remove {}: {source}\nremoved so far: {}\n{}",
+    .path.display(),
+    list(.removed),
+    fix(.path, .source)
+)]
 pub struct UninstallError {
     pub path: PathBuf,
     pub source: std::io::Error,
@@ -47,34 +110,203 @@ fn list(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// The paths [`uninstall`] would remove, in order (for the confirmation prompt).
-pub fn plan(req: &Request) -> Vec<PathBuf> {
-    let mut paths = shims::list(&req.shims_dir, req.exe_suffix);
-    for name in ["gox-shim", "gox"] {
-        let path = req.install_dir.join(format!("{name}{}", req.exe_suffix));
-        if path.exists() {
-            paths.push(path);
-        }
+/// The next step for the errors users hit: a read-only or root-owned directory (gox put in
+/// /usr/local/bin with sudo), else just running it again once the cause is gone.
+fn fix(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let dir = path.parent().unwrap_or(path).display();
+    match e.kind() {
+        K::PermissionDenied | K::ReadOnlyFilesystem => format!(
+            "{dir} is not writable by you: make it writable (or run as the user that installed gox, e.g. with sudo), then run `gox self uninstall` again"
+        ),
+        _ => "fix the cause above, then run `gox self uninstall` again (it continues where this stopped)".into(),
     }
-    if req.all {
-        for dir in [&req.home, &req.cache] {
-            if dir.exists() && !paths.iter().any(|p| dir.starts_with(p)) {
-                paths.push(dir.clone());
-            }
-        }
+}
+
+/// The installed `gox-shim`.
+fn installed_shim(req: &Request) -> PathBuf {
+    req.install_dir.join(format!("gox-shim{}", req.exe_suffix))
+}
+
+/// True when `path` (an entry of the shims dir) is a gox shim: a symbolic link to a file
+/// named `gox-shim`, or a regular file that is the installed `gox-shim` (same inode) or a
+/// byte-for-byte copy of it. The name proves nothing: `go1.99.0` may be a user's script.
+pub fn is_gox_shim(path: &Path, shim: &Path, exe_suffix: &str) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        let named_shim = target.file_name() == Some(std::ffi::OsStr::new(&shim_name(exe_suffix)));
+        let same = match (std::fs::canonicalize(path), std::fs::canonicalize(shim)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        return named_shim || same;
     }
+    if !meta.is_file() {
+        return false;
+    }
+    let Ok(shim_meta) = std::fs::metadata(shim) else {
+        return false;
+    };
+    if same_inode(&meta, &shim_meta) {
+        return true;
+    }
+    // A copy (filesystems without hard links): same size first, so a user's 200-byte
+    // script is never read in full against a multi-MiB shim.
+    meta.len() == shim_meta.len()
+        && matches!(
+            (std::fs::read(path), std::fs::read(shim)),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
+fn shim_name(exe_suffix: &str) -> OsString {
+    format!("gox-shim{exe_suffix}").into()
+}
+
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_inode(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Entries of `dir`, sorted; empty when it cannot be read.
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = read.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
     paths
 }
 
-pub fn uninstall(req: &Request) -> Result<Removed, UninstallError> {
-    let mut removed = Vec::new();
-    for path in plan(req) {
-        // A directory inside GOX_HOME may already be gone with an earlier entry.
-        if !path.exists() {
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Symbolic links in `req.link_dirs` named `gox`/`gox-shim` that resolve to `real`.
+fn links_to(req: &Request, name: &str, real: &Path) -> Vec<PathBuf> {
+    let Ok(real) = std::fs::canonicalize(real) else {
+        return Vec::new();
+    };
+    let mut links: Vec<PathBuf> = req
+        .link_dirs
+        .iter()
+        .map(|dir| dir.join(name))
+        .filter(|link| {
+            std::fs::symlink_metadata(link).is_ok_and(|m| m.file_type().is_symlink())
+                && std::fs::canonicalize(link).is_ok_and(|t| t == real)
+        })
+        .collect();
+    links.sort();
+    links.dedup();
+    links
+}
+
+/// True when `dir` is the user's home directory or one of its ancestors.
+fn holds_user_home(dir: &Path, user_home: Option<&Path>) -> bool {
+    let Some(home) = user_home else {
+        return false;
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    canon(home).starts_with(canon(dir))
+}
+
+/// What [`uninstall`] would do (also for the confirmation prompt).
+pub fn plan(req: &Request) -> Plan {
+    let mut plan = Plan::default();
+    let shim = installed_shim(req);
+    for entry in entries(&req.shims_dir) {
+        if is_gox_shim(&entry, &shim, req.exe_suffix) {
+            plan.remove.push(entry);
+        } else {
+            plan.keep.push(Kept {
+                path: entry,
+                reason: KeepReason::NotAShim,
+            });
+        }
+    }
+    // An empty shims dir is noise; a non-empty one holds something that is not ours.
+    if exists(&req.shims_dir) {
+        plan.remove_if_empty.push(req.shims_dir.clone());
+    }
+    for name in ["gox-shim", "gox"] {
+        let file = format!("{name}{}", req.exe_suffix);
+        let path = req.install_dir.join(&file);
+        if exists(&path) {
+            // Links first: once the target is gone they cannot be told from other links.
+            plan.remove.extend(links_to(req, &file, &path));
+            plan.remove.push(path);
+        }
+    }
+    if !req.all {
+        let toolchains = req.home.join("toolchains");
+        if toolchains.exists() {
+            plan.keep.push(Kept {
+                path: toolchains,
+                reason: KeepReason::Toolchains,
+            });
+        }
+        return plan;
+    }
+    // Deeper directory first: on Windows the cache dir is GOX_HOME/cache, and it must be
+    // emptied (and removed) before GOX_HOME is judged empty.
+    let mut dirs: Vec<(&Path, Vec<&str>)> = Vec::new();
+    for (dir, names) in [
+        (&req.home, &HOME_ENTRIES[..]),
+        (&req.cache, &CACHE_ENTRIES[..]),
+    ] {
+        match dirs.iter_mut().find(|(d, _)| *d == dir.as_path()) {
+            Some((_, known)) => known.extend_from_slice(names),
+            None => dirs.push((dir.as_path(), names.to_vec())),
+        }
+    }
+    dirs.sort_by_key(|(d, _)| std::cmp::Reverse(d.components().count()));
+    for (dir, names) in dirs {
+        if !exists(dir) {
             continue;
         }
-        let result = if path.is_dir() {
-            std::fs::remove_dir_all(&path)
+        for entry in entries(dir) {
+            let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let owned = names.contains(&name)
+                || (dir == req.cache.as_path()
+                    && CACHE_PREFIXES.iter().any(|p| name.starts_with(p)));
+            // The shims dir was sorted out entry by entry above.
+            if owned && entry != req.shims_dir {
+                plan.remove.push(entry);
+            }
+        }
+        if holds_user_home(dir, req.user_home.as_deref()) {
+            plan.keep.push(Kept {
+                path: dir.to_path_buf(),
+                reason: KeepReason::UserHome,
+            });
+        } else {
+            plan.remove_if_empty.push(dir.to_path_buf());
+        }
+    }
+    plan
+}
+
+/// Removes what [`plan`] lists. Stops at the first failure, saying what was removed so far.
+pub fn uninstall(req: &Request) -> Result<Removed, UninstallError> {
+    let plan = plan(req);
+    let mut removed = Vec::new();
+    for path in plan.remove {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let result = if meta.is_dir() {
+            remove_tree(&path)
         } else {
             remove_file(&path)
         };
@@ -87,17 +319,74 @@ pub fn uninstall(req: &Request) -> Result<Removed, UninstallError> {
         }
         removed.push(path);
     }
-    if !req.all {
-        // An empty shims dir is noise; a non-empty one holds something that is not ours.
-        let _ = std::fs::remove_dir(&req.shims_dir);
+    let mut kept = plan.keep;
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for dir in plan.remove_if_empty {
+        if seen.contains(&dir) || !exists(&dir) {
+            continue;
+        }
+        seen.push(dir.clone());
+        let left = entries(&dir);
+        if left.is_empty() {
+            // Only ENOENT-style races are possible here; a failure keeps the empty dir,
+            // which harms nothing, so it is reported as kept rather than as an error.
+            match std::fs::remove_dir(&dir) {
+                Ok(()) => removed.push(dir),
+                Err(_) => kept.push(Kept {
+                    path: dir,
+                    reason: KeepReason::NotEmpty(Vec::new()),
+                }),
+            }
+        } else if !kept.iter().any(|k| k.path == dir) {
+            let names = left
+                .iter()
+                .filter_map(|p| {
+                    let name = p.file_name()?.to_string_lossy().into_owned();
+                    Some(if p.is_dir() { format!("{name}/") } else { name })
+                })
+                .collect();
+            kept.push(Kept {
+                path: dir,
+                reason: KeepReason::NotEmpty(names),
+            });
+        }
     }
-    let kept =
-        (!req.all && req.home.join("toolchains").exists()).then(|| req.home.join("toolchains"));
     Ok(Removed {
         paths: removed,
         kept,
     })
 }
+
+/// `remove_dir_all`, also for trees with read-only directories: Go makes its module cache
+/// (`gomodcache/`) read-only, and an unprivileged `remove_dir_all` fails on it.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            make_writable(path);
+            std::fs::remove_dir_all(path)
+        }
+        other => other,
+    }
+}
+
+#[cfg(unix)]
+fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let mode = meta.permissions().mode();
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o700));
+    for entry in entries(dir) {
+        make_writable(&entry);
+    }
+}
+
+#[cfg(not(unix))]
+fn make_writable(_dir: &Path) {}
 
 #[cfg(not(windows))]
 fn remove_file(path: &Path) -> std::io::Result<()> {
@@ -115,11 +404,71 @@ fn remove_file(path: &Path) -> std::io::Result<()> {
     })
 }
 
+/// A line of a shell startup file that mentions gox (its PATH line, `gox activate`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RcMention {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    pub text: String,
+}
+
+/// The startup files `gox setup` and `install.sh --modify-path` write to, by shell.
+const RC_FILES: &[&str] = &[
+    ".bashrc",
+    ".bash_profile",
+    ".profile",
+    ".zshrc",
+    ".zprofile",
+    ".config/fish/config.fish",
+];
+
+/// Lines of the user's shell startup files that put gox on PATH or activate it: they name
+/// the shims dir, GOX_HOME, run `gox activate`/`gox env`, or add the install dir to PATH.
+/// gox does not edit them (a user's rc file is theirs); it tells the user which lines to
+/// delete.
+pub fn rc_mentions(user_home: &Path, shims_dir: &Path, install_dir: &Path) -> Vec<RcMention> {
+    let shims = shims_dir.display().to_string();
+    let install = install_dir.display().to_string();
+    let mut found = Vec::new();
+    for rc in RC_FILES {
+        let file = user_home.join(rc);
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.starts_with('#') {
+                continue;
+            }
+            let mentions = trimmed.contains(&shims)
+                || trimmed.contains("GOX_HOME")
+                || trimmed.contains("gox activate")
+                || trimmed.contains("gox env")
+                || (trimmed.contains(&install)
+                    && (trimmed.contains("PATH") || trimmed.contains("fish_add_path")));
+            if mentions {
+                found.push(RcMention {
+                    file: file.clone(),
+                    line: i + 1,
+                    text: trimmed.to_string(),
+                });
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn setup(all: bool) -> (tempfile::TempDir, Request) {
+    struct Setup {
+        _root: tempfile::TempDir,
+        req: Request,
+    }
+
+    fn setup(all: bool) -> Setup {
         let root = tempfile::tempdir().unwrap();
         let bin = root.path().join("bin");
         let home = root.path().join("home");
@@ -128,13 +477,17 @@ mod tests {
             &bin,
             &home.join("shims"),
             &home.join("toolchains/go1.22.10.linux-amd64"),
-            &cache,
+            &home.join("gopath/linux-amd64/bin"),
+            &cache.join("downloads"),
+            &cache.join("go-build/linux-amd64"),
         ] {
             std::fs::create_dir_all(dir).unwrap();
         }
-        for file in [bin.join("gox"), bin.join("gox-shim"), bin.join("other")] {
-            std::fs::write(file, b"x").unwrap();
-        }
+        std::fs::write(bin.join("gox"), b"gox binary").unwrap();
+        std::fs::write(bin.join("gox-shim"), b"gox-shim binary").unwrap();
+        std::fs::write(bin.join("other"), b"x").unwrap();
+        std::fs::write(home.join("default"), b"1.22.10\n").unwrap();
+        std::fs::write(cache.join("feed.json"), b"[]").unwrap();
         for shim in ["go", "gofmt", "go1.22.10"] {
             std::fs::hard_link(bin.join("gox-shim"), home.join("shims").join(shim)).unwrap();
         }
@@ -145,30 +498,182 @@ mod tests {
             home,
             cache,
             all,
+            user_home: None,
+            link_dirs: Vec::new(),
         };
-        (root, req)
+        Setup { _root: root, req }
     }
 
     #[test]
     fn removes_binaries_and_shims_keeps_toolchains() {
-        let (_root, req) = setup(false);
+        let Setup { req, _root } = setup(false);
         let removed = uninstall(&req).unwrap();
-        assert_eq!(removed.paths.len(), 5, "{removed:?}");
+        assert_eq!(removed.paths.len(), 6, "{removed:?}");
         assert!(!req.install_dir.join("gox").exists());
         assert!(!req.install_dir.join("gox-shim").exists());
         assert!(req.install_dir.join("other").exists());
         assert!(!req.shims_dir.exists());
         assert!(req.home.join("toolchains/go1.22.10.linux-amd64").is_dir());
-        assert!(req.cache.is_dir());
-        assert_eq!(removed.kept, Some(req.home.join("toolchains")));
+        assert!(req.cache.join("feed.json").is_file());
+        assert_eq!(
+            removed.kept,
+            [Kept {
+                path: req.home.join("toolchains"),
+                reason: KeepReason::Toolchains
+            }]
+        );
     }
 
     #[test]
-    fn all_removes_home_and_cache() {
-        let (_root, req) = setup(true);
+    fn all_removes_only_gox_entries_and_keeps_foreign_data() {
+        let Setup { req, _root } = setup(true);
+        // Someone else's data in GOX_HOME and in a shared cache dir.
+        std::fs::create_dir_all(req.home.join("docs")).unwrap();
+        std::fs::write(req.home.join("docs/thesis.txt"), b"years of work").unwrap();
+        std::fs::create_dir_all(req.cache.join("other-app")).unwrap();
+        std::fs::write(req.cache.join("other-app/state"), b"x").unwrap();
+        let removed = uninstall(&req).unwrap();
+        assert_eq!(
+            std::fs::read(req.home.join("docs/thesis.txt")).unwrap(),
+            b"years of work"
+        );
+        assert!(req.cache.join("other-app/state").is_file());
+        for gone in ["toolchains", "gopath", "shims", "default"] {
+            assert!(!req.home.join(gone).exists(), "{gone}");
+            assert!(removed.paths.contains(&req.home.join(gone)), "{gone}");
+        }
+        for gone in ["downloads", "go-build", "feed.json"] {
+            assert!(!req.cache.join(gone).exists(), "{gone}");
+        }
+        assert!(!removed.paths.contains(&req.home) && !removed.paths.contains(&req.cache));
+        assert!(removed.kept.contains(&Kept {
+            path: req.home.clone(),
+            reason: KeepReason::NotEmpty(vec!["docs/".into()])
+        }));
+        assert!(removed.kept.contains(&Kept {
+            path: req.cache.clone(),
+            reason: KeepReason::NotEmpty(vec!["other-app/".into()])
+        }));
+    }
+
+    #[test]
+    fn all_removes_dirs_that_only_held_gox_entries() {
+        let Setup { req, _root } = setup(true);
         let removed = uninstall(&req).unwrap();
         assert!(removed.paths.contains(&req.home) && removed.paths.contains(&req.cache));
         assert!(!req.home.exists() && !req.cache.exists());
         assert!(req.install_dir.join("other").exists());
+    }
+
+    #[test]
+    fn cache_inside_home_is_emptied_first() {
+        let Setup { mut req, _root } = setup(true);
+        let inner = req.home.join("cache");
+        std::fs::rename(&req.cache, &inner).unwrap();
+        req.cache = inner;
+        let removed = uninstall(&req).unwrap();
+        assert!(!req.home.exists(), "{removed:?}");
+    }
+
+    #[test]
+    fn never_removes_the_user_home() {
+        let Setup { mut req, _root } = setup(true);
+        req.user_home = Some(req.home.clone());
+        let removed = uninstall(&req).unwrap();
+        assert!(req.home.is_dir(), "the user's home went");
+        assert!(!req.home.join("toolchains").exists());
+        assert!(removed.kept.contains(&Kept {
+            path: req.home.clone(),
+            reason: KeepReason::UserHome
+        }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_gox_shims_leave_the_shims_dir() {
+        let Setup { req, _root } = setup(false);
+        let shims = &req.shims_dir;
+        // A user's script with a shim-like name, a copy of gox-shim, a symlink to it.
+        std::fs::write(shims.join("go1.99.0"), b"#!/bin/sh\necho mine\n").unwrap();
+        std::fs::copy(req.install_dir.join("gox-shim"), shims.join("go1.23.0")).unwrap();
+        std::os::unix::fs::symlink(req.install_dir.join("gox-shim"), shims.join("go1.21.13"))
+            .unwrap();
+        let removed = uninstall(&req).unwrap();
+        assert_eq!(
+            std::fs::read(shims.join("go1.99.0")).unwrap(),
+            b"#!/bin/sh\necho mine\n"
+        );
+        for gone in ["go", "gofmt", "go1.22.10", "go1.23.0", "go1.21.13"] {
+            assert!(!exists(&shims.join(gone)), "{gone}");
+        }
+        assert!(removed.kept.contains(&Kept {
+            path: shims.join("go1.99.0"),
+            reason: KeepReason::NotAShim
+        }));
+        assert!(removed.kept.contains(&Kept {
+            path: shims.clone(),
+            reason: KeepReason::NotEmpty(vec!["go1.99.0".into()])
+        }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_on_path_to_the_removed_binaries_go_too() {
+        let Setup { mut req, _root } = setup(false);
+        let path_dir = req.home.parent().unwrap().join("path-bin");
+        std::fs::create_dir(&path_dir).unwrap();
+        for name in ["gox", "gox-shim"] {
+            std::os::unix::fs::symlink(req.install_dir.join(name), path_dir.join(name)).unwrap();
+        }
+        // A link to something else, with the same name, in another PATH dir: not ours.
+        let elsewhere = req.home.parent().unwrap().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(req.install_dir.join("other"), elsewhere.join("gox")).unwrap();
+        req.link_dirs = vec![path_dir.clone(), elsewhere.clone()];
+        let removed = uninstall(&req).unwrap();
+        assert!(!exists(&path_dir.join("gox")) && !exists(&path_dir.join("gox-shim")));
+        assert!(removed.paths.contains(&path_dir.join("gox")));
+        assert!(exists(&elsewhere.join("gox")));
+    }
+
+    #[test]
+    fn a_read_only_dir_says_how_to_fix_it() {
+        let err = UninstallError {
+            path: PathBuf::from("/usr/local/bin/gox"),
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            removed: vec![PathBuf::from("/h/shims/go")],
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("/usr/local/bin/gox") && text.contains("/h/shims/go"),
+            "{text}"
+        );
+        assert!(
+            text.contains("/usr/local/bin is not writable")
+                && text.contains("run `gox self uninstall` again"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn rc_lines_naming_gox_are_found() {
+        let root = tempfile::tempdir().unwrap();
+        let shims = root.path().join("gox/shims");
+        let bin = root.path().join(".local/bin");
+        std::fs::write(
+            root.path().join(".bashrc"),
+            format!(
+                "alias ll='ls -l'\nexport PATH=\"{}:$PATH\"\n# {0}\nexport PATH=\"$PATH:{}\"\n",
+                shims.display(),
+                bin.display()
+            ),
+        )
+        .unwrap();
+        let found = rc_mentions(root.path(), &shims, &bin);
+        assert_eq!(
+            found.iter().map(|m| m.line).collect::<Vec<_>>(),
+            [2, 4],
+            "{found:?}"
+        );
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use gox_core::Platform;
 use gox_resolver::RetryPolicy;
-use gox_resolver::error::chain;
+use gox_resolver::retry::{self, Attempt, Failure, GaveUp, Stopped};
 use gox_verifier::header::{BinaryInfo, read_header};
 use serde::Deserialize;
 
@@ -84,10 +84,12 @@ pub enum Outcome {
     UpToDate {
         version: String,
     },
-    /// `--check`: `latest` would be installed by `gox self update`.
+    /// `--check`: `latest` would be installed by `gox self update` (or, when `pinned`, by
+    /// `gox self update --version <latest>`: a downgrade, or a release other than the newest).
     Available {
         current: String,
         latest: String,
+        pinned: bool,
     },
     /// `--check`: the base serves an older release; `self update` would refuse it.
     OlderOnly {
@@ -102,29 +104,83 @@ pub struct Updated {
     pub from: String,
     pub to: String,
     pub target: String,
-    /// The binaries replaced (`gox`, `gox-shim` in the install dir).
-    pub replaced: Vec<PathBuf>,
+    /// The binaries written (`gox-shim`, `gox` in the install dir), in that order.
+    pub binaries: Vec<Written>,
     pub shims: Vec<(PathBuf, Placement)>,
-    /// Shims that could not be refreshed (the update itself succeeded).
-    pub shim_failures: Vec<String>,
+}
+
+/// A binary put in the install dir.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Written {
+    pub path: PathBuf,
+    /// False when there was none before (a gox installed without its `gox-shim`).
+    pub replaced: bool,
+}
+
+/// After a download that did not match the signed manifest: a proxy or a flaky link may
+/// have mangled it, so another try may pass; the same failure twice means a bad release.
+const RETRY_FIX: &str = "run `gox self update` again; if it fails the same way, the release at GOX_UPDATE_BASE is broken: report it at https://github.com/gox-dev/gox/issues";
+/// Where to report a broken or suspicious release.
+const REPORT: &str = "https://github.com/gox-dev/gox/issues";
+
+/// The next step after a release was refused: the installed gox is fine, the release is not.
+fn broken_release_fix() -> String {
+    format!(
+        "nothing was changed: keep using this gox. If GOX_UPDATE_BASE is set, check that it points at a gox release directory; otherwise report it at {REPORT}, or install a release you trust with `gox self update --version V`"
+    )
+}
+
+/// What to do about an I/O failure next to the installed binaries.
+fn io_fix(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let dir = path.parent().unwrap_or(path).display();
+    match e.kind() {
+        K::StorageFull | K::QuotaExceeded => format!(
+            "\nthe disk holding {dir} is full: free some space there (an update needs about twice the size of gox), then run `gox self update` again"
+        ),
+        K::FileTooLarge => "\na file-size limit stopped the write (`ulimit -f`): raise it (`ulimit -f unlimited`) and run `gox self update` again".into(),
+        K::PermissionDenied | K::ReadOnlyFilesystem => format!(
+            "\n{dir} is not writable by you: run `gox self update` as the user that installed gox (e.g. with sudo when it is in /usr/local/bin), or reinstall it with install.sh into a directory you own"
+        ),
+        _ => "\nfix the cause above, then run `gox self update` again".into(),
+    }
+}
+
+fn list_failures(failures: &[String]) -> String {
+    failures
+        .iter()
+        .map(|f| format!("  {f}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SelfUpdateError {
     #[error(
-        "this gox was built from source without a release signing key, so it cannot verify updates.\nupdate it the way you built it (`cargo install --path crates/gox`, or `git pull && cargo build --release`), or install a release with install.sh (docs/install.md)"
+        "this gox was built from source without a release signing key, so it cannot verify updates.\nupdate it the way you built it (`cargo install --path crates/gox`, or `git pull && cargo build --release`), or install a release with install.sh (https://github.com/gox-dev/gox/blob/main/docs/install.md)"
     )]
     NoPublicKey,
     #[error("the built-in update key {key:?} is not a minisign public key: {detail}")]
     BadPublicKey { key: String, detail: String },
     #[error(
-        "cannot fetch {url}: {detail}\nnothing was changed; check the network, or GOX_UPDATE_BASE (the directory URL of a gox release)"
+        "cannot fetch {url}: {detail}\nnothing was changed; check the network, or GOX_UPDATE_BASE (the directory URL of a gox release); on a flaky connection raise GOX_RETRIES or GOX_DEADLINE"
     )]
-    Fetch { url: String, detail: String },
+    Fetch {
+        url: String,
+        detail: String,
+        /// The server answered 404/410: the file is not there (not a network problem).
+        not_found: bool,
+    },
     #[error(
-        "{url} does not carry a valid signature from the gox release key ({detail}).\nthe release was altered or is not from the gox maintainers; nothing was changed"
+        "{url} does not carry a valid signature from the gox release key ({detail}).\nthe release was altered or is not from the gox maintainers; {}",
+        broken_release_fix()
     )]
     Signature { url: String, detail: String },
+    /// `--version V` that is no release version (checked before any network access).
+    #[error(
+        "{value:?} is not a gox release version: expected MAJOR.MINOR.PATCH with an optional -PRERELEASE, e.g. 0.3.0 or 1.0.0-rc.10 ({reason})"
+    )]
+    InvalidVersion { value: String, reason: String },
     #[error("{url} is not a gox release manifest: {detail}\nnothing was changed")]
     Manifest { url: String, detail: String },
     #[error(
@@ -143,7 +199,9 @@ pub enum SelfUpdateError {
         latest: String,
         url: String,
     },
-    #[error("gox has no prebuilt release for {host}; build it from source (docs/install.md)")]
+    #[error(
+        "gox has no prebuilt release for {host}; build it from source (https://github.com/gox-dev/gox/blob/main/docs/install.md)"
+    )]
     UnsupportedHost { host: Platform },
     #[error(
         "release {version} at {url} has no artifact for {target} ({host}); nothing was changed"
@@ -155,15 +213,19 @@ pub enum SelfUpdateError {
         host: Platform,
     },
     #[error(
-        "{file}: SHA256SUMS says {sums}, the signed manifest says {manifest}; the release directory is inconsistent or was tampered with; nothing was changed"
+        "{file}: {base}/SHA256SUMS says {sums}, the signed {base}/manifest.json says {manifest}; the release directory is inconsistent or was tampered with.\n{}",
+        broken_release_fix()
     )]
     SumsDisagree {
         file: String,
+        /// The release directory URL.
+        base: String,
         sums: String,
         manifest: String,
     },
     #[error(
-        "{url}: got {got} bytes, the signed manifest says {expected} (truncated or altered download); nothing was changed"
+        "{url}: got {got} bytes, the signed manifest says {expected} (truncated or altered download); nothing was changed.\n{}",
+        RETRY_FIX
     )]
     Size {
         url: String,
@@ -171,25 +233,40 @@ pub enum SelfUpdateError {
         got: u64,
     },
     #[error(
-        "checksum mismatch for {url}:\n  expected sha256 {expected} (signed manifest)\n  got      sha256 {actual}\nthe file is corrupt or was tampered with; nothing was changed"
+        "checksum mismatch for {url}:\n  expected sha256 {expected} (signed manifest)\n  got      sha256 {actual}\nthe file is corrupt or was tampered with; nothing was changed.\n{}",
+        RETRY_FIX
     )]
     Checksum {
         url: String,
         expected: String,
         actual: String,
     },
-    #[error("{file}: {detail}; nothing was changed")]
-    Archive { file: String, detail: String },
+    /// The archive matched the signed manifest but is unusable (a release built wrong).
+    #[error("{url}: {detail}\nthe release is broken; {}", broken_release_fix())]
+    Archive { url: String, detail: String },
+    /// A signed release whose binaries are for another OS/CPU: the release is broken, not
+    /// this machine, so this is an error (exit 1), not an architecture refusal (126).
     #[error(
-        "{file}: {member} is {info}, which does not run natively on this {host} machine; nothing was changed"
+        "{url}: {member} is {info}, which does not run natively on this {host} machine; the release is broken.\n{}",
+        broken_release_fix()
     )]
     WrongCpu {
-        file: String,
+        url: String,
         member: String,
         info: Box<BinaryInfo>,
         host: Platform,
     },
-    #[error("cannot {op} {}: {source}{}", .path.display(), if *.changed { "" } else { "\nnothing was changed" })]
+    /// gox and gox-shim were replaced, but some shims still are the old gox-shim.
+    #[error(
+        "gox was updated from {} to {}, but {} of the shims in {} could not be refreshed and still run the old gox-shim:\n{}\nfix the cause above, then run `gox setup` to recreate the shims",
+        .updated.from, .updated.to, .failures.len(), .shims_dir.display(), list_failures(.failures)
+    )]
+    ShimsNotRefreshed {
+        updated: Box<Updated>,
+        shims_dir: PathBuf,
+        failures: Vec<String>,
+    },
+    #[error("cannot {op} {}: {source}{}{}", .path.display(), if *.changed { "" } else { "\nnothing was changed" }, io_fix(.path, .source))]
     Io {
         op: &'static str,
         path: PathBuf,
@@ -239,36 +316,143 @@ pub fn pick_artifact<'m>(manifest: &'m Manifest, host: &Platform) -> Option<&'m 
         .find_map(|t| manifest.artifacts.iter().find(|a| a.target == t))
 }
 
-/// Orders gox release versions: dot-separated numbers (`0.10.0 > 0.9.1`), a `-pre` suffix
-/// before the release it precedes (`1.0.0-rc1 < 1.0.0`); non-numeric parts compare as text.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    let split = |v: &str| -> (String, Option<String>) {
-        let v = v.trim().trim_start_matches('v');
-        match v.split_once('-') {
-            Some((core, pre)) => (core.to_string(), Some(pre.to_string())),
-            None => (v.to_string(), None),
-        }
-    };
-    let ((ca, pa), (cb, pb)) = (split(a), split(b));
-    let (xa, xb): (Vec<&str>, Vec<&str>) = (ca.split('.').collect(), cb.split('.').collect());
-    for i in 0..xa.len().max(xb.len()) {
-        let (pa_, pb_) = (
-            xa.get(i).copied().unwrap_or("0"),
-            xb.get(i).copied().unwrap_or("0"),
-        );
-        let ord = match (pa_.parse::<u64>(), pb_.parse::<u64>()) {
-            (Ok(x), Ok(y)) => x.cmp(&y),
-            _ => pa_.cmp(pb_),
-        };
-        if ord != Ordering::Equal {
-            return ord;
+/// A gox release version, ordered by SemVer precedence: `MAJOR.MINOR.PATCH` compared
+/// numerically, then a pre-release (`-rc.10`) sorts before its release, its dot-separated
+/// identifiers compared numerically when both are numbers (`rc.9 < rc.10`), as text
+/// otherwise, numbers before text, and a shorter list first when one is a prefix of the
+/// other. Build metadata (`+…`) is ignored. A leading `v` and a shortened core (`1.0` =
+/// `1.0.0`) are tolerated, because builds stamped by hand use them.
+#[derive(Clone, Debug)]
+pub struct ReleaseVersion {
+    core: [u64; 3],
+    pre: Vec<Ident>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ident {
+    Number(String),
+    Text(String),
+}
+
+impl Ident {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            // Arbitrary length: compare without leading zeros, by length, then digits.
+            (Ident::Number(a), Ident::Number(b)) => {
+                let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+                a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+            }
+            (Ident::Number(_), Ident::Text(_)) => Ordering::Less,
+            (Ident::Text(_), Ident::Number(_)) => Ordering::Greater,
+            (Ident::Text(a), Ident::Text(b)) => a.cmp(b),
         }
     }
-    match (pa, pb) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => x.cmp(&y),
+}
+
+impl ReleaseVersion {
+    /// Parses `text`, saying what is wrong with it. Only ASCII letters, digits, `.`, `-` and
+    /// `+` pass, so a parsed version is also a safe URL path segment (no `/`, no `..`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let v = text.trim();
+        if v.is_empty() {
+            return Err("it is empty".into());
+        }
+        let v = v.strip_prefix('v').unwrap_or(v);
+        let v = v
+            .split_once('+')
+            .map_or(v, |(v, build)| if build.is_empty() { "" } else { v });
+        if let Some(c) = text
+            .trim()
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+')))
+        {
+            return Err(format!("{c:?} is not allowed"));
+        }
+        let (core, pre) = match v.split_once('-') {
+            Some((core, pre)) => (core, Some(pre)),
+            None => (v, None),
+        };
+        let parts: Vec<&str> = core.split('.').collect();
+        if parts.len() > 3 {
+            return Err("more than three numbers before the pre-release".into());
+        }
+        let mut numbers = [0u64; 3];
+        for (slot, part) in numbers.iter_mut().zip(&parts) {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{part:?} is not a number"));
+            }
+            *slot = part.parse().map_err(|_| format!("{part} is too large"))?;
+        }
+        let pre = match pre {
+            None => Vec::new(),
+            Some(pre) => pre
+                .split('.')
+                .map(|id| {
+                    if id.is_empty() {
+                        Err("an empty pre-release identifier".to_string())
+                    } else if id.bytes().all(|b| b.is_ascii_digit()) {
+                        Ok(Ident::Number(id.to_string()))
+                    } else {
+                        Ok(Ident::Text(id.to_string()))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Self { core: numbers, pre })
+    }
+}
+
+impl Ord for ReleaseVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.core
+            .cmp(&other.core)
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => self
+                    .pre
+                    .iter()
+                    .zip(&other.pre)
+                    .map(|(a, b)| a.cmp(b))
+                    .find(|o| o.is_ne())
+                    .unwrap_or_else(|| self.pre.len().cmp(&other.pre.len())),
+            })
+    }
+}
+
+impl PartialOrd for ReleaseVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for ReleaseVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for ReleaseVersion {}
+
+/// `--version V`, checked before anything is fetched: V becomes part of a URL.
+pub fn check_wanted(value: &str) -> Result<(), SelfUpdateError> {
+    ReleaseVersion::parse(value)
+        .map(drop)
+        .map_err(|reason| SelfUpdateError::InvalidVersion {
+            value: value.to_string(),
+            reason,
+        })
+}
+
+/// Orders gox release versions by [`ReleaseVersion`] precedence. A string that is no
+/// version (a hand-stamped build) sorts as text, so nothing panics and the order is total.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    match (ReleaseVersion::parse(a), ReleaseVersion::parse(b)) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        (Ok(_), Err(_)) => Ordering::Greater,
+        (Err(_), Ok(_)) => Ordering::Less,
+        (Err(_), Err(_)) => a.trim().cmp(b.trim()),
     }
 }
 
@@ -331,6 +515,9 @@ pub async fn update(
     req: &Request<'_>,
     progress: Progress,
 ) -> Result<Outcome, SelfUpdateError> {
+    if let Some(wanted) = req.wanted.as_deref() {
+        check_wanted(wanted)?;
+    }
     let key = req.public_key.ok_or(SelfUpdateError::NoPublicKey)?;
     let target = target_for(&req.host).ok_or_else(|| SelfUpdateError::UnsupportedHost {
         host: req.host.clone(),
@@ -338,6 +525,13 @@ pub async fn update(
     let (base, manifest) = release(client, key, req).await?;
     let manifest_url = join(&base, MANIFEST);
     let latest = manifest.version.clone();
+    // The signed manifest's version decides up/down; one that is no version cannot.
+    if let Err(reason) = ReleaseVersion::parse(&latest) {
+        return Err(SelfUpdateError::Manifest {
+            url: manifest_url,
+            detail: format!("its version {latest:?} is not a release version ({reason})"),
+        });
+    }
     let current = req.current.to_string();
     match compare_versions(&latest, &current) {
         Ordering::Equal => return Ok(Outcome::UpToDate { version: current }),
@@ -361,17 +555,22 @@ pub async fn update(
             host: req.host.clone(),
         })?;
     if req.check_only {
-        return Ok(Outcome::Available { current, latest });
+        return Ok(Outcome::Available {
+            current,
+            latest,
+            pinned: req.wanted.is_some(),
+        });
     }
 
     let sums_url = join(&base, SUMS);
-    let sums = fetch_small(client, &sums_url).await?;
+    let sums = fetch_small(client, &sums_url, &req.policy).await?;
     let sums = String::from_utf8_lossy(&sums);
     match sums_entry(&sums, &artifact.file) {
         Some(hex) if hex.eq_ignore_ascii_case(&artifact.sha256) => {}
         other => {
             return Err(SelfUpdateError::SumsDisagree {
                 file: artifact.file.clone(),
+                base: base.clone(),
                 sums: other.unwrap_or("nothing").to_string(),
                 manifest: artifact.sha256.clone(),
             });
@@ -405,16 +604,16 @@ pub async fn update(
     let members: Vec<String> = names.iter().map(|n| format!("{top}/{n}")).collect();
     let new_dir = staging.path().join("new");
     std::fs::create_dir(&new_dir).map_err(|e| SelfUpdateError::io("create", &new_dir, e))?;
-    unpack(&archive, &artifact.file, &members, &names, &new_dir)?;
+    unpack(&archive, &archive_url, &members, &names, &new_dir)?;
     for (name, member) in names.iter().zip(&members) {
         let path = new_dir.join(name);
         let info = read_header(&path).map_err(|e| SelfUpdateError::Archive {
-            file: artifact.file.clone(),
+            url: archive_url.clone(),
             detail: format!("{member}: {e}"),
         })?;
         if !info.runs_natively_on(&req.host) {
             return Err(SelfUpdateError::WrongCpu {
-                file: artifact.file.clone(),
+                url: archive_url.clone(),
                 member: member.clone(),
                 info: Box::new(info),
                 host: req.host.clone(),
@@ -422,7 +621,7 @@ pub async fn update(
         }
     }
 
-    let replaced = replace(
+    let binaries = replace(
         &new_dir,
         &req.install_dir,
         &names,
@@ -430,14 +629,23 @@ pub async fn update(
     )?;
     let new_shim = req.install_dir.join(&names[0]);
     let (shims, failures) = shims::refresh_all(&new_shim, &req.shims_dir, exe);
-    Ok(Outcome::Updated(Updated {
+    let updated = Updated {
         from: current,
         to: latest,
         target: artifact.target.clone(),
-        replaced,
+        binaries,
         shims,
-        shim_failures: failures.iter().map(PlaceError::to_string).collect(),
-    }))
+    };
+    // A shim left behind runs the old gox-shim: the update is only half done, and a
+    // script checking the exit status must see that.
+    if !failures.is_empty() {
+        return Err(SelfUpdateError::ShimsNotRefreshed {
+            updated: Box::new(updated),
+            shims_dir: req.shims_dir.clone(),
+            failures: failures.iter().map(PlaceError::to_string).collect(),
+        });
+    }
+    Ok(Outcome::Updated(updated))
 }
 
 /// Finds and verifies the manifest to install: the base's, or for `--version V` the base's
@@ -448,7 +656,7 @@ async fn release(
     req: &Request<'_>,
 ) -> Result<(String, Manifest), SelfUpdateError> {
     let base = req.base.trim_end_matches('/').to_string();
-    let manifest = signed_manifest(client, key, &base).await?;
+    let manifest = signed_manifest(client, key, &base, &req.policy).await?;
     let Some(wanted) = req.wanted.as_deref() else {
         return Ok((base, manifest));
     };
@@ -456,7 +664,7 @@ async fn release(
         return Ok((base, manifest));
     }
     let other = versioned_base(&base, wanted);
-    match signed_manifest(client, key, &other).await {
+    match signed_manifest(client, key, &other, &req.policy).await {
         Ok(m) if compare_versions(&m.version, wanted) == Ordering::Equal => Ok((other, m)),
         Ok(m) => Err(SelfUpdateError::NotThatVersion {
             url: join(&other, MANIFEST),
@@ -464,7 +672,9 @@ async fn release(
             found: m.version,
         }),
         // Nothing at <base>/V: say what the base itself serves.
-        Err(SelfUpdateError::Fetch { .. }) => Err(SelfUpdateError::NotThatVersion {
+        Err(SelfUpdateError::Fetch {
+            not_found: true, ..
+        }) => Err(SelfUpdateError::NotThatVersion {
             url: join(&base, MANIFEST),
             wanted: wanted.to_string(),
             found: manifest.version,
@@ -477,10 +687,11 @@ async fn signed_manifest(
     client: &reqwest::Client,
     key: &str,
     base: &str,
+    policy: &RetryPolicy,
 ) -> Result<Manifest, SelfUpdateError> {
     let url = join(base, MANIFEST);
-    let manifest = fetch_small(client, &url).await?;
-    let signature = fetch_small(client, &join(base, SIGNATURE)).await?;
+    let manifest = fetch_small(client, &url, policy).await?;
+    let signature = fetch_small(client, &join(base, SIGNATURE), policy).await?;
     verify_manifest(key, &manifest, &signature, &url)
 }
 
@@ -488,37 +699,51 @@ fn join(base: &str, name: &str) -> String {
     format!("{}/{name}", base.trim_end_matches('/'))
 }
 
-/// GETs a small file (http(s), loopback http, file://) into memory, capped.
-async fn fetch_small(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, SelfUpdateError> {
-    let fail = |detail: String| SelfUpdateError::Fetch {
+/// GETs a small file (http(s), loopback http, file://) into memory, capped. Network
+/// failures are retried per `policy` (GOX_RETRIES, GOX_DEADLINE), like every gox GET.
+async fn fetch_small(
+    client: &reqwest::Client,
+    url: &str,
+    policy: &RetryPolicy,
+) -> Result<Vec<u8>, SelfUpdateError> {
+    let fail = |detail: String, not_found: bool| SelfUpdateError::Fetch {
         url: url.to_string(),
         detail,
+        not_found,
     };
     if let Some(path) = url.strip_prefix("file://") {
-        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| fail(e.to_string(), e.kind() == std::io::ErrorKind::NotFound))?;
         let mut bytes = Vec::new();
         file.take(MAX_SMALL_FILE + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| fail(e.to_string()))?;
-        return check_small(bytes).map_err(fail);
+            .map_err(|e| fail(e.to_string(), false))?;
+        return check_small(bytes).map_err(|d| fail(d, false));
     }
-    let mut response = client.get(url).send().await.map_err(|e| fail(chain(&e)))?;
+    let result = retry::retry(policy, url, |_| fetch_small_once(client, url), |_, _, _| {}).await;
+    match result {
+        Ok(bytes) => Ok(bytes),
+        Err(Stopped::Abort(detail)) => Err(fail(detail, false)),
+        Err(Stopped::GaveUp(g)) => Err(fail(g.summary(), g.last.is_not_found())),
+    }
+}
+
+/// One GET of a small file; an oversized body is not retried (the server answered).
+async fn fetch_small_once(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Attempt<String>> {
+    let network = |e: reqwest::Error| Attempt::Failed(Failure::client(&e));
+    let mut response = client.get(url).send().await.map_err(network)?;
     let status = response.status();
     if !status.is_success() {
-        return Err(fail(format!(
-            "HTTP {} {}",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        )));
+        return Err(Attempt::Failed(Failure::status(status, response.headers())));
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| fail(chain(&e)))? {
+    while let Some(chunk) = response.chunk().await.map_err(network)? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() as u64 > MAX_SMALL_FILE {
             break;
         }
     }
-    check_small(bytes).map_err(fail)
+    check_small(bytes).map_err(Attempt::Abort)
 }
 
 fn check_small(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
@@ -553,11 +778,17 @@ async fn download_archive(
         .await
         .map_err(|e| match e {
             InstallError::Io { op, path, source } => SelfUpdateError::io(op, &path, source),
+            InstallError::Download { failures, .. } => SelfUpdateError::Fetch {
+                url: url.to_string(),
+                detail: failures.last().map_or_else(String::new, GaveUp::summary),
+                not_found: failures.last().is_some_and(|f| f.last.is_not_found()),
+            },
             // The first line says what failed; the rest is about resuming a toolchain
             // download, and the staging dir (with the partial file) is removed anyway.
             other => SelfUpdateError::Fetch {
                 url: url.to_string(),
                 detail: other.to_string().lines().next().unwrap_or("").to_string(),
+                not_found: false,
             },
         })?;
     if transfer.bytes != artifact.size {
@@ -581,13 +812,13 @@ async fn download_archive(
 /// fixed names are written, so no entry name can escape `dest`; every other entry is skipped.
 fn unpack(
     archive: &Path,
-    file: &str,
+    url: &str,
     members: &[String],
     names: &[String],
     dest: &Path,
 ) -> Result<(), SelfUpdateError> {
     let bad = |detail: String| SelfUpdateError::Archive {
-        file: file.to_string(),
+        url: url.to_string(),
         detail,
     };
     let input =
@@ -612,7 +843,7 @@ fn unpack(
         found[index] = true;
         Ok(())
     };
-    match ArchiveKind::from_filename(file) {
+    match ArchiveKind::from_filename(url) {
         Some(ArchiveKind::TarGz) => {
             let gz = flate2::read::GzDecoder::new(std::io::BufReader::new(input));
             let mut tar = tar::Archive::new(gz);
@@ -669,7 +900,7 @@ fn replace(
     dir: &Path,
     names: &[String],
     backup: &Path,
-) -> Result<Vec<PathBuf>, SelfUpdateError> {
+) -> Result<Vec<Written>, SelfUpdateError> {
     std::fs::create_dir(backup).map_err(|e| SelfUpdateError::io("create", backup, e))?;
     for name in names {
         let installed = dir.join(name);
@@ -679,8 +910,10 @@ fn replace(
         }
     }
     let mut replaced: Vec<PathBuf> = Vec::new();
+    let mut written = Vec::new();
     for name in names {
         let dest = dir.join(name);
+        let existed = std::fs::symlink_metadata(&dest).is_ok();
         let result = make_room(&dest).and_then(|()| std::fs::rename(new.join(name), &dest));
         if let Err(e) = result {
             for done in replaced.iter().chain(std::iter::once(&dest)) {
@@ -693,9 +926,13 @@ fn replace(
             }
             return Err(SelfUpdateError::io("replace", &dest, e));
         }
-        replaced.push(dest);
+        replaced.push(dest.clone());
+        written.push(Written {
+            path: dest,
+            replaced: existed,
+        });
     }
-    Ok(replaced)
+    Ok(written)
 }
 
 /// Windows refuses to overwrite a running executable but lets it be renamed: move the old
@@ -787,9 +1024,89 @@ mod tests {
             ("1.0.0-rc1", "1.0.0", Less),
             ("1.0.0-rc2", "1.0.0-rc1", Greater),
             ("0.1.0", "0.1.0", Equal),
+            // Numeric identifiers compare as numbers, not text.
+            ("1.0.0-rc.10", "1.0.0-rc.9", Greater),
+            ("1.0.0-rc.9", "1.0.0-rc.10", Less),
+            ("1.0.0-rc.10", "1.0.0", Less),
+            // SemVer's own example chain.
+            ("1.0.0-alpha", "1.0.0-alpha.1", Less),
+            ("1.0.0-alpha.1", "1.0.0-alpha.beta", Less),
+            ("1.0.0-alpha.beta", "1.0.0-beta", Less),
+            ("1.0.0-beta.2", "1.0.0-beta.11", Less),
+            ("1.0.0-beta.11", "1.0.0-rc.1", Less),
+            ("1.0.0+build.5", "1.0.0", Equal),
+            ("0.7.0-test", "0.7.0", Less),
         ] {
             assert_eq!(compare_versions(a, b), want, "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn malformed_wanted_versions_are_refused() {
+        for bad in [
+            "",
+            " ",
+            "../x",
+            "1.0/../../x",
+            "1..0",
+            "1.0.0-",
+            "1.0.0-rc..1",
+            "1.2.3.4",
+            "x",
+            "1.0.0 rc",
+            "%2e%2e",
+        ] {
+            assert!(
+                matches!(
+                    check_wanted(bad),
+                    Err(SelfUpdateError::InvalidVersion { .. })
+                ),
+                "{bad:?} accepted"
+            );
+        }
+        for good in [
+            "0.3.0",
+            "v0.3.0",
+            "1.0.0-rc.10",
+            "0.7.0-test",
+            "1.0",
+            "1.0.0+b.1",
+        ] {
+            assert!(check_wanted(good).is_ok(), "{good:?} refused");
+        }
+    }
+
+    proptest::proptest! {
+        /// The order agrees with the reference `semver` crate's precedence on every valid
+        /// SemVer version (build metadata excluded: SemVer ignores it for precedence).
+        #[test]
+        fn order_matches_semver_precedence(
+            a in (0u64..4, 0u64..4, 0u64..4, proptest::collection::vec("(0|[1-9][0-9]{0,2}|[a-z][a-z0-9-]{0,3})", 0..4)),
+            b in (0u64..4, 0u64..4, 0u64..4, proptest::collection::vec("(0|[1-9][0-9]{0,2}|[a-z][a-z0-9-]{0,3})", 0..4)),
+        ) {
+            let text = |(x, y, z, pre): &(u64, u64, u64, Vec<String>)| {
+                if pre.is_empty() { format!("{x}.{y}.{z}") } else { format!("{x}.{y}.{z}-{}", pre.join(".")) }
+            };
+            let (ta, tb) = (text(&a), text(&b));
+            let (sa, sb) = (semver::Version::parse(&ta).unwrap(), semver::Version::parse(&tb).unwrap());
+            proptest::prop_assert_eq!(compare_versions(&ta, &tb), sa.cmp_precedence(&sb), "{} vs {}", ta, tb);
+        }
+    }
+
+    #[test]
+    fn a_full_disk_says_where_and_what_to_do() {
+        let err = SelfUpdateError::io(
+            "write",
+            Path::new("/opt/gox/.gox-update-x/new/gox"),
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        let text = err.to_string();
+        assert!(text.contains("/opt/gox/.gox-update-x/new/gox"), "{text}");
+        assert!(text.contains("nothing was changed"), "{text}");
+        assert!(
+            text.contains("full") && text.contains("run `gox self update` again"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -227,7 +227,8 @@ async fn updates_binaries_and_every_shim() {
         check,
         Outcome::Available {
             current: "0.0.1".into(),
-            latest: "9.9.9".into()
+            latest: "9.9.9".into(),
+            pinned: false,
         }
     );
     installed.assert_untouched();
@@ -237,7 +238,11 @@ async fn updates_binaries_and_every_shim() {
     };
     assert_eq!((done.from.as_str(), done.to.as_str()), ("0.0.1", "9.9.9"));
     assert_eq!(done.shims.len(), 3, "{done:?}");
-    assert!(done.shim_failures.is_empty());
+    assert!(
+        done.binaries.iter().all(|w| w.replaced),
+        "{:?}",
+        done.binaries
+    );
     let new_shim = elf(EM_X86_64, "new shim 9.9.9");
     assert_eq!(
         std::fs::read(installed.bin().join("gox")).unwrap(),
@@ -290,6 +295,14 @@ async fn refused(dist: &Dist, key: &Key, faults: &[(&str, Fault)]) -> SelfUpdate
         .await
         .unwrap_err();
     installed.assert_untouched();
+    // Every refusal names the URL it is about and says what to do next.
+    let text = err.to_string();
+    assert!(text.contains(&server.url()), "no URL in: {text}");
+    assert!(
+        text.contains("nothing was changed")
+            && (text.contains("GOX_UPDATE_BASE") || text.contains("gox self update")),
+        "no next step in: {text}"
+    );
     err
 }
 
@@ -491,4 +504,197 @@ async fn a_build_without_key_refuses_with_the_way_out() {
     assert!(err.to_string().contains("install.sh"), "{err}");
     assert!(server.requests().is_empty());
     installed.assert_untouched();
+}
+
+/// Pre-release versions are ordered by SemVer precedence: rc.10 is newer than rc.9.
+#[tokio::test(flavor = "current_thread")]
+async fn prerelease_numbers_compare_numerically() {
+    let key = Key::new();
+    let server = new_dist(&key, "1.0.0-rc.10")
+        .serve(MirrorBuilder::new(), "")
+        .start();
+    let installed = Installed::new();
+    let public = key.public();
+    let req = Request {
+        current: "1.0.0-rc.9",
+        ..installed.request(&server, &public)
+    };
+    let check = update(&Request {
+        check_only: true,
+        ..req.clone()
+    })
+    .await
+    .unwrap();
+    assert!(matches!(check, Outcome::Available { .. }), "{check:?}");
+    let Outcome::Updated(done) = update(&req).await.unwrap() else {
+        panic!("rc.9 -> rc.10 not updated")
+    };
+    assert_eq!(done.to, "1.0.0-rc.10");
+
+    let err = update(&Request {
+        current: "1.0.0-rc.11",
+        ..req
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(err, SelfUpdateError::Downgrade { .. }), "{err}");
+}
+
+/// manifest.json, its signature and SHA256SUMS are fetched under the retry policy, like
+/// archives: a server answering 503 twice per file still serves the update.
+#[tokio::test(flavor = "current_thread")]
+async fn small_files_are_retried() {
+    let key = Key::new();
+    let dist = new_dist(&key, "9.9.9");
+    let mut builder = dist.serve(MirrorBuilder::new(), "");
+    for name in ["manifest.json", "manifest.json.minisig", "SHA256SUMS"] {
+        builder = builder.fault_first(name, Fault::Status(503), 2);
+    }
+    let server = builder.start();
+    let installed = Installed::new();
+    let public = key.public();
+    let req = Request {
+        policy: gox_resolver::RetryPolicy {
+            attempts: 3,
+            base: std::time::Duration::from_millis(1),
+            cap: std::time::Duration::from_millis(5),
+            ..Default::default()
+        },
+        ..installed.request(&server, &public)
+    };
+    let Outcome::Updated(done) = update(&req).await.unwrap() else {
+        panic!("not updated")
+    };
+    assert_eq!(done.to, "9.9.9");
+    for name in ["manifest.json", "manifest.json.minisig", "SHA256SUMS"] {
+        assert_eq!(server.hits(name), 3, "{name}");
+    }
+
+    // With one attempt allowed the 503 is final, and the message says how to retry harder.
+    let server = new_dist(&key, "9.9.9")
+        .serve(MirrorBuilder::new(), "")
+        .fault_first("manifest.json", Fault::Status(503), 2)
+        .start();
+    let installed = Installed::new();
+    let err = update(&installed.request(&server, &public))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SelfUpdateError::Fetch { .. }), "{err}");
+    assert!(err.to_string().contains("GOX_RETRIES"), "{err}");
+    assert_eq!(server.hits("manifest.json"), 1);
+    installed.assert_untouched();
+}
+
+/// A malformed `--version` is refused before anything is fetched: it becomes part of a URL.
+#[tokio::test(flavor = "current_thread")]
+async fn malformed_version_is_refused_before_any_request() {
+    let key = Key::new();
+    let server = new_dist(&key, "9.9.9")
+        .serve(MirrorBuilder::new(), "")
+        .start();
+    let installed = Installed::new();
+    let public = key.public();
+    for bad in ["../x", "", "1.0/../../etc"] {
+        let err = update(&Request {
+            wanted: Some(bad.into()),
+            ..installed.request(&server, &public)
+        })
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, SelfUpdateError::InvalidVersion { .. }),
+            "{bad:?}: {err}"
+        );
+    }
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    installed.assert_untouched();
+}
+
+/// `--check --version V` says the release is there and that `self update` would use it.
+#[tokio::test(flavor = "current_thread")]
+async fn check_with_a_version_is_pinned() {
+    let key = Key::new();
+    let server = new_dist(&key, "0.0.1")
+        .serve(MirrorBuilder::new(), "")
+        .start();
+    let installed = Installed::new();
+    let public = key.public();
+    let check = update(&Request {
+        current: "9.9.9",
+        check_only: true,
+        wanted: Some("0.0.1".into()),
+        ..installed.request(&server, &public)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        check,
+        Outcome::Available {
+            current: "9.9.9".into(),
+            latest: "0.0.1".into(),
+            pinned: true,
+        }
+    );
+}
+
+/// gox is updated but a shim cannot be replaced: an error (not a warning), naming the shim
+/// and `gox setup`. A directory where the temporary shim goes makes the copy fail, for root
+/// too.
+#[tokio::test(flavor = "current_thread")]
+async fn a_shim_left_behind_is_an_error() {
+    let key = Key::new();
+    let server = new_dist(&key, "9.9.9")
+        .serve(MirrorBuilder::new(), "")
+        .start();
+    let installed = Installed::new();
+    let blocker = installed.shims().join("go.gox-new");
+    std::fs::create_dir_all(blocker.join("x")).unwrap();
+    let public = key.public();
+    let err = update(&installed.request(&server, &public))
+        .await
+        .unwrap_err();
+    let SelfUpdateError::ShimsNotRefreshed {
+        updated, failures, ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(updated.to, "9.9.9");
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("go.gox-new") && text.contains("gox setup"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read(installed.bin().join("gox")).unwrap(),
+        elf(EM_X86_64, "new gox 9.9.9")
+    );
+}
+
+/// A gox installed without its gox-shim: the shim is installed, not "replaced".
+#[tokio::test(flavor = "current_thread")]
+async fn a_missing_shim_binary_is_reported_as_installed() {
+    let key = Key::new();
+    let server = new_dist(&key, "9.9.9")
+        .serve(MirrorBuilder::new(), "")
+        .start();
+    let installed = Installed::new();
+    std::fs::remove_file(installed.bin().join("gox-shim")).unwrap();
+    let public = key.public();
+    let Outcome::Updated(done) = update(&installed.request(&server, &public)).await.unwrap() else {
+        panic!("not updated")
+    };
+    let by_name = |n: &str| {
+        done.binaries
+            .iter()
+            .find(|w| w.path.file_name() == Some(std::ffi::OsStr::new(n)))
+            .unwrap()
+            .replaced
+    };
+    assert!(
+        !by_name("gox-shim") && by_name("gox"),
+        "{:?}",
+        done.binaries
+    );
 }

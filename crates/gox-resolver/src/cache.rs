@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::feed::Feed;
 
+// Listed in gox_core::layout::CACHE_ENTRIES (`gox self uninstall --all` removes them).
 const FEED_FILE: &str = "feed.json";
 const META_FILE: &str = "feed.meta.json";
 
@@ -155,6 +156,13 @@ pub(crate) fn human_age(age: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feed_cache_files_are_owned_entries_of_the_layout() {
+        for name in [FEED_FILE, META_FILE] {
+            assert!(gox_core::layout::CACHE_ENTRIES.contains(&name), "{name}");
+        }
+    }
 
     #[test]
     fn ages_read_naturally() {

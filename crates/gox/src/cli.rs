@@ -15,7 +15,7 @@ use crate::completion::{self, Shell};
     long_about = "gox installs official Go toolchains (checksummed and verified to match your machine's real \
 architecture, even under Rosetta 2) and runs the right one per directory through tiny `go`/`gofmt` shims.",
     after_help = "Start with `gox install latest`, then `gox setup` to put the shims on PATH.\n\
-Documentation: docs/guide.md · exit codes: 0 ok, 1 error, 2 usage, 126 refused (architecture), 127 no toolchain",
+Documentation: https://github.com/gox-dev/gox/blob/main/docs/guide.md · exit codes: 0 ok, 1 error, 2 usage, 126 refused (architecture), 127 no toolchain",
     propagate_version = true
 )]
 pub struct Cli {
@@ -145,7 +145,7 @@ bash  ~/.bashrc                   eval \"$(gox activate bash)\"\n  \
 zsh   ~/.zshrc                    eval \"$(gox activate zsh)\"\n  \
 fish  ~/.config/fish/config.fish  gox activate fish | source\n  \
 pwsh  $PROFILE                    gox activate pwsh | Out-String | Invoke-Expression\n\
-Details: docs/shell-integration.md"
+Details: https://github.com/gox-dev/gox/blob/main/docs/shell-integration.md"
     )]
     Activate(ActivateArgs),
     /// Undo `gox activate` in this shell
@@ -188,7 +188,7 @@ are refused with the reason. The old manager's pins (.go-version, .tool-versions
 gox import                    hard links (no extra disk space) where possible\n  \
 gox import --move ~/old-gos   take the trees out of the old place\n  \
 gox import --json             [{\"manager\",\"path\",\"version\",\"platform\",\"action\",\"reason\"}]\n\
-Details: docs/migrate.md"
+Details: https://github.com/gox-dev/gox/blob/main/docs/migrate.md"
     )]
     Import(ImportArgs),
     /// Remove toolchains nothing uses (and, with --cache, downloads and GOCACHEs nothing needs)
@@ -211,7 +211,7 @@ PATH) for candidates, so installed versions (use, uninstall, exec) and the versi
 cached go.dev feed (install) are always current. Completion never touches the network.",
         after_help = "Examples:\n  gox completions bash > ~/.local/share/bash-completion/completions/gox\n  \
 gox completions zsh > ~/.zfunc/_gox\n  gox completions fish > ~/.config/fish/completions/gox.fish\n\
-See docs/completions.md for PowerShell and elvish."
+See https://github.com/gox-dev/gox/blob/main/docs/completions.md for PowerShell and elvish."
     )]
     Completions(CompletionsArgs),
     /// Update or remove gox itself
@@ -233,7 +233,7 @@ manifest; the new binaries must be executables for this machine. Only then are t
 over the installed ones. Any failure leaves the installed gox untouched. Releases come from \
 GOX_UPDATE_BASE (default: the GitHub releases of gox-dev/gox).",
         after_help = "Examples:\n  gox self update\n  gox self update --check\n  \
-gox self update --version 0.3.0   (also to downgrade on purpose)\nSee docs/self-update.md."
+gox self update --version 0.3.0   (also to downgrade on purpose)\nSee https://github.com/gox-dev/gox/blob/main/docs/self-update.md."
     )]
     Update(SelfUpdateArgs),
     /// Remove gox, gox-shim and the shims (toolchains stay unless --all)
@@ -250,8 +250,16 @@ pub struct SelfUpdateArgs {
     #[arg(long)]
     pub check: bool,
     /// Install exactly this release (a downgrade too)
-    #[arg(long, value_name = "V")]
+    // Checked by clap (exit 2, before any network access): V becomes part of a URL.
+    #[arg(long, value_name = "V", value_parser = release_version)]
     pub version: Option<String>,
+}
+
+/// `self update --version V`: a release version (`0.3.0`, `1.0.0-rc.10`), nothing else.
+fn release_version(value: &str) -> Result<String, String> {
+    gox_installer::self_update::check_wanted(value)
+        .map(|()| value.trim().to_string())
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -259,7 +267,8 @@ pub struct SelfUninstallArgs {
     /// Do not ask for confirmation (needed when not run from a terminal)
     #[arg(long, short)]
     pub yes: bool,
-    /// Also remove GOX_HOME (every toolchain, GOPATHs) and the download cache
+    /// Also remove what gox keeps in GOX_HOME (every toolchain, the GOPATHs, the module cache)
+    /// and in its download cache; other files there, and the directories holding them, stay
     #[arg(long)]
     pub all: bool,
 }
@@ -570,7 +579,7 @@ toolchains through GOPROXY=https://host/DIR; the module zips hash to the same h1
 official ones, so the Go checksum database still vouches for them.\n\n\
 Re-running fetches only what is missing (files already in DIR are checked against the feed); \
 every file appears by atomic rename, feed.json last. Without --prune, archives from earlier \
-syncs stay listed. See docs/fleet.md for nginx and S3 setups.",
+syncs stay listed. See https://github.com/gox-dev/gox/blob/main/docs/fleet.md for nginx and S3 setups.",
         after_help = "Examples:\n  gox mirror sync /srv/go --versions 1.22 1.23 --platforms linux/amd64 darwin/arm64\n  gox mirror sync ./mirror --versions latest --platforms linux/amd64,linux/arm64 --goproxy --prune"
     )]
     Sync(MirrorSyncArgs),

@@ -202,9 +202,14 @@ fn dist_layout_checksums_signature_and_static_binaries() {
         "completions/gox.fish",
         "man/gox.1",
         "man/gox-install.1",
+        "docs/install.md",
+        "docs/guide.md",
     ] {
         assert!(has(rel), "{rel} missing from {archive}: {entries:?}");
     }
+    // The man pages say the release's version, as its `gox --version` does.
+    let man = fs::read_to_string(unpacked.path().join(format!("{top}_man_gox.1"))).unwrap();
+    assert!(man.contains(&format!("\"gox {VERSION}\"")), "{man}");
     assert!(
         entries
             .iter()

@@ -388,8 +388,40 @@ fn update_downgrade_and_uninstall() {
         installed.snapshot() == before,
         "a refused downgrade changed files"
     );
-    let out = installed.gox(Some(&old_server), &["self", "update", "--version", OLD]);
+    // `--check --version` names the command that really downgrades.
+    let out = installed.gox(
+        Some(&old_server),
+        &["self", "update", "--check", "--version", OLD],
+    );
     assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("`gox self update --version 0.0.1`"),
+        "{}",
+        describe(&out)
+    );
+    // A malformed --version is a usage error, before any request.
+    let hits = old_server.requests().len();
+    for bad in ["../x", ""] {
+        let out = installed.gox(Some(&old_server), &["self", "update", "--version", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", describe(&out));
+    }
+    assert_eq!(
+        old_server.requests().len(),
+        hits,
+        "--version went to the network"
+    );
+    assert!(
+        installed.snapshot() == before,
+        "a refused --version changed files"
+    );
+    // --quiet: only errors.
+    let out = installed.gox(
+        Some(&old_server),
+        &["--quiet", "self", "update", "--version", OLD],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(stdout(&out), "", "{}", describe(&out));
+    assert_eq!(stderr(&out), "", "{}", describe(&out));
     assert_eq!(installed.version(), format!("gox {OLD}"));
 
     // Uninstall: refuses without a terminal or --yes, then removes binaries and shims only.
@@ -485,4 +517,112 @@ fn foreign_elf() -> Vec<u8> {
         }
     }
     panic!("no go/bin/gofmt in {}", archive.path.display());
+}
+
+/// The shims cannot be refreshed (a directory sits where the new shim is staged, which
+/// fails for root too): gox itself is updated, and the command fails with the fix.
+#[test]
+fn a_shim_refresh_failure_is_an_error() {
+    let b = builds();
+    let installed = Installed::new(b);
+    std::fs::create_dir_all(installed.shims().join("go.gox-new/x")).unwrap();
+    let server = Dist::release(b).serve(&[]);
+    let out = installed.gox(Some(&server), &["self", "update"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("gox was updated from 0.0.1 to 9.9.9") && err.contains("`gox setup`"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(installed.version(), format!("gox {NEW}"));
+}
+
+/// `self uninstall --all` with GOX_HOME and GOX_CACHE_DIR shared with other data, a user's
+/// script among the shims, a symlinked shim, and gox run through a symlink on PATH: only
+/// what gox owns goes, and the rest is listed as kept.
+#[cfg(unix)]
+#[test]
+fn uninstall_removes_only_what_gox_owns() {
+    let b = builds();
+    let installed = Installed::new(b);
+    let home = installed.world.home();
+    let cache = installed.world.cache();
+    std::fs::create_dir_all(home.join("docs")).unwrap();
+    std::fs::write(home.join("docs/thesis.txt"), "years of work").unwrap();
+    std::fs::create_dir_all(cache.join("other-app")).unwrap();
+    std::fs::write(cache.join("other-app/state"), "x").unwrap();
+    std::fs::create_dir_all(cache.join("downloads")).unwrap();
+    std::fs::create_dir_all(home.join("toolchains/go1.22.10.linux-amd64/bin")).unwrap();
+    std::fs::write(home.join("default"), "1.22.10\n").unwrap();
+    let shims = installed.shims();
+    std::fs::write(shims.join("go1.99.0"), "#!/bin/sh\necho mine\n").unwrap();
+    std::os::unix::fs::symlink(installed.bin().join("gox-shim"), shims.join("go1.21.13")).unwrap();
+    // gox on PATH through links, as `ln -s /opt/gox/gox ~/bin/gox` makes.
+    let links = installed.world.root.path().join("links");
+    std::fs::create_dir_all(&links).unwrap();
+    for name in ["gox", "gox-shim"] {
+        std::os::unix::fs::symlink(installed.bin().join(name), links.join(name)).unwrap();
+    }
+    // A startup file with the PATH line `gox setup` printed.
+    let user = installed.world.root.path().join("user");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join(".bashrc"),
+        format!("export PATH=\"{}:$PATH\"\n", shims.display()),
+    )
+    .unwrap();
+
+    let mut cmd = Command::new(links.join("gox"));
+    installed.world.apply_env(&mut cmd);
+    let path = std::env::join_paths(std::iter::once(links.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let out = cmd
+        .env("PATH", path)
+        .args(["self", "uninstall", "--all", "--yes"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = stdout(&out);
+
+    assert_eq!(
+        std::fs::read_to_string(home.join("docs/thesis.txt")).unwrap(),
+        "years of work"
+    );
+    assert!(cache.join("other-app/state").is_file());
+    assert_eq!(
+        std::fs::read_to_string(shims.join("go1.99.0")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    for gone in [
+        home.join("toolchains"),
+        home.join("default"),
+        cache.join("downloads"),
+        shims.join("go"),
+        shims.join("go1.22.10"),
+        shims.join("go1.21.13"),
+        installed.bin().join("gox"),
+        installed.bin().join("gox-shim"),
+        links.join("gox"),
+        links.join("gox-shim"),
+    ] {
+        assert!(
+            std::fs::symlink_metadata(&gone).is_err(),
+            "{} still there\n{}",
+            gone.display(),
+            describe(&out)
+        );
+    }
+    for line in [
+        // shims/ holds the user's script, so it stays, and GOX_HOME with it.
+        format!("kept {} (not empty: docs/, shims/)", home.display()),
+        format!("kept {} (not empty: other-app/)", cache.display()),
+        format!("kept {} (not a gox shim)", shims.join("go1.99.0").display()),
+        format!("{}:1:", user.join(".bashrc").display()),
+    ] {
+        assert!(text.contains(&line), "no {line:?} in\n{}", describe(&out));
+    }
 }

@@ -4,8 +4,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use gox_installer::self_uninstall;
-use gox_installer::self_update::{self, DEFAULT_BASE, Outcome};
+use gox_installer::self_uninstall::{self, KeepReason, Kept};
+use gox_installer::self_update::{self, DEFAULT_BASE, Outcome, SelfUpdateError, Updated};
 
 use crate::cli::{SelfCommand, SelfUninstallArgs, SelfUpdateArgs};
 use crate::context::Context;
@@ -19,15 +19,34 @@ pub fn run(ctx: &Context, cmd: SelfCommand) -> Result<(), CliError> {
     }
 }
 
+/// The running gox, links resolved: the real file is the one to replace or remove (on
+/// macOS `current_exe` may return the symbolic link gox was started through).
+fn current_exe() -> Result<PathBuf, CliError> {
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| {
+            CliError::Other(format!(
+                "cannot locate the running gox executable: {e}\nrun gox by its full path (e.g. ~/.local/bin/gox) and try again"
+            ))
+        })
+}
+
 /// The directory of the running gox (where gox-shim lives too).
 fn install_dir() -> Result<PathBuf, CliError> {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(PathBuf::from))
-        .ok_or_else(|| CliError::Other("cannot locate the running gox executable".into()))
+    let exe = current_exe()?;
+    exe.parent().map(PathBuf::from).ok_or_else(|| {
+        CliError::Other(format!(
+            "the running gox {} has no parent directory",
+            exe.display()
+        ))
+    })
 }
 
 async fn update(ctx: &Context, args: SelfUpdateArgs) -> Result<(), CliError> {
+    // Before any network access: V becomes part of a URL (clap checks it too).
+    if let Some(wanted) = args.version.as_deref() {
+        self_update::check_wanted(wanted).map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     let value = ctx.env.var("GOX_UPDATE_BASE").unwrap_or(DEFAULT_BASE);
     let base = gox_resolver::source::base_url("GOX_UPDATE_BASE", value)?;
     let req = self_update::Request {
@@ -44,42 +63,124 @@ async fn update(ctx: &Context, args: SelfUpdateArgs) -> Result<(), CliError> {
     if !args.check && req.public_key.is_some() {
         ctx.status(format!("checking {base} for a newer gox"));
     }
-    let outcome = self_update::update(&ctx.http()?, &req, ctx.progress()).await?;
+    let outcome = match self_update::update(&ctx.http()?, &req, ctx.progress()).await {
+        Ok(outcome) => outcome,
+        Err(SelfUpdateError::ShimsNotRefreshed {
+            updated,
+            shims_dir,
+            failures,
+        }) => {
+            // Say what did change before the error about what did not.
+            report_written(ctx, &updated);
+            return Err(SelfUpdateError::ShimsNotRefreshed {
+                updated,
+                shims_dir,
+                failures,
+            }
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // `--check` answers a question: its answer is output, printed even with --quiet.
     match outcome {
-        Outcome::UpToDate { version } => println!("gox {version} is already up to date"),
-        Outcome::Available { current, latest } => {
-            println!("gox {latest} is available (this is {current}); run `gox self update`");
+        Outcome::UpToDate { version } => {
+            if args.check || !ctx.quiet {
+                println!("gox {version} is already up to date");
+            }
+        }
+        Outcome::Available {
+            current,
+            latest,
+            pinned,
+        } => {
+            let older = self_update::compare_versions(&latest, &current).is_lt();
+            let command = if pinned || older {
+                format!("gox self update --version {latest}")
+            } else {
+                "gox self update".to_string()
+            };
+            if older {
+                println!(
+                    "gox {latest} is available, older than this {current}; to downgrade run `{command}`"
+                );
+            } else {
+                println!("gox {latest} is available (this is {current}); run `{command}`");
+            }
         }
         Outcome::OlderOnly { current, latest } => println!(
             "gox {current} is newer than the published {latest}; nothing to update (`gox self update --version {latest}` downgrades)"
         ),
         Outcome::Updated(done) => {
-            for path in &done.replaced {
-                ctx.status(format!("replaced {}", path.display()));
-            }
+            report_written(ctx, &done);
             for (shim, how) in &done.shims {
                 ctx.status(format!("refreshed {} ({})", shim.display(), how.as_str()));
             }
-            for failure in &done.shim_failures {
-                eprintln!("gox: warning: {failure}; run `gox setup` to recreate the shims");
+            if !ctx.quiet {
+                println!(
+                    "gox updated from {} to {} ({})",
+                    done.from, done.to, done.target
+                );
             }
-            println!(
-                "gox updated from {} to {} ({})",
-                done.from, done.to, done.target
-            );
         }
     }
     Ok(())
 }
 
+fn report_written(ctx: &Context, done: &Updated) {
+    for written in &done.binaries {
+        let verb = if written.replaced {
+            "replaced"
+        } else {
+            "installed"
+        };
+        ctx.status(format!("{verb} {}", written.path.display()));
+    }
+}
+
+/// Where a symbolic link to gox may sit: every PATH directory, and the one gox was started
+/// from (`~/bin/gox` → `/opt/gox/gox`).
+fn link_dirs(ctx: &Context) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = ctx
+        .env
+        .var("PATH")
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    if let Some(arg0) = std::env::args_os().next().map(PathBuf::from)
+        && arg0.components().count() > 1
+        && let Some(parent) = arg0.parent()
+    {
+        let parent = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+        dirs.push(parent);
+    }
+    dirs
+}
+
+fn kept_line(kept: &Kept) -> String {
+    let path = kept.path.display();
+    match &kept.reason {
+        KeepReason::Toolchains => {
+            format!("kept the toolchains in {path} (`gox self uninstall --all` removes them too)")
+        }
+        KeepReason::NotAShim => format!("kept {path} (not a gox shim)"),
+        KeepReason::NotEmpty(names) if names.is_empty() => format!("kept {path}"),
+        KeepReason::NotEmpty(names) => {
+            format!("kept {path} (not empty: {})", names.join(", "))
+        }
+        KeepReason::UserHome => format!("kept {path} (your home directory)"),
+    }
+}
+
 fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
+    let install_dir = install_dir()?;
     let req = self_uninstall::Request {
-        install_dir: install_dir()?,
+        install_dir: install_dir.clone(),
         exe_suffix: std::env::consts::EXE_SUFFIX,
         shims_dir: ctx.layout.shims(),
         home: ctx.layout.home().to_path_buf(),
         cache: ctx.layout.cache().to_path_buf(),
         all: args.all,
+        user_home: ctx.env.home(),
+        link_dirs: link_dirs(ctx),
     };
     let plan = self_uninstall::plan(&req);
     if plan.is_empty() {
@@ -94,27 +195,62 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
             ));
         }
         eprintln!("gox self uninstall will remove:");
-        for path in &plan {
+        for path in &plan.remove {
             eprintln!("  {}", path.display());
+        }
+        for dir in &plan.remove_if_empty {
+            eprintln!(
+                "  {} (only if nothing but gox's entries was in it)",
+                dir.display()
+            );
+        }
+        if args.all {
+            eprintln!(
+                "only gox's own entries go; anything else in {} or {} stays",
+                req.home.display(),
+                req.cache.display()
+            );
         }
         eprint!("continue? [y/N] ");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         let _ = stdin.lock().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("nothing removed");
-            return Ok(());
+            // Not 0: `gox self uninstall && …` must not carry on as if gox were gone.
+            return Err(CliError::Other(
+                "self uninstall cancelled; nothing was removed".into(),
+            ));
         }
     }
     let removed = self_uninstall::uninstall(&req)?;
+    // What was done is the output (stdout); --quiet leaves only errors.
+    let say = |line: String| {
+        if !ctx.quiet {
+            println!("{line}");
+        }
+    };
     for path in &removed.paths {
-        println!("removed {}", path.display());
+        say(format!("removed {}", path.display()));
     }
-    if let Some(kept) = removed.kept {
-        ctx.status(format!(
-            "kept the toolchains in {} (`gox self uninstall --all` removes them too)",
-            kept.display()
+    for kept in &removed.kept {
+        say(kept_line(kept));
+    }
+    let mentions = ctx.env.home().map_or_else(Vec::new, |home| {
+        self_uninstall::rc_mentions(&home, &req.shims_dir, &install_dir)
+    });
+    if mentions.is_empty() {
+        say(format!(
+            "if a shell startup file puts {} or {} on PATH (or runs `gox activate`), remove that line",
+            req.shims_dir.display(),
+            install_dir.display()
         ));
+    } else {
+        say(
+            "remove these gox lines from your shell startup files (gox does not edit them):".into(),
+        );
+        for m in &mentions {
+            say(format!("  {}:{}: {}", m.file.display(), m.line, m.text));
+        }
     }
     Ok(())
 }
