@@ -316,38 +316,12 @@ pub fn pick_artifact<'m>(manifest: &'m Manifest, host: &Platform) -> Option<&'m 
         .find_map(|t| manifest.artifacts.iter().find(|a| a.target == t))
 }
 
-/// A gox release version, ordered by SemVer precedence: `MAJOR.MINOR.PATCH` compared
-/// numerically, then a pre-release (`-rc.10`) sorts before its release, its dot-separated
-/// identifiers compared numerically when both are numbers (`rc.9 < rc.10`), as text
-/// otherwise, numbers before text, and a shorter list first when one is a prefix of the
-/// other. Build metadata (`+…`) is ignored. A leading `v` and a shortened core (`1.0` =
-/// `1.0.0`) are tolerated, because builds stamped by hand use them.
+/// A gox release version: SemVer (the `semver` crate), ordered by precedence, so
+/// `1.0.0-rc.9 < 1.0.0-rc.10 < 1.0.0` and build metadata (`+…`) does not count. A leading
+/// `v` and a shortened core (`1.0` = `1.0.0`) are tolerated, because builds stamped by hand
+/// use them.
 #[derive(Clone, Debug)]
-pub struct ReleaseVersion {
-    core: [u64; 3],
-    pre: Vec<Ident>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Ident {
-    Number(String),
-    Text(String),
-}
-
-impl Ident {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            // Arbitrary length: compare without leading zeros, by length, then digits.
-            (Ident::Number(a), Ident::Number(b)) => {
-                let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
-                a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-            }
-            (Ident::Number(_), Ident::Text(_)) => Ordering::Less,
-            (Ident::Text(_), Ident::Number(_)) => Ordering::Greater,
-            (Ident::Text(a), Ident::Text(b)) => a.cmp(b),
-        }
-    }
-}
+pub struct ReleaseVersion(semver::Version);
 
 impl ReleaseVersion {
     /// Parses `text`, saying what is wrong with it. Only ASCII letters, digits, `.`, `-` and
@@ -357,67 +331,29 @@ impl ReleaseVersion {
         if v.is_empty() {
             return Err("it is empty".into());
         }
-        let v = v.strip_prefix('v').unwrap_or(v);
-        let v = v
-            .split_once('+')
-            .map_or(v, |(v, build)| if build.is_empty() { "" } else { v });
-        if let Some(c) = text
-            .trim()
+        if let Some(c) = v
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+')))
         {
             return Err(format!("{c:?} is not allowed"));
         }
-        let (core, pre) = match v.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (v, None),
+        let v = v.strip_prefix('v').unwrap_or(v);
+        // `1.0` and `1` stand for `1.0.0`: pad the core, before any pre-release or build.
+        let (core, rest) = v.split_at(v.find(['-', '+']).unwrap_or(v.len()));
+        let padded = match core.matches('.').count() {
+            0 => format!("{core}.0.0{rest}"),
+            1 => format!("{core}.0{rest}"),
+            _ => v.to_string(),
         };
-        let parts: Vec<&str> = core.split('.').collect();
-        if parts.len() > 3 {
-            return Err("more than three numbers before the pre-release".into());
-        }
-        let mut numbers = [0u64; 3];
-        for (slot, part) in numbers.iter_mut().zip(&parts) {
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("{part:?} is not a number"));
-            }
-            *slot = part.parse().map_err(|_| format!("{part} is too large"))?;
-        }
-        let pre = match pre {
-            None => Vec::new(),
-            Some(pre) => pre
-                .split('.')
-                .map(|id| {
-                    if id.is_empty() {
-                        Err("an empty pre-release identifier".to_string())
-                    } else if id.bytes().all(|b| b.is_ascii_digit()) {
-                        Ok(Ident::Number(id.to_string()))
-                    } else {
-                        Ok(Ident::Text(id.to_string()))
-                    }
-                })
-                .collect::<Result<_, _>>()?,
-        };
-        Ok(Self { core: numbers, pre })
+        semver::Version::parse(&padded)
+            .map(Self)
+            .map_err(|e| e.to_string())
     }
 }
 
 impl Ord for ReleaseVersion {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.core
-            .cmp(&other.core)
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => self
-                    .pre
-                    .iter()
-                    .zip(&other.pre)
-                    .map(|(a, b)| a.cmp(b))
-                    .find(|o| o.is_ne())
-                    .unwrap_or_else(|| self.pre.len().cmp(&other.pre.len())),
-            })
+        self.0.cmp_precedence(&other.0)
     }
 }
 
@@ -1077,19 +1013,23 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The order agrees with the reference `semver` crate's precedence on every valid
-        /// SemVer version (build metadata excluded: SemVer ignores it for precedence).
+        /// Whatever `--version` holds, parsing never panics, and what it accepts is a
+        /// single safe URL path segment: the version is joined onto the update base.
         #[test]
-        fn order_matches_semver_precedence(
-            a in (0u64..4, 0u64..4, 0u64..4, proptest::collection::vec("(0|[1-9][0-9]{0,2}|[a-z][a-z0-9-]{0,3})", 0..4)),
-            b in (0u64..4, 0u64..4, 0u64..4, proptest::collection::vec("(0|[1-9][0-9]{0,2}|[a-z][a-z0-9-]{0,3})", 0..4)),
-        ) {
-            let text = |(x, y, z, pre): &(u64, u64, u64, Vec<String>)| {
-                if pre.is_empty() { format!("{x}.{y}.{z}") } else { format!("{x}.{y}.{z}-{}", pre.join(".")) }
-            };
-            let (ta, tb) = (text(&a), text(&b));
-            let (sa, sb) = (semver::Version::parse(&ta).unwrap(), semver::Version::parse(&tb).unwrap());
-            proptest::prop_assert_eq!(compare_versions(&ta, &tb), sa.cmp_precedence(&sb), "{} vs {}", ta, tb);
+        fn accepted_versions_are_safe_path_segments(text in "\\PC{0,12}") {
+            if check_wanted(&text).is_ok() {
+                let t = text.trim();
+                proptest::prop_assert!(!t.contains('/') && !t.contains('\\') && !t.contains(".."), "{:?}", text);
+                proptest::prop_assert!(!t.contains('%'), "{:?}", text);
+            }
+        }
+
+        /// `1.2` is `1.2.0` and `v1.2.0` is `1.2.0`, whatever follows.
+        #[test]
+        fn shortened_and_prefixed_versions_are_the_full_ones(x in 0u32..50, y in 0u32..50, pre in "(-rc\\.[1-9][0-9]?)?") {
+            let full = format!("{x}.{y}.0{pre}");
+            proptest::prop_assert_eq!(compare_versions(&format!("{x}.{y}{pre}"), &full), Ordering::Equal);
+            proptest::prop_assert_eq!(compare_versions(&format!("v{full}"), &full), Ordering::Equal);
         }
     }
 
