@@ -43,10 +43,7 @@ fn install_dir() -> Result<PathBuf, CliError> {
 }
 
 async fn update(ctx: &Context, args: SelfUpdateArgs) -> Result<(), CliError> {
-    // Before any network access: V becomes part of a URL (clap checks it too).
-    if let Some(wanted) = args.version.as_deref() {
-        self_update::check_wanted(wanted).map_err(|e| CliError::Usage(e.to_string()))?;
-    }
+    // `--version` was checked by clap (cli.rs) before any network access.
     let value = ctx.env.var("GOX_UPDATE_BASE").unwrap_or(DEFAULT_BASE);
     let base = gox_resolver::source::base_url("GOX_UPDATE_BASE", value)?;
     let req = self_update::Request {
