@@ -17,7 +17,7 @@ use std::process::{Command, Output};
 use gox_testkit::{Dist, MirrorServer, fixtures, musl_dist, test_key_file};
 use support::{describe, stderr, stdout};
 
-const VERSION: &str = "0.7.0-test";
+const VERSION: &str = "0.0.1";
 
 fn dist() -> Dist {
     musl_dist(VERSION, &test_key_file())

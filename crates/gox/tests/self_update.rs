@@ -1,11 +1,11 @@
-//! `gox self update` / `gox self uninstall` through real binaries: a gox stamped 0.0.1 with a
-//! test signing key updates itself from the real `cargo xtask dist` output and from a
-//! hand-made, signed 9.9.9 dist on 127.0.0.1; edited, truncated and wrong-CPU releases are
-//! refused with the old binaries byte-for-byte intact.
+//! `gox self update` / `gox self uninstall` through real binaries: the static musl gox of a
+//! real `cargo xtask dist --version 0.0.1` updates itself to a real `--version 9.9.9` dist
+//! and to hand-made, signed dists on 127.0.0.1; edited, truncated and wrong-CPU releases
+//! are refused with the old binaries byte-for-byte intact.
 //!
-//! The two stamped builds (`GOX_BUILD_VERSION` + `GOX_DIST_PUBLIC_KEY`) go to
-//! target/selfupdate-e2e, built once per test run under a lock and shared by the tests. They
-//! trust the key of the test dist (gox_testkit::musl_dist, shared with tests/dist.rs).
+//! Both dists come from gox_testkit::musl_dist, cached across runs; tests/dist.rs uses the
+//! 0.0.1 one too. Building them is one release build each with warm dependencies, where the
+//! stamped debug builds these tests used before needed a cold target directory of their own.
 
 mod support;
 
@@ -20,20 +20,12 @@ use support::{World, describe, stderr, stdout};
 
 const OLD: &str = "0.0.1";
 const NEW: &str = "9.9.9";
-/// The version of the real dist (the one tests/dist.rs builds, so the cached build is shared).
-const DIST_VERSION: &str = "0.7.0-test";
-
-fn real_dist() -> gox_testkit::Dist {
-    gox_testkit::musl_dist(DIST_VERSION, &gox_testkit::test_key_file())
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 struct Builds {
     key: minisign::KeyPair,
-    /// `<version>` → dir holding `gox` and `gox-shim` stamped with that version and the key.
+    /// The real dist of [`NEW`].
+    new_dist: gox_testkit::Dist,
+    /// `<version>` → dir holding the `gox` and `gox-shim` of that real dist.
     dir: PathBuf,
 }
 
@@ -43,56 +35,59 @@ impl Builds {
     }
 }
 
-/// Builds gox + gox-shim for [`OLD`] and [`NEW`] with one test key (kept in the target dir,
-/// so the builds stay incremental across runs).
+/// The real dists of [`OLD`] and [`NEW`], signed with the shared test key, and their
+/// binaries unpacked.
 fn builds() -> &'static Builds {
     static BUILDS: OnceLock<Builds> = OnceLock::new();
     BUILDS.get_or_init(|| {
-        let target = workspace_root().join("target/selfupdate-e2e");
-        std::fs::create_dir_all(&target).unwrap();
-        // Other test processes building into the same dir wait here.
-        let _lock =
-            gox_installer::lock::ToolchainLock::acquire(&target.join("e2e.lock"), || {}).unwrap();
-        let key = load_or_make_key();
-        let public = key.pk.to_base64();
-        let dir = target.join("stamped");
-        for version in [NEW, OLD] {
-            let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-                .args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "gox",
-                    "-p",
-                    "gox-shim",
-                    "--target-dir",
-                ])
-                .arg(&target)
-                .env("GOX_BUILD_VERSION", version)
-                .env("GOX_DIST_PUBLIC_KEY", &public)
-                .current_dir(workspace_root())
-                .stdin(Stdio::null())
-                .output()
-                .expect("run cargo build");
-            assert!(
-                out.status.success(),
-                "cargo build {version}: {}",
-                describe(&out)
-            );
-            let to = dir.join(version);
-            std::fs::create_dir_all(&to).unwrap();
-            for name in ["gox", "gox-shim"] {
-                std::fs::copy(target.join("debug").join(name), to.join(name)).unwrap();
-            }
+        let key_file = gox_testkit::test_key_file();
+        let old_dist = gox_testkit::musl_dist(OLD, &key_file);
+        let new_dist = gox_testkit::musl_dist(NEW, &key_file);
+        // Keyed by the dists' directory names (version, key, sources): never stale.
+        let dir = gox_testkit::dist::dist_cache_dir().join("selfupdate-e2e");
+        for dist in [&old_dist, &new_dist] {
+            unpack(dist, &dir.join(&dist.version));
         }
-        Builds { key, dir }
+        Builds {
+            key: load_key(&old_dist),
+            new_dist,
+            dir,
+        }
     })
 }
 
-/// The key that signed the real dist: the stamped builds trust it, and the hand-made dists
-/// are signed with it too.
-fn load_or_make_key() -> minisign::KeyPair {
-    let dist = real_dist();
+/// `gox` and `gox-shim` of `dist`'s archive into `to`, each written whole and renamed into
+/// place (another test process may be reading the previous copy).
+fn unpack(dist: &gox_testkit::Dist, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for name in ["gox", "gox-shim"] {
+        let staged = to.join(format!(".{name}.{}", std::process::id()));
+        std::fs::write(&staged, shipped(dist, name)).unwrap();
+        #[cfg(unix)]
+        std::fs::set_permissions(&staged, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        std::fs::rename(&staged, to.join(name)).unwrap();
+    }
+}
+
+/// A file of `dist`'s archive, by name.
+fn shipped(dist: &gox_testkit::Dist, name: &str) -> Vec<u8> {
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(dist.archive()).unwrap());
+    let mut tar = tar::Archive::new(gz);
+    let mut entry = tar
+        .entries()
+        .unwrap()
+        .map(Result::unwrap)
+        .find(|e| e.path().unwrap().file_name() == Some(std::ffi::OsStr::new(name)))
+        .unwrap_or_else(|| panic!("{name} not in {}", dist.archive_name()));
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+    bytes
+}
+
+/// The key that signed the real dists: their binaries trust it, and the hand-made dists are
+/// signed with it too.
+fn load_key(dist: &gox_testkit::Dist) -> minisign::KeyPair {
     let text = std::fs::read_to_string(&dist.key_file).unwrap();
     minisign::KeyPair {
         pk: minisign::PublicKey::from_base64(&dist.public_key).unwrap(),
@@ -188,6 +183,22 @@ fn new_shim_bytes(b: &Builds) -> Vec<u8> {
     shim
 }
 
+/// Runs a binary this process has just written. Another test thread that forks while the
+/// file is still open for writing holds that descriptor until its child execs, and the
+/// kernel refuses to run a file open for writing (ETXTBSY); the window is microseconds, so
+/// a few retries always get through.
+fn output_of_fresh_binary(cmd: &mut Command) -> Output {
+    for _ in 0..100 {
+        match cmd.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result.expect("run the installed gox"),
+        }
+    }
+    panic!("{cmd:?} stayed busy (ETXTBSY) for a second")
+}
+
 /// An installed gox 0.0.1 in `<world>/bin`, with shims made by its own `gox setup` (hard
 /// links) plus a `go1.22.10` copy, as a `goX.Y.Z` shim would be.
 struct Installed {
@@ -237,10 +248,8 @@ impl Installed {
         if let Some(server) = base {
             cmd.env("GOX_UPDATE_BASE", server.download_base());
         }
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run the installed gox")
+        cmd.args(args).stdin(Stdio::null());
+        output_of_fresh_binary(&mut cmd)
     }
 
     fn version(&self) -> String {
@@ -267,37 +276,28 @@ impl Installed {
     }
 }
 
+/// The issue's own path: a gox 0.0.1 from `cargo xtask dist --version 0.0.1` updates itself
+/// from the real `cargo xtask dist --version 9.9.9`, byte for byte.
 #[test]
 fn updates_from_the_real_cargo_xtask_dist() {
     let b = builds();
     let installed = Installed::new(b);
-    let dist = real_dist();
+    assert_eq!(installed.version(), format!("gox {OLD}"));
+    let dist = &b.new_dist;
     let server = dist.mirror().start();
     let out = installed.gox(Some(&server), &["self", "update"]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
-        stdout(&out).contains(&format!("from {OLD} to {DIST_VERSION}")),
+        stdout(&out).contains(&format!("from {OLD} to {NEW}")),
         "{}",
         describe(&out)
     );
-    assert_eq!(installed.version(), format!("gox {DIST_VERSION}"));
+    assert_eq!(installed.version(), format!("gox {NEW}"));
     // The shipped binaries, byte for byte: the static musl gox and gox-shim of the archive,
-    // and every shim is that gox-shim.
-    let shipped = |name: &str| {
-        let gz = flate2::read::GzDecoder::new(std::fs::File::open(dist.archive()).unwrap());
-        let mut tar = tar::Archive::new(gz);
-        let mut entry = tar
-            .entries()
-            .unwrap()
-            .map(Result::unwrap)
-            .find(|e| e.path().unwrap().file_name() == Some(std::ffi::OsStr::new(name)))
-            .unwrap_or_else(|| panic!("{name} not in {}", dist.archive_name()));
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
-        bytes
-    };
-    assert!(std::fs::read(installed.bin().join("gox")).unwrap() == shipped("gox"));
-    let shim = shipped("gox-shim");
+    // and every shim is that gox-shim. (The two releases' shims are identical, since the
+    // shim embeds no version; `update_downgrade_and_uninstall` tells them apart.)
+    assert!(std::fs::read(installed.bin().join("gox")).unwrap() == shipped(dist, "gox"));
+    let shim = shipped(dist, "gox-shim");
     for name in ["gox-shim", "go", "gofmt", "go1.22.10"] {
         let dir = if name == "gox-shim" {
             installed.bin()
