@@ -10,7 +10,9 @@
 //!   the user never made by hand after `install.sh`);
 //! - with `all`, GOX_HOME and the cache dir lose the entries gox creates there
 //!   ([`HOME_ENTRIES`], [`CACHE_ENTRIES`]); each directory itself is removed only if that
-//!   leaves it empty, and never when it is (or contains) the user's home directory.
+//!   leaves it empty, and never when it is (or contains) the user's home directory. The
+//!   `~/sdk` links `gox setup --sdk` made into the toolchains go too (a golang.org/dl
+//!   download there stays).
 //!
 //! The shims go first (so no `go` on PATH points at a missing binary for longer than
 //! needed), then `gox-shim`, then `gox`, then the data.
@@ -40,6 +42,9 @@ pub struct Request {
     /// Places where a symbolic link to `gox`/`gox-shim` may be (the PATH directories, the
     /// path gox was started as). Only links that resolve to the binaries removed go.
     pub link_dirs: Vec<PathBuf>,
+    /// `~/sdk/goX.Y.Z` links into GOX_HOME/toolchains (`gox setup --sdk`): removed with
+    /// `all`, since they would point at nothing, and their directory too if that empties it.
+    pub sdk_links: Vec<PathBuf>,
 }
 
 /// Why something was left in place.
@@ -256,6 +261,13 @@ pub fn plan(req: &Request) -> Plan {
         }
         return plan;
     }
+    // Links only (never what they point to), and before the toolchains they name.
+    for link in &req.sdk_links {
+        plan.remove.push(link.clone());
+    }
+    if let Some(sdk) = req.sdk_links.first().and_then(|l| l.parent()) {
+        plan.remove_if_empty.push(sdk.to_path_buf());
+    }
     // Deeper directory first: on Windows the cache dir is GOX_HOME/cache, and it must be
     // emptied (and removed) before GOX_HOME is judged empty.
     let mut dirs: Vec<(&Path, Vec<&str>)> = Vec::new();
@@ -398,6 +410,10 @@ fn remove_file(path: &Path) -> std::io::Result<()> {
 #[cfg(windows)]
 fn remove_file(path: &Path) -> std::io::Result<()> {
     std::fs::remove_file(path).or_else(|_| {
+        // A directory symlink (`~/sdk/goX.Y.Z`) is removed as a directory.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return std::fs::remove_dir(path);
+        }
         let mut aside = path.as_os_str().to_owned();
         aside.push(".removed");
         std::fs::rename(path, aside)
@@ -500,6 +516,7 @@ mod tests {
             all,
             user_home: None,
             link_dirs: Vec::new(),
+            sdk_links: Vec::new(),
         };
         Setup { _root: root, req }
     }
@@ -522,6 +539,35 @@ mod tests {
                 reason: KeepReason::Toolchains
             }]
         );
+    }
+
+    /// `~/sdk` links into the toolchains go with `--all` (they would dangle), the link
+    /// only; a golang.org/dl download beside them stays, and so does `~/sdk` with it.
+    #[cfg(unix)]
+    #[test]
+    fn all_removes_the_sdk_links_gox_made() {
+        for (all, download) in [(true, true), (true, false), (false, false)] {
+            let Setup { mut req, _root } = setup(all);
+            let sdk = _root.path().join("user/sdk");
+            std::fs::create_dir_all(&sdk).unwrap();
+            let goroot = req.home.join("toolchains/go1.22.10.linux-amd64");
+            std::os::unix::fs::symlink(&goroot, sdk.join("go1.22.10")).unwrap();
+            if download {
+                std::fs::create_dir_all(sdk.join("go1.21.0/bin")).unwrap();
+            }
+            req.sdk_links = vec![sdk.join("go1.22.10")];
+            let removed = uninstall(&req).unwrap();
+            let link_left = std::fs::symlink_metadata(sdk.join("go1.22.10")).is_ok();
+            assert_eq!(link_left, !all, "all={all}: {removed:?}");
+            assert_eq!(sdk.exists(), download || !all, "all={all}: {removed:?}");
+            if download {
+                assert!(sdk.join("go1.21.0/bin").is_dir());
+                assert!(removed.kept.contains(&Kept {
+                    path: sdk.clone(),
+                    reason: KeepReason::NotEmpty(vec!["go1.21.0/".into()]),
+                }));
+            }
+        }
     }
 
     #[test]

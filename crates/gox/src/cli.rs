@@ -267,8 +267,9 @@ pub struct SelfUninstallArgs {
     /// Do not ask for confirmation (needed when not run from a terminal)
     #[arg(long, short)]
     pub yes: bool,
-    /// Also remove what gox keeps in GOX_HOME (every toolchain, the GOPATHs, the module cache)
-    /// and in its download cache; other files there, and the directories holding them, stay
+    /// Also remove what gox keeps in GOX_HOME (every toolchain, the GOPATHs, the module cache),
+    /// its download cache and its ~/sdk links; other files there, and the directories holding
+    /// them, stay
     #[arg(long)]
     pub all: bool,
 }

@@ -572,6 +572,14 @@ fn uninstall_removes_only_what_gox_owns() {
         format!("export PATH=\"{}:$PATH\"\n", shims.display()),
     )
     .unwrap();
+    // `gox setup --sdk` links beside a golang.org/dl download of the user's.
+    let sdk = user.join("sdk");
+    std::fs::create_dir_all(sdk.join("go1.21.0/bin")).unwrap();
+    std::os::unix::fs::symlink(
+        home.join("toolchains/go1.22.10.linux-amd64"),
+        sdk.join("go1.22.10"),
+    )
+    .unwrap();
 
     let mut cmd = Command::new(links.join("gox"));
     installed.world.apply_env(&mut cmd);
@@ -608,6 +616,7 @@ fn uninstall_removes_only_what_gox_owns() {
         installed.bin().join("gox-shim"),
         links.join("gox"),
         links.join("gox-shim"),
+        sdk.join("go1.22.10"),
     ] {
         assert!(
             std::fs::symlink_metadata(&gone).is_err(),
@@ -620,6 +629,7 @@ fn uninstall_removes_only_what_gox_owns() {
         // shims/ holds the user's script, so it stays, and GOX_HOME with it.
         format!("kept {} (not empty: docs/, shims/)", home.display()),
         format!("kept {} (not empty: other-app/)", cache.display()),
+        format!("kept {} (not empty: go1.21.0/)", sdk.display()),
         format!("kept {} (not a gox shim)", shims.join("go1.99.0").display()),
         format!("{}:1:", user.join(".bashrc").display()),
     ] {

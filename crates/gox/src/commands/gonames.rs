@@ -83,19 +83,39 @@ fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, repor
     }
 }
 
-fn sync_sdk(ctx: &Context, sdk: &Path, installed: &[installed::Toolchain], report: &mut Report) {
-    let existing: Vec<SdkEntry> = names_in(sdk)
+/// The `goX.Y.Z` entries of `~/sdk`, with where each link points.
+fn sdk_entries(sdk: &Path) -> Vec<SdkEntry> {
+    names_in(sdk)
         .into_iter()
         .filter(|n| gonames::parse_version_name(n).is_some())
         .map(|name| SdkEntry {
             link_target: std::fs::read_link(sdk.join(&name)).ok(),
             name,
         })
-        .collect();
+        .collect()
+}
+
+/// The `~/sdk` links gox made (those into its toolchains dir), whatever `sdk_links` says
+/// now: what `gox self uninstall --all` removes with the toolchains they point to.
+pub fn own_sdk_links(ctx: &Context) -> Vec<PathBuf> {
+    let Some(sdk) = ctx.env.home().map(|h| h.join("sdk")) else {
+        return Vec::new();
+    };
+    // With nothing installed, every link of ours is one to remove.
+    let changes = gonames::plan_sdk(
+        &[],
+        &ctx.host.platform,
+        &sdk_entries(&sdk),
+        &ctx.layout.toolchains(),
+    );
+    changes.remove.iter().map(|name| sdk.join(name)).collect()
+}
+
+fn sync_sdk(ctx: &Context, sdk: &Path, installed: &[installed::Toolchain], report: &mut Report) {
     let changes = gonames::plan_sdk(
         installed,
         &ctx.host.platform,
-        &existing,
+        &sdk_entries(sdk),
         &ctx.layout.toolchains(),
     );
     for name in &changes.remove {

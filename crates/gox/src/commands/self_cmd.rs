@@ -178,6 +178,7 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
         all: args.all,
         user_home: ctx.env.home(),
         link_dirs: link_dirs(ctx),
+        sdk_links: super::gonames::own_sdk_links(ctx),
     };
     let plan = self_uninstall::plan(&req);
     if plan.is_empty() {
