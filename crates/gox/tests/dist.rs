@@ -856,6 +856,37 @@ fn install_sh_passes_shellcheck() {
     assert!(out.status.success(), "shellcheck: {}", describe(&out));
 }
 
+/// install.ps1 cannot run here (no PowerShell for Linux in the registries CI reaches), so it
+/// is at least parsed: tree-sitter's PowerShell grammar must find no syntax error in it, and
+/// must find one in a copy with its `param(` block broken (the check itself works).
+#[test]
+fn install_ps1_parses_as_powershell() {
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/ps1_syntax.py");
+    let check = |file: &Path| {
+        Command::new("python3")
+            .arg(&checker)
+            .arg(file)
+            .output()
+            .expect("run python3")
+    };
+    let script = repo_file("install/install.ps1");
+    let out = check(&script);
+    if out.status.code() == Some(2) {
+        eprintln!("SKIPPED: {} (CI installs it; .ci/run)", stdout(&out).trim());
+        return;
+    }
+    assert!(out.status.success(), "install.ps1: {}", describe(&out));
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.ps1");
+    let text = fs::read_to_string(&script).unwrap();
+    assert!(text.contains("param("), "install.ps1 has no param( block");
+    fs::write(&broken, text.replacen("param(", "param", 1)).unwrap();
+    let out = check(&broken);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stdout(&out).contains("broken.ps1:"), "{}", describe(&out));
+}
+
 /// install.ps1 cannot run here (no PowerShell): its text is snapshotted so every change
 /// is reviewed, and it must name the same layout and defaults as dist and install.sh.
 #[test]
