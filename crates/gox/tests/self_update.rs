@@ -636,3 +636,66 @@ fn uninstall_removes_only_what_gox_owns() {
         assert!(text.contains(&line), "no {line:?} in\n{}", describe(&out));
     }
 }
+
+/// On a terminal `self uninstall` lists what would go and asks. Anything but `y` removes
+/// nothing and exits 1 (so `gox self uninstall && …` stops); `y` removes. The terminal is a
+/// pseudo-terminal from util-linux `script` (Debian: bsdutils, always installed).
+#[cfg(unix)]
+#[test]
+fn the_uninstall_prompt_on_a_terminal() {
+    let world = World::new();
+    let bin = world.root.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_gox"));
+    for name in ["gox", "gox-shim"] {
+        std::fs::copy(built.with_file_name(name), bin.join(name)).unwrap();
+    }
+    let mut setup = Command::new(bin.join("gox"));
+    world.apply_env(&mut setup);
+    let out = output_of_fresh_binary(setup.args(["setup", "--shell", "bash"]));
+    assert!(out.status.success(), "setup: {}", describe(&out));
+
+    let on_a_terminal = |answer: &str| {
+        let mut cmd = Command::new("script");
+        world.apply_env(&mut cmd);
+        let mut child = cmd
+            .args(["--quiet", "--return", "--command"])
+            .arg(format!("'{}' self uninstall", bin.join("gox").display()))
+            .arg("/dev/null")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run script (util-linux)");
+        std::io::Write::write_all(
+            child.stdin.as_mut().unwrap(),
+            format!("{answer}\n").as_bytes(),
+        )
+        .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    for answer in ["n", "", "maybe"] {
+        let out = on_a_terminal(answer);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{answer:?}: {}", describe(&out));
+        assert!(
+            text.contains("gox self uninstall will remove:")
+                && text.contains(&bin.join("gox").display().to_string())
+                && text.contains("continue? [y/N]")
+                && text.contains("nothing was removed"),
+            "{answer:?}: {}",
+            describe(&out)
+        );
+        assert!(bin.join("gox").is_file() && bin.join("gox-shim").is_file());
+        assert!(world.home().join("shims/go").is_file());
+    }
+    let out = on_a_terminal("y");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains(&format!("removed {}", bin.join("gox").display())),
+        "{}",
+        describe(&out)
+    );
+    assert!(!bin.join("gox").exists() && !bin.join("gox-shim").exists());
+    assert!(!world.home().join("shims/go").exists());
+}
