@@ -406,6 +406,74 @@ fn tampered_archive_is_refused_and_nothing_is_installed() {
     assert!(s.tmp_is_empty());
 }
 
+/// An Alpine container's toolset: busybox and nothing else (`sh` is ash, `wget` instead of
+/// curl, busybox's `sha256sum`, `tar`, `mktemp`). install.sh installs with it, and refuses
+/// a tampered archive with it. The PATH holds only busybox's applets.
+#[cfg(unix)]
+#[test]
+fn install_sh_with_only_busybox_as_on_alpine() {
+    let Some(busybox) = which("busybox") else {
+        eprintln!("SKIPPED: busybox is not installed (apt-get install busybox; CI installs it)");
+        return;
+    };
+    let s = Scratch::new();
+    let applets = s.path("busybox-bin");
+    fs::create_dir_all(&applets).unwrap();
+    let list = Command::new(&busybox).arg("--list").output().unwrap();
+    for applet in stdout(&list).lines() {
+        std::os::unix::fs::symlink(&busybox, applets.join(applet)).unwrap();
+    }
+    assert!(applets.join("wget").exists() && !applets.join("curl").exists());
+    let path = applets.display().to_string();
+    let sh = applets.join("sh").display().to_string();
+
+    let dist = dist();
+    let mut bytes = fs::read(dist.archive()).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    let tampered = dist.mirror().bytes(&dist.archive_name(), bytes).start();
+    let out = s.install_sh(&sh, &tampered, &[], &path);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("checksum mismatch"),
+        "{}",
+        describe(&out)
+    );
+    assert!(s.bin_entries().is_empty(), "{:?}", s.bin_entries());
+    assert!(s.tmp_is_empty());
+
+    let server = dist.mirror().start();
+    let out = s.install_sh(&sh, &server, &[], &path);
+    assert!(
+        out.status.success(),
+        "busybox install.sh: {}",
+        describe(&out)
+    );
+    assert_eq!(s.bin_entries(), ["gox", "gox-shim"]);
+    let version = Command::new(s.bin().join("gox"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&version).trim(), format!("gox {VERSION}"));
+    assert!(s.path("gox-home/shims/go").is_file(), "{}", describe(&out));
+    assert!(s.tmp_is_empty());
+    // A second run is a no-op.
+    let again = s.install_sh(&sh, &server, &[], &path);
+    assert!(again.status.success(), "{}", describe(&again));
+    assert!(
+        stderr(&again).contains("already installed"),
+        "{}",
+        describe(&again)
+    );
+}
+
+/// `name` on PATH.
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
 /// A directory with fake `uname` and `sysctl` (missing sysctl names fail like macOS's
 /// "unknown oid"), first on PATH.
 fn fake_host(dir: &Path, os: &str, machine: &str, sysctl: &[(&str, &str)]) -> String {
