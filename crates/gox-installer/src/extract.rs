@@ -465,6 +465,46 @@ impl<R: Read> Read for MeteredReader<'_, R> {
     }
 }
 
+/// Which side of a copy failed. Reading means the archive is corrupt; writing means this
+/// machine (a full disk, a quota, a read-only mount) and calls for a different fix.
+pub(crate) enum CopyFailure<E> {
+    Read(io::Error),
+    Write(io::Error),
+    /// `each` refused a chunk (a size limit).
+    Stopped(E),
+}
+
+/// Copies `src` into `out` a whole buffer at a time (one write syscall per chunk), passing
+/// each chunk's length to `each` before it is written. Returns the bytes copied.
+pub(crate) fn copy_chunks<E>(
+    src: &mut dyn Read,
+    out: &mut dyn Write,
+    buf: &mut [u8],
+    mut each: impl FnMut(u64) -> Result<(), E>,
+) -> Result<u64, CopyFailure<E>> {
+    let mut total = 0u64;
+    loop {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match src.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(CopyFailure::Read(e)),
+            }
+        }
+        if filled == 0 {
+            return Ok(total);
+        }
+        each(filled as u64).map_err(CopyFailure::Stopped)?;
+        out.write_all(&buf[..filled]).map_err(CopyFailure::Write)?;
+        total += filled as u64;
+        if filled < buf.len() {
+            return Ok(total);
+        }
+    }
+}
+
 /// Read `r` to EOF, discarding, stopping once more than `limit` bytes were seen.
 fn drain<R: Read + ?Sized>(r: &mut R, limit: u64) -> io::Result<u64> {
     let mut total = 0u64;
@@ -936,26 +976,11 @@ impl<'a> Sink<'a> {
         out: &mut File,
         buf: &mut [u8],
     ) -> Result<(), ExtractError> {
-        loop {
-            // Fill the whole buffer before writing: one write syscall per chunk.
-            let mut filled = 0;
-            while filled < buf.len() {
-                match src.read(&mut buf[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(self.corrupt_msg(format!("entry `{shown}`: {e}"))),
-                }
-            }
-            if filled == 0 {
-                return Ok(());
-            }
-            self.add_bytes(shown, filled as u64)?;
-            out.write_all(&buf[..filled])
-                .map_err(|e| self.io(path.to_path_buf(), e))?;
-            if filled < buf.len() {
-                return Ok(());
-            }
+        match copy_chunks(src, out, buf, |n| self.add_bytes(shown, n)) {
+            Ok(_) => Ok(()),
+            Err(CopyFailure::Read(e)) => Err(self.corrupt_msg(format!("entry `{shown}`: {e}"))),
+            Err(CopyFailure::Write(e)) => Err(self.io(path.to_path_buf(), e)),
+            Err(CopyFailure::Stopped(e)) => Err(e),
         }
     }
 

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::download::{self, Progress};
 use crate::error::InstallError;
-use crate::extract::ArchiveKind;
+use crate::extract::{ArchiveKind, CopyFailure, copy_chunks};
 use crate::shims::{self, PlaceError, Placement};
 
 /// Where releases are published when `GOX_UPDATE_BASE` is not set.
@@ -764,14 +764,22 @@ fn unpack(
         let path = dest.join(&names[index]);
         let mut out =
             std::fs::File::create(&path).map_err(|e| SelfUpdateError::io("create", &path, e))?;
-        let copied = std::io::copy(&mut reader.take(MAX_BINARY + 1), &mut out)
-            .map_err(|e| bad(format!("{}: {e}", members[index])))?;
-        if copied > MAX_BINARY {
-            return Err(bad(format!(
+        // A read error is the archive's fault; a write error is this machine's (a full
+        // disk), and must not be reported as a broken release.
+        let mut buf = vec![0; 64 * 1024];
+        let mut copied = 0u64;
+        copy_chunks(reader, &mut out, &mut buf, |n| {
+            copied += n;
+            if copied > MAX_BINARY { Err(()) } else { Ok(()) }
+        })
+        .map_err(|failure| match failure {
+            CopyFailure::Read(e) => bad(format!("{}: {e}", members[index])),
+            CopyFailure::Write(e) => SelfUpdateError::io("write", &path, e),
+            CopyFailure::Stopped(()) => bad(format!(
                 "{} is larger than {MAX_BINARY} bytes",
                 members[index]
-            )));
-        }
+            )),
+        })?;
         out.flush()
             .and_then(|()| out.sync_all())
             .map_err(|e| SelfUpdateError::io("write", &path, e))?;
@@ -1047,6 +1055,67 @@ mod tests {
             text.contains("full") && text.contains("run `gox self update` again"),
             "{text}"
         );
+    }
+
+    /// A release archive holding `top/gox` and `top/gox-shim`.
+    fn release_tar_gz(dir: &Path, top: &str) -> PathBuf {
+        let path = dir.join(format!("{top}.tar.gz"));
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        let mut tar = tar::Builder::new(gz);
+        for name in ["gox", "gox-shim"] {
+            let data = vec![0x7f; 200_000];
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o755);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("{top}/{name}"), &data[..])
+                .unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+        path
+    }
+
+    /// Running out of disk while unpacking is this machine's problem: it must be reported
+    /// as a full disk with its fix, never as a broken release. `/dev/full` fails every
+    /// write with ENOSPC.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn unpacking_onto_a_full_disk_is_not_a_broken_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = "gox-9.9.9-x86_64-unknown-linux-musl";
+        let archive = release_tar_gz(dir.path(), top);
+        let url = format!("http://127.0.0.1:1/{top}.tar.gz");
+        let names = ["gox-shim".to_string(), "gox".to_string()];
+        let members = names.clone().map(|n| format!("{top}/{n}"));
+        let dest = dir.path().join("new");
+        std::fs::create_dir(&dest).unwrap();
+        std::os::unix::fs::symlink("/dev/full", dest.join("gox")).unwrap();
+        let err = unpack(&archive, &url, &members, &names, &dest).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, SelfUpdateError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::StorageFull),
+            "{text}"
+        );
+        assert!(!text.contains("broken"), "{text}");
+        assert!(
+            text.contains("is full") && text.contains("nothing was changed"),
+            "{text}"
+        );
+
+        // The same archive onto a disk with room unpacks, and a truncated copy of it is
+        // the release's fault.
+        std::fs::remove_file(dest.join("gox")).unwrap();
+        unpack(&archive, &url, &members, &names, &dest).unwrap();
+        assert_eq!(std::fs::metadata(dest.join("gox")).unwrap().len(), 200_000);
+        let bytes = std::fs::read(&archive).unwrap();
+        let cut = dir.path().join("cut.tar.gz");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let err = unpack(&cut, &url, &members, &names, &dest).unwrap_err();
+        assert!(matches!(err, SelfUpdateError::Archive { .. }), "{err}");
     }
 
     #[test]

@@ -699,3 +699,76 @@ fn the_uninstall_prompt_on_a_terminal() {
     assert!(!bin.join("gox").exists() && !bin.join("gox-shim").exists());
     assert!(!world.home().join("shims/go").exists());
 }
+
+/// A full disk under the install dir, for real: a tmpfs mounted over it in a private user
+/// and mount namespace (`unshare`, util-linux), sized so that the download does not fit,
+/// then so that it fits but unpacking the new gox does not. Both times the update stops
+/// with the full-disk fix (never "the release is broken"), and the old binaries, the shims
+/// and the directory are exactly as before.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_leaves_everything_as_it_was() {
+    let b = builds();
+    let probe = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "true"])
+        .output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: no user namespaces here (unshare --user --map-root-user): {probe:?}");
+        return;
+    }
+    let size = |p: PathBuf| std::fs::metadata(p).unwrap().len();
+    let old = size(b.bin(OLD, "gox")) + size(b.bin(OLD, "gox-shim"));
+    let archive = size(b.new_dist.archive());
+    let server = b.new_dist.mirror().start();
+    for (room, fails_at) in [(archive / 2, "download"), (archive + (1 << 20), "unpack")] {
+        let world = World::new();
+        let bin = world.root.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let script = r#"
+            set -e
+            mount -t tmpfs -o "size=$((SIZE / 1024))k" tmpfs "$BIN"
+            cp "$OLD_DIR/gox" "$OLD_DIR/gox-shim" "$BIN/"
+            "$BIN/gox" setup --shell bash >/dev/null
+            before=$(sha256sum "$BIN/gox" "$BIN/gox-shim" "$SHIMS/go" "$SHIMS/gofmt")
+            set +e
+            "$BIN/gox" self update
+            echo "exit=$?"
+            after=$(sha256sum "$BIN/gox" "$BIN/gox-shim" "$SHIMS/go" "$SHIMS/gofmt")
+            [ "$before" = "$after" ] && echo "binaries unchanged"
+            echo "left:" $(ls -A "$BIN")
+        "#;
+        let mut cmd = Command::new("unshare");
+        world.apply_env(&mut cmd);
+        let out = cmd
+            .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+            .env("SIZE", (old + room).to_string())
+            .env("BIN", &bin)
+            .env("OLD_DIR", b.bin(OLD, "gox").parent().unwrap())
+            .env("SHIMS", world.home().join("shims"))
+            .env("GOX_UPDATE_BASE", server.download_base())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (text, err) = (stdout(&out), stderr(&out));
+        assert!(out.status.success(), "{fails_at}: {}", describe(&out));
+        assert!(text.contains("exit=1"), "{fails_at}: {}", describe(&out));
+        assert!(
+            err.contains("No space left on device")
+                && err.contains("is full: free some space there")
+                && err.contains("nothing was changed")
+                && !err.contains("broken"),
+            "{fails_at}: {}",
+            describe(&out)
+        );
+        assert!(
+            text.contains("binaries unchanged"),
+            "{fails_at}: {}",
+            describe(&out)
+        );
+        assert!(
+            text.contains("left: gox gox-shim\n"),
+            "{fails_at}: {}",
+            describe(&out)
+        );
+    }
+}
