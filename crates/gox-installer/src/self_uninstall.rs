@@ -411,7 +411,8 @@ fn remove_file(path: &Path) -> std::io::Result<()> {
 fn remove_file(path: &Path) -> std::io::Result<()> {
     std::fs::remove_file(path).or_else(|_| {
         // A directory symlink (`~/sdk/goX.Y.Z`) is removed as a directory.
-        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        use std::os::windows::fs::FileTypeExt;
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink_dir()) {
             return std::fs::remove_dir(path);
         }
         let mut aside = path.as_os_str().to_owned();

@@ -43,7 +43,7 @@ fn builds() -> &'static Builds {
         let key_file = gox_testkit::test_key_file();
         let old_dist = gox_testkit::musl_dist(OLD, &key_file);
         let new_dist = gox_testkit::musl_dist(NEW, &key_file);
-        // Keyed by the dists' directory names (version, key, sources): never stale.
+        // Unpacked afresh by every test process from the dists just checked, so never stale.
         let dir = gox_testkit::dist::dist_cache_dir().join("selfupdate-e2e");
         for dist in [&old_dist, &new_dist] {
             unpack(dist, &dir.join(&dist.version));
@@ -646,6 +646,7 @@ fn the_uninstall_prompt_on_a_terminal() {
     let world = World::new();
     let bin = world.root.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
+    support::ensure_shim_built();
     let built = PathBuf::from(env!("CARGO_BIN_EXE_gox"));
     for name in ["gox", "gox-shim"] {
         std::fs::copy(built.with_file_name(name), bin.join(name)).unwrap();
@@ -709,11 +710,25 @@ fn the_uninstall_prompt_on_a_terminal() {
 #[test]
 fn a_full_disk_leaves_everything_as_it_was() {
     let b = builds();
+    // Some hosts allow user namespaces but not mounts in them (Ubuntu's AppArmor
+    // restriction): the probe mounts a tmpfs too.
+    let probe_dir = tempfile::tempdir().unwrap();
     let probe = Command::new("unshare")
-        .args(["--user", "--map-root-user", "--mount", "true"])
+        .args([
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "mount",
+            "-t",
+            "tmpfs",
+            "probe",
+        ])
+        .arg(probe_dir.path())
         .output();
     if !probe.as_ref().is_ok_and(|o| o.status.success()) {
-        eprintln!("SKIPPED: no user namespaces here (unshare --user --map-root-user): {probe:?}");
+        eprintln!(
+            "SKIPPED: no tmpfs mount in a user namespace here (unshare --user --map-root-user --mount): {probe:?}"
+        );
         return;
     }
     let size = |p: PathBuf| std::fs::metadata(p).unwrap().len();

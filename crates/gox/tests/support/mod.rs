@@ -284,7 +284,7 @@ pub fn link_tree(from: &Path, to: &Path) {
 /// `gox setup` copies gox-shim from next to gox. `cargo test` builds only the tested
 /// package's binaries, so the README test command runs `cargo build --workspace --bins`
 /// first (a test cannot build it: cargo holds the build lock while tests run).
-fn ensure_shim_built() {
+pub fn ensure_shim_built() {
     let gox = PathBuf::from(env!("CARGO_BIN_EXE_gox"));
     let shim = gox.with_file_name(format!("gox-shim{}", std::env::consts::EXE_SUFFIX));
     assert!(
