@@ -2,9 +2,12 @@
 //! offers subcommands, installed versions (from a test GOX_HOME) and, for `install`, the
 //! versions of the cached feed, by calling back into the real `gox` binary on PATH.
 //!
-//! bash, fish and zsh must be installed (CI installs them); elvish is tested when present.
-//! PowerShell is not installable from the registries this project uses: its script is
-//! covered by the staleness test in generated.rs only.
+//! bash, fish and zsh must be installed (CI installs them); elvish is tested when present
+//! (and must be under .ci/run). PowerShell is not installable from the registries this
+//! project uses: its script is covered by the staleness test in generated.rs and parsed by
+//! tests/dist.rs (`install_ps1_parses_as_powershell`).
+
+mod support;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -308,7 +311,7 @@ fn elvish_script_evaluates_and_completes_when_elvish_is_installed() {
     let w = World::new();
     let probe = w.shell("elvish").arg("-version").output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("elvish is not installed: skipping");
+        support::skip_for_missing_tool("elvish is not installed (apt-get install elvish)");
         return;
     }
     // `edit:` exists only in an interactive elvish: evaluate the script against a plain map

@@ -413,7 +413,7 @@ fn tampered_archive_is_refused_and_nothing_is_installed() {
 #[test]
 fn install_sh_with_only_busybox_as_on_alpine() {
     let Some(busybox) = which("busybox") else {
-        eprintln!("SKIPPED: busybox is not installed (apt-get install busybox; CI installs it)");
+        support::skip_for_missing_tool("busybox is not installed (apt-get install busybox)");
         return;
     };
     let s = Scratch::new();
@@ -911,9 +911,7 @@ fn install_sh_passes_shellcheck() {
         .output()
         .is_err()
     {
-        eprintln!(
-            "SKIPPED: shellcheck is not installed (apt-get install shellcheck; CI installs it)"
-        );
+        support::skip_for_missing_tool("shellcheck is not installed (apt-get install shellcheck)");
         return;
     }
     let out = Command::new("shellcheck")
@@ -925,19 +923,27 @@ fn install_sh_passes_shellcheck() {
 }
 
 /// install.ps1 cannot run here (no PowerShell for Linux in the registries CI reaches), so it
-/// is at least parsed: tree-sitter's PowerShell grammar must find no syntax error in it, and
-/// must find one in a copy with its `param(` block broken (the check itself works).
+/// is at least parsed: tree-sitter's PowerShell grammar must find no syntax error in it (nor
+/// in the PowerShell completion script), and must find one in a copy with its `param(` block
+/// broken (the check itself works).
 #[test]
 fn install_ps1_parses_as_powershell() {
     let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/ps1_syntax.py");
     let check = |file: &Path| Command::new("python3").arg(&checker).arg(file).output();
+    // The PowerShell completion script (clap_complete's) is PowerShell too.
+    let completion = check(&repo_file("completions/_gox.ps1"));
+    if let Ok(out) = &completion
+        && out.status.code() != Some(2)
+    {
+        assert!(out.status.success(), "_gox.ps1: {}", describe(out));
+    }
     let script = repo_file("install/install.ps1");
     let Ok(out) = check(&script) else {
-        eprintln!("SKIPPED: no python3 to run {}", checker.display());
+        support::skip_for_missing_tool(&format!("no python3 to run {}", checker.display()));
         return;
     };
     if out.status.code() == Some(2) {
-        eprintln!("SKIPPED: {} (CI installs it; .ci/run)", stdout(&out).trim());
+        support::skip_for_missing_tool(stdout(&out).trim());
         return;
     }
     assert!(out.status.success(), "install.ps1: {}", describe(&out));

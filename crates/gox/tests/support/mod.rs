@@ -281,6 +281,17 @@ pub fn link_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A test whose tool is missing here (busybox, shellcheck, tree-sitter) says so and passes;
+/// under `.ci/run`, which installs them all and sets `GOX_TEST_REQUIRE_TOOLS=1`, a missing
+/// tool fails the test instead, so CI cannot go green without running it.
+pub fn skip_for_missing_tool(reason: &str) {
+    assert!(
+        std::env::var_os("GOX_TEST_REQUIRE_TOOLS").is_none(),
+        "{reason}; GOX_TEST_REQUIRE_TOOLS is set (.ci/run installs every tool the tests use)"
+    );
+    eprintln!("SKIPPED: {reason}");
+}
+
 /// `gox setup` copies gox-shim from next to gox. `cargo test` builds only the tested
 /// package's binaries, so the README test command runs `cargo build --workspace --bins`
 /// first (a test cannot build it: cargo holds the build lock while tests run).
