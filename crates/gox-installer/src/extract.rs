@@ -1212,14 +1212,14 @@ fn sanitize(text: &str, max_chars: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Cursor;
 
-    // ---------- archive builders ----------
+    // ---------- archive builders (self_update's tests use them too) ----------
 
     /// One tar member, written with raw header bytes so hostile names survive.
-    struct T<'a> {
+    pub(crate) struct T<'a> {
         name: &'a [u8],
         kind: u8,
         data: &'a [u8],
@@ -1227,7 +1227,7 @@ mod tests {
         link: &'a [u8],
     }
 
-    fn file<'a>(name: &'a str, data: &'a [u8], mode: u32) -> T<'a> {
+    pub(crate) fn file<'a>(name: &'a str, data: &'a [u8], mode: u32) -> T<'a> {
         T {
             name: name.as_bytes(),
             kind: b'0',
@@ -1299,7 +1299,7 @@ mod tests {
         enc.finish().unwrap()
     }
 
-    fn tgz(entries: &[T<'_>]) -> Vec<u8> {
+    pub(crate) fn tgz(entries: &[T<'_>]) -> Vec<u8> {
         gzip(&tar_bytes(entries))
     }
 

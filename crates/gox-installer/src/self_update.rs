@@ -760,13 +760,13 @@ fn unpack(
     let input =
         std::fs::File::open(archive).map_err(|e| SelfUpdateError::io("open", archive, e))?;
     let mut found = vec![false; members.len()];
+    let mut buf = vec![0; 64 * 1024];
     let mut write = |index: usize, reader: &mut dyn Read| -> Result<(), SelfUpdateError> {
         let path = dest.join(&names[index]);
         let mut out =
             std::fs::File::create(&path).map_err(|e| SelfUpdateError::io("create", &path, e))?;
         // A read error is the archive's fault; a write error is this machine's (a full
         // disk), and must not be reported as a broken release.
-        let mut buf = vec![0; 64 * 1024];
         let mut copied = 0u64;
         copy_chunks(reader, &mut out, &mut buf, |n| {
             copied += n;
@@ -1059,22 +1059,15 @@ mod tests {
 
     /// A release archive holding `top/gox` and `top/gox-shim`.
     fn release_tar_gz(dir: &Path, top: &str) -> PathBuf {
+        use crate::extract::tests::{file, tgz};
+        let data = vec![0x7f; 200_000];
+        let (gox, shim) = (format!("{top}/gox"), format!("{top}/gox-shim"));
         let path = dir.join(format!("{top}.tar.gz"));
-        let gz = flate2::write::GzEncoder::new(
-            std::fs::File::create(&path).unwrap(),
-            flate2::Compression::fast(),
-        );
-        let mut tar = tar::Builder::new(gz);
-        for name in ["gox", "gox-shim"] {
-            let data = vec![0x7f; 200_000];
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o755);
-            header.set_cksum();
-            tar.append_data(&mut header, format!("{top}/{name}"), &data[..])
-                .unwrap();
-        }
-        tar.into_inner().unwrap().finish().unwrap();
+        std::fs::write(
+            &path,
+            tgz(&[file(&gox, &data, 0o755), file(&shim, &data, 0o755)]),
+        )
+        .unwrap();
         path
     }
 

@@ -390,17 +390,23 @@ fn install_sh_under_dash_and_bash_then_go_build_through_the_shim() {
 
 #[test]
 fn tampered_archive_is_refused_and_nothing_is_installed() {
+    assert_tampered_archive_refused("dash", &system_path());
+}
+
+/// install.sh run by `shell` with `path` refuses an archive with one byte flipped: exit 1,
+/// the checksum mismatch named, nothing installed, nothing left in TMPDIR.
+fn assert_tampered_archive_refused(shell: &str, path: &str) {
     let dist = dist();
     let mut bytes = fs::read(dist.archive()).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x55;
     let server = dist.mirror().bytes(&dist.archive_name(), bytes).start();
     let s = Scratch::new();
-    let out = s.install_sh("dash", &server, &[], &system_path());
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = s.install_sh(shell, &server, &[], path);
+    assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
     let err = stderr(&out);
-    assert!(err.contains("checksum mismatch"), "{err}");
-    assert!(err.contains(&dist.archive_name()), "{err}");
+    assert!(err.contains("checksum mismatch"), "{shell}: {err}");
+    assert!(err.contains(&dist.archive_name()), "{shell}: {err}");
     assert!(s.bin_entries().is_empty(), "{:?}", s.bin_entries());
     assert!(!s.path("gox-home/shims").exists());
     assert!(s.tmp_is_empty());
@@ -427,22 +433,9 @@ fn install_sh_with_only_busybox_as_on_alpine() {
     let path = applets.display().to_string();
     let sh = applets.join("sh").display().to_string();
 
-    let dist = dist();
-    let mut bytes = fs::read(dist.archive()).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x55;
-    let tampered = dist.mirror().bytes(&dist.archive_name(), bytes).start();
-    let out = s.install_sh(&sh, &tampered, &[], &path);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(
-        stderr(&out).contains("checksum mismatch"),
-        "{}",
-        describe(&out)
-    );
-    assert!(s.bin_entries().is_empty(), "{:?}", s.bin_entries());
-    assert!(s.tmp_is_empty());
+    assert_tampered_archive_refused(&sh, &path);
 
-    let server = dist.mirror().start();
+    let server = dist().mirror().start();
     let out = s.install_sh(&sh, &server, &[], &path);
     assert!(
         out.status.success(),

@@ -72,14 +72,20 @@ fn unpack(dist: &gox_testkit::Dist, to: &Path) {
 
 /// A file of `dist`'s archive, by name.
 fn shipped(dist: &gox_testkit::Dist, name: &str) -> Vec<u8> {
-    let gz = flate2::read::GzDecoder::new(std::fs::File::open(dist.archive()).unwrap());
+    let top = dist.archive_name().trim_end_matches(".tar.gz").to_string();
+    tar_gz_member(&dist.archive(), &format!("{top}/{name}"))
+}
+
+/// The member at `path` of the .tar.gz `archive`.
+fn tar_gz_member(archive: &Path, path: &str) -> Vec<u8> {
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(archive).unwrap());
     let mut tar = tar::Archive::new(gz);
     let mut entry = tar
         .entries()
         .unwrap()
         .map(Result::unwrap)
-        .find(|e| e.path().unwrap().file_name() == Some(std::ffi::OsStr::new(name)))
-        .unwrap_or_else(|| panic!("{name} not in {}", dist.archive_name()));
+        .find(|e| e.path().unwrap() == Path::new(path))
+        .unwrap_or_else(|| panic!("no {path} in {}", archive.display()));
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
     bytes
@@ -499,24 +505,15 @@ fn broken_releases_leave_the_old_binaries_intact() {
 
 /// A real executable for a CPU other than the host's, from the Go fixtures.
 fn foreign_elf() -> Vec<u8> {
-    use std::io::Read;
     let platform = if gox_core::Platform::build_target().arch() == "arm64" {
         "linux/amd64"
     } else {
         "linux/arm64"
     };
-    let archive = fixtures().archive("1.22.10", platform);
-    let file = std::fs::File::open(&archive.path).unwrap();
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    for entry in tar.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        if entry.path().unwrap() == Path::new("go/bin/gofmt") {
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            return bytes;
-        }
-    }
-    panic!("no go/bin/gofmt in {}", archive.path.display());
+    tar_gz_member(
+        &fixtures().archive("1.22.10", platform).path,
+        "go/bin/gofmt",
+    )
 }
 
 /// The shims cannot be refreshed (a directory sits where the new shim is staged, which

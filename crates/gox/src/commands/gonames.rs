@@ -28,8 +28,8 @@ pub fn sync(ctx: &Context, force_sdk: bool) -> Report {
         sync_shims(&shims, &installed, exe, &mut report);
     }
     if ctx.config.sdk_links || force_sdk {
-        match ctx.env.home() {
-            Some(home) => sync_sdk(ctx, &home.join("sdk"), &installed, &mut report),
+        match sdk_dir(ctx) {
+            Some(sdk) => sync_sdk(ctx, &sdk, &installed, &mut report),
             None => report
                 .problems
                 .push("sdk_links: HOME is not set, so there is no ~/sdk to keep".to_string()),
@@ -83,6 +83,11 @@ fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, repor
     }
 }
 
+/// `~/sdk`, where golang.org/dl keeps its SDKs (None without HOME).
+fn sdk_dir(ctx: &Context) -> Option<PathBuf> {
+    ctx.env.home().map(|home| home.join("sdk"))
+}
+
 /// The `goX.Y.Z` entries of `~/sdk`, with where each link points.
 fn sdk_entries(sdk: &Path) -> Vec<SdkEntry> {
     names_in(sdk)
@@ -98,7 +103,7 @@ fn sdk_entries(sdk: &Path) -> Vec<SdkEntry> {
 /// The `~/sdk` links gox made (those into its toolchains dir), whatever `sdk_links` says
 /// now: what `gox self uninstall --all` removes with the toolchains they point to.
 pub fn own_sdk_links(ctx: &Context) -> Vec<PathBuf> {
-    let Some(sdk) = ctx.env.home().map(|h| h.join("sdk")) else {
+    let Some(sdk) = sdk_dir(ctx) else {
         return Vec::new();
     };
     // With nothing installed, every link of ours is one to remove.

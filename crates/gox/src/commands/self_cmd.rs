@@ -178,7 +178,12 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
         all: args.all,
         user_home: ctx.env.home(),
         link_dirs: link_dirs(ctx),
-        sdk_links: super::gonames::own_sdk_links(ctx),
+        // Only `--all` removes them (with the toolchains they point to).
+        sdk_links: if args.all {
+            super::gonames::own_sdk_links(ctx)
+        } else {
+            Vec::new()
+        },
     };
     let plan = self_uninstall::plan(&req);
     if plan.is_empty() {
