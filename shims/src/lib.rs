@@ -99,9 +99,11 @@ impl ShimError {
 impl fmt::Display for ShimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // The message's start is also how gox recognises its shims on disk.
             ShimError::NotATool { argv0 } => write!(
                 f,
-                "gox-shim runs as `go` or `gofmt` (it was started as {argv0:?}); run `gox setup` to create the shims"
+                "{} (it was started as {argv0:?}); run `gox setup` to create the shims",
+                gox_core::shim_identity::MARK
             ),
             ShimError::Layout(e) => e.fmt(f),
             ShimError::Config(e) => e.fmt(f),

@@ -22,6 +22,7 @@ pub mod platform;
 pub mod projects;
 pub mod select;
 pub mod shell;
+pub mod shim_identity;
 pub mod tools;
 pub mod version;
 

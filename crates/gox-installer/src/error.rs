@@ -18,13 +18,16 @@ pub enum InstallError {
         part: Option<PathBuf>,
     },
     #[error(
-        "checksum mismatch for {source_name}:\n  expected sha256 {expected} ({origin})\n  got      sha256 {actual}\nthe file is corrupt or was tampered with; nothing was installed and the download was discarded"
+        "checksum mismatch for {source_name}:\n  expected sha256 {expected} ({origin})\n  got      sha256 {actual}\nthe file is corrupt or was tampered with; nothing was installed{}",
+        if *.discarded { " and the download was discarded" } else { " (the file was left as it is)" }
     )]
     Checksum {
         source_name: String,
         expected: String,
         actual: String,
         origin: String,
+        /// A download (deleted) rather than the user's own file (`--archive`, kept).
+        discarded: bool,
     },
     #[error(
         "{filename} has no published SHA-256 (very old Go releases don't); refusing to install unverified bytes.\npass the checksum you trust: gox install {version} --sha256 <hex>"

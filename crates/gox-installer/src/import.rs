@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use gox_core::installed::installed;
 use gox_core::layout::Layout;
 use gox_core::{Environment, Platform, Version};
-use gox_verifier::tree::{VerifyError, identify_platform, verify_toolchain};
+use gox_verifier::tree::{VerifyError, identify_platform, verify_release};
 
 use crate::error::InstallError;
 use crate::receipt::{Receipt, now_unix};
@@ -283,7 +283,7 @@ fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok,
 }
 
 /// Verifies each candidate (VERSION, one platform for every binary, build info, complete
-/// tree: [`verify_toolchain`], the install's own check) and decides: refuse a broken tree
+/// tree: [`verify_release`], the install's own check) and decides: refuse a broken tree
 /// with the reason, skip a toolchain already installed (or planned from an earlier
 /// candidate), import the rest under their true platform.
 pub fn plan(layout: &Layout, host: &Platform, candidates: &[Candidate]) -> Vec<Planned> {
@@ -356,14 +356,7 @@ fn inspect(goroot: &Path, row: &mut Planned) -> Result<(Version, Platform), Stri
     };
     let platform = identify_platform(goroot).map_err(show)?;
     row.platform = Some(platform.to_string());
-    let report = verify_toolchain(goroot, &platform).map_err(show)?;
-    if let Some(built) = &report.go_version
-        && built.strip_prefix("go") != Some(version.as_str())
-    {
-        return Err(format!(
-            "VERSION says go{version} but bin/go was built as {built}: the tree was modified"
-        ));
-    }
+    verify_release(goroot, &platform, &version).map_err(show)?;
     Ok((version, platform))
 }
 
@@ -431,7 +424,7 @@ pub fn import(layout: &Layout, row: &Planned, mode: Mode) -> Result<Imported, In
     let goroot = staging.path().join("go");
     let mut counts = (0, 0);
     populate(&row.path, &goroot, mode == Mode::Copy, &mut counts)?;
-    verify_toolchain(&goroot, platform).map_err(|source| InstallError::Verify {
+    verify_release(&goroot, platform, version).map_err(|source| InstallError::Verify {
         archive: row.path.display().to_string(),
         staging: goroot.clone(),
         source: Box::new(source),

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use gox_core::layout::Layout;
 use gox_core::{Platform, Version};
 use gox_verifier::hash::sha256_file;
-use gox_verifier::tree::{TreeReport, verify_toolchain};
+use gox_verifier::tree::{TreeReport, verify_release};
 
 use gox_resolver::RetryPolicy;
 
@@ -48,12 +48,14 @@ pub struct Checksum {
 }
 
 impl Checksum {
-    fn mismatch(&self, source_name: &str, actual: String) -> InstallError {
+    /// `discarded`: the bytes were a download gox deleted, not a file of the user's.
+    fn mismatch(&self, source_name: &str, actual: String, discarded: bool) -> InstallError {
         InstallError::Checksum {
             source_name: source_name.to_string(),
             expected: self.sha256.clone(),
             actual,
             origin: self.origin.clone(),
+            discarded,
         }
     }
 }
@@ -145,12 +147,13 @@ impl Installer<'_> {
         tx: &Transaction,
     ) -> Result<Outcome, InstallError> {
         let goroot = fetched.extracted.root.clone();
-        let report =
-            verify_toolchain(&goroot, &req.platform).map_err(|source| InstallError::Verify {
+        let report = verify_release(&goroot, &req.platform, &req.version).map_err(|source| {
+            InstallError::Verify {
                 archive: archive_name(&req.origin),
                 staging: staging.path().to_path_buf(),
                 source: Box::new(source),
-            })?;
+            }
+        })?;
         let receipt = Receipt {
             version: req.version.to_string(),
             platform: req.platform.to_string(),
@@ -203,7 +206,7 @@ impl Installer<'_> {
             } => {
                 let sha256 = sha256_file(path).map_err(|e| InstallError::io("read", path, e))?;
                 if sha256 != checksum.sha256 {
-                    return Err(checksum.mismatch(&path.display().to_string(), sha256));
+                    return Err(checksum.mismatch(&path.display().to_string(), sha256, true));
                 }
                 return Ok(Fetched {
                     extracted: extract::extract_module_zip(path, prefix, staging, self.limits)?,
@@ -295,7 +298,7 @@ impl Installer<'_> {
         // Not retried, and no other mirror is tried: the bytes arrived whole and are not the
         // ones the feed vouches for, which a retry cannot fix and the user must hear about.
         if transfer.sha256 != checksum.sha256 {
-            return Err(checksum.mismatch(&transfer.url, transfer.sha256));
+            return Err(checksum.mismatch(&transfer.url, transfer.sha256, true));
         }
         Ok(Fetched {
             sha256: transfer.sha256,
@@ -315,7 +318,11 @@ impl Installer<'_> {
         staging: &Path,
     ) -> Result<Extracted, InstallError> {
         if sha256 != checksum.sha256 {
-            return Err(checksum.mismatch(&archive.display().to_string(), sha256.to_string()));
+            return Err(checksum.mismatch(
+                &archive.display().to_string(),
+                sha256.to_string(),
+                false,
+            ));
         }
         Ok(extract::extract(archive, kind, staging, self.limits)?)
     }

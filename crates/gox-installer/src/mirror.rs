@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use gox_core::{Platform, Version};
 use gox_verifier::hash::sha256_file;
-use gox_verifier::tree::verify_toolchain;
+use gox_verifier::tree::verify_release;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InstallError;
@@ -200,13 +200,13 @@ impl Installer<'_> {
         let fetched = self
             .fetch_and_extract(&request, &checksum, staging.path())
             .await?;
-        verify_toolchain(&fetched.extracted.root, &file.platform).map_err(|source| {
-            InstallError::Verify {
+        verify_release(&fetched.extracted.root, &file.platform, &file.version).map_err(
+            |source| InstallError::Verify {
                 archive: file.filename.clone(),
                 staging: staging.path().to_path_buf(),
                 source: Box::new(source),
-            }
-        })?;
+            },
+        )?;
         if present {
             report.kept.push(file.filename.clone());
         } else {

@@ -3,8 +3,8 @@
 //! Only what gox owns goes. GOX_HOME, the cache dir and the shims dir may be shared with
 //! other data (`GOX_HOME=$HOME`, `GOX_CACHE_DIR=~/.cache`, a user script dropped into
 //! `shims/`), so nothing is removed by location alone:
-//! - in `shims/`, an entry goes only if it *is* a gox shim: a hard link to or a byte-for-byte
-//!   copy of the installed `gox-shim`, or a symbolic link to a `gox-shim`;
+//! - in `shims/`, an entry goes only if it *is* a gox shim ([`shims::is_gox_shim`]): a
+//!   `gox-shim` binary of any version (hard link, copy), or a symbolic link to a `gox-shim`;
 //! - `gox-shim` and `gox` in the running binary's directory go, together with symbolic links
 //!   on PATH that point at them (left behind they would dangle: `gox: not found` from a link
 //!   the user never made by hand after `install.sh`);
@@ -17,10 +17,11 @@
 //! The shims go first (so no `go` on PATH points at a missing binary for longer than
 //! needed), then `gox-shim`, then `gox`, then the data.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use gox_core::layout::{CACHE_ENTRIES, HOME_ENTRIES};
+
+use crate::shims;
 
 /// Prefixes of gox's scratch directories in the cache dir (`gox mirror sync` staging).
 const CACHE_PREFIXES: &[&str] = &[".gox-mirror-"];
@@ -133,55 +134,6 @@ fn installed_shim(req: &Request) -> PathBuf {
     req.install_dir.join(format!("gox-shim{}", req.exe_suffix))
 }
 
-/// True when `path` (an entry of the shims dir) is a gox shim: a symbolic link to a file
-/// named `gox-shim`, or a regular file that is the installed `gox-shim` (same inode) or a
-/// byte-for-byte copy of it. The name proves nothing: `go1.99.0` may be a user's script.
-pub fn is_gox_shim(path: &Path, shim: &Path, exe_suffix: &str) -> bool {
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return false;
-    };
-    if meta.file_type().is_symlink() {
-        let target = std::fs::read_link(path).unwrap_or_default();
-        let named_shim = target.file_name() == Some(std::ffi::OsStr::new(&shim_name(exe_suffix)));
-        let same = match (std::fs::canonicalize(path), std::fs::canonicalize(shim)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        };
-        return named_shim || same;
-    }
-    if !meta.is_file() {
-        return false;
-    }
-    let Ok(shim_meta) = std::fs::metadata(shim) else {
-        return false;
-    };
-    if same_inode(&meta, &shim_meta) {
-        return true;
-    }
-    // A copy (filesystems without hard links): same size first, so a user's 200-byte
-    // script is never read in full against a multi-MiB shim.
-    meta.len() == shim_meta.len()
-        && matches!(
-            (std::fs::read(path), std::fs::read(shim)),
-            (Ok(a), Ok(b)) if a == b
-        )
-}
-
-fn shim_name(exe_suffix: &str) -> OsString {
-    format!("gox-shim{exe_suffix}").into()
-}
-
-#[cfg(unix)]
-fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-#[cfg(not(unix))]
-fn same_inode(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
-    false
-}
-
 /// Entries of `dir`, sorted; empty when it cannot be read.
 fn entries(dir: &Path) -> Vec<PathBuf> {
     let Ok(read) = std::fs::read_dir(dir) else {
@@ -229,7 +181,7 @@ pub fn plan(req: &Request) -> Plan {
     let mut plan = Plan::default();
     let shim = installed_shim(req);
     for entry in entries(&req.shims_dir) {
-        if is_gox_shim(&entry, &shim, req.exe_suffix) {
+        if shims::is_gox_shim(&entry, &shim, req.exe_suffix) {
             plan.remove.push(entry);
         } else {
             plan.keep.push(Kept {

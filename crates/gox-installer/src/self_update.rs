@@ -107,6 +107,8 @@ pub struct Updated {
     /// The binaries written (`gox-shim`, `gox` in the install dir), in that order.
     pub binaries: Vec<Written>,
     pub shims: Vec<(PathBuf, Placement)>,
+    /// Files in the shims dir with a shim's name that are no gox shim: left as they were.
+    pub foreign_shims: Vec<PathBuf>,
 }
 
 /// A binary put in the install dir.
@@ -371,14 +373,25 @@ impl PartialEq for ReleaseVersion {
 
 impl Eq for ReleaseVersion {}
 
-/// `--version V`, checked before anything is fetched: V becomes part of a URL.
-pub fn check_wanted(value: &str) -> Result<(), SelfUpdateError> {
-    ReleaseVersion::parse(value)
-        .map(drop)
-        .map_err(|reason| SelfUpdateError::InvalidVersion {
-            value: value.to_string(),
-            reason,
-        })
+/// `--version V`, checked before anything is fetched (V becomes part of a URL), as the
+/// release it names: `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, a leading `v` (the tag's
+/// spelling) dropped, so `v0.3.0` is looked for where `0.3.0` is. Unlike the versions of
+/// builds stamped by hand, a shortened `1.2` is refused: it names no release directory.
+pub fn normalize_wanted(value: &str) -> Result<String, SelfUpdateError> {
+    let invalid = |reason: String| SelfUpdateError::InvalidVersion {
+        value: value.to_string(),
+        reason,
+    };
+    ReleaseVersion::parse(value).map_err(invalid)?;
+    let v = value.trim();
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let core = &v[..v.find(['-', '+']).unwrap_or(v.len())];
+    if core.matches('.').count() != 2 {
+        return Err(invalid(format!(
+            "a release version has three numbers, MAJOR.MINOR.PATCH (e.g. {core}.0)"
+        )));
+    }
+    Ok(v.to_string())
 }
 
 /// Orders gox release versions by [`ReleaseVersion`] precedence. A string that is no
@@ -451,14 +464,12 @@ pub async fn update(
     req: &Request<'_>,
     progress: Progress,
 ) -> Result<Outcome, SelfUpdateError> {
-    if let Some(wanted) = req.wanted.as_deref() {
-        check_wanted(wanted)?;
-    }
+    let wanted = req.wanted.as_deref().map(normalize_wanted).transpose()?;
     let key = req.public_key.ok_or(SelfUpdateError::NoPublicKey)?;
     let target = target_for(&req.host).ok_or_else(|| SelfUpdateError::UnsupportedHost {
         host: req.host.clone(),
     })?;
-    let (base, manifest) = release(client, key, req).await?;
+    let (base, manifest) = release(client, key, req, wanted.as_deref()).await?;
     let manifest_url = join(&base, MANIFEST);
     let latest = manifest.version.clone();
     // The signed manifest's version decides up/down; one that is no version cannot.
@@ -564,21 +575,22 @@ pub async fn update(
         &staging.path().join("old"),
     )?;
     let new_shim = req.install_dir.join(&names[0]);
-    let (shims, failures) = shims::refresh_all(&new_shim, &req.shims_dir, exe);
+    let refreshed = shims::refresh_all(&new_shim, &req.shims_dir, exe);
     let updated = Updated {
         from: current,
         to: latest,
         target: artifact.target.clone(),
         binaries,
-        shims,
+        shims: refreshed.done,
+        foreign_shims: refreshed.foreign,
     };
     // A shim left behind runs the old gox-shim: the update is only half done, and a
     // script checking the exit status must see that.
-    if !failures.is_empty() {
+    if !refreshed.failed.is_empty() {
         return Err(SelfUpdateError::ShimsNotRefreshed {
             updated: Box::new(updated),
             shims_dir: req.shims_dir.clone(),
-            failures: failures.iter().map(PlaceError::to_string).collect(),
+            failures: refreshed.failed.iter().map(PlaceError::to_string).collect(),
         });
     }
     Ok(Outcome::Updated(updated))
@@ -590,10 +602,11 @@ async fn release(
     client: &reqwest::Client,
     key: &str,
     req: &Request<'_>,
+    wanted: Option<&str>,
 ) -> Result<(String, Manifest), SelfUpdateError> {
     let base = req.base.trim_end_matches('/').to_string();
     let manifest = signed_manifest(client, key, &base, &req.policy).await?;
-    let Some(wanted) = req.wanted.as_deref() else {
+    let Some(wanted) = wanted else {
         return Ok((base, manifest));
     };
     if compare_versions(&manifest.version, wanted) == Ordering::Equal {
@@ -990,6 +1003,9 @@ mod tests {
         for bad in [
             "",
             " ",
+            "1.0",
+            "v2",
+            "1.2-rc.1",
             "../x",
             "1.0/../../x",
             "1..0",
@@ -1002,21 +1018,26 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    check_wanted(bad),
+                    normalize_wanted(bad),
                     Err(SelfUpdateError::InvalidVersion { .. })
                 ),
                 "{bad:?} accepted"
             );
         }
-        for good in [
-            "0.3.0",
-            "v0.3.0",
-            "1.0.0-rc.10",
-            "0.7.0-test",
-            "1.0",
-            "1.0.0+b.1",
+        for (given, release) in [
+            ("0.3.0", "0.3.0"),
+            ("v0.3.0", "0.3.0"),
+            (" 0.3.0\n", "0.3.0"),
+            ("1.0.0-rc.10", "1.0.0-rc.10"),
+            ("v1.0.0-rc.10", "1.0.0-rc.10"),
+            ("0.7.0-test", "0.7.0-test"),
+            ("1.0.0+b.1", "1.0.0+b.1"),
         ] {
-            assert!(check_wanted(good).is_ok(), "{good:?} refused");
+            assert_eq!(
+                normalize_wanted(given).ok().as_deref(),
+                Some(release),
+                "{given:?}"
+            );
         }
     }
 
@@ -1025,8 +1046,7 @@ mod tests {
         /// single safe URL path segment: the version is joined onto the update base.
         #[test]
         fn accepted_versions_are_safe_path_segments(text in "\\PC{0,12}") {
-            if check_wanted(&text).is_ok() {
-                let t = text.trim();
+            if let Ok(t) = normalize_wanted(&text) {
                 proptest::prop_assert!(!t.contains('/') && !t.contains('\\') && !t.contains(".."), "{:?}", text);
                 proptest::prop_assert!(!t.contains('%'), "{:?}", text);
             }

@@ -2,10 +2,11 @@
 //! to `gox`. `gox setup` creates them; `gox self update` re-points every one of them at the
 //! new `gox-shim`, because a hard link keeps the old file alive and a copy is the old bytes.
 
+use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use gox_core::Version;
+use gox_core::{Version, shim_identity};
 
 /// How a shim was put in place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +36,13 @@ pub struct PlaceError {
 /// Hard link (cheap, shares the inode with `shim`), else copy; swapped in with a rename so a
 /// running `go` never sees a half-written shim.
 pub fn place(shim: &Path, dest: &Path) -> Result<Placement, PlaceError> {
+    // Already that very file: nothing to do. (Renaming a new link onto it would be a no-op
+    // that POSIX reports as success, leaving the temporary name behind on PATH.)
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(shim), std::fs::symlink_metadata(dest))
+        && same_inode(&a, &b)
+    {
+        return Ok(Placement::HardLink);
+    }
     // Appended, not `with_extension`: `go1.22.10` and `go1.22.11` must not share a temp name.
     let mut tmp = dest.as_os_str().to_owned();
     tmp.push(".gox-new");
@@ -50,15 +58,67 @@ pub fn place(shim: &Path, dest: &Path) -> Result<Placement, PlaceError> {
         })?;
         Placement::Copy
     };
-    std::fs::rename(&tmp, dest).map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        PlaceError {
-            op: "replace",
-            path: dest.to_path_buf(),
-            source,
-        }
+    let renamed = std::fs::rename(&tmp, dest);
+    // After a failure, and after the no-op rename of a link onto another link to the same
+    // file (`dest` became that link since the check above), the temporary name is left.
+    let _ = std::fs::remove_file(&tmp);
+    renamed.map_err(|source| PlaceError {
+        op: "replace",
+        path: dest.to_path_buf(),
+        source,
     })?;
     Ok(how)
+}
+
+/// True when `path` (an entry of the shims dir) is a gox shim: a symbolic link to a file
+/// named `gox-shim` (or to `shim`), the installed `shim` itself (same inode) or a copy of
+/// it, or a `gox-shim` binary of any version (a link to a `gox-shim` an upgrade replaced:
+/// [`gox_core::shim_identity`]). The name proves nothing: `go1.99.0` may be a user's script.
+pub fn is_gox_shim(path: &Path, shim: &Path, exe_suffix: &str) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        let named_shim = target.file_name() == Some(std::ffi::OsStr::new(&shim_name(exe_suffix)));
+        let same = match (std::fs::canonicalize(path), std::fs::canonicalize(shim)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        return named_shim || same;
+    }
+    if !meta.is_file() {
+        return false;
+    }
+    let shim_meta = std::fs::metadata(shim).ok();
+    if shim_meta.as_ref().is_some_and(|m| same_inode(&meta, m)) {
+        return true;
+    }
+    if meta.len() > shim_identity::MAX_SHIM_BYTES {
+        return false;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    // A copy of the installed one (same size first: a user's script is not compared).
+    shim_identity::is_shim_binary(&bytes)
+        || shim_meta.is_some_and(|m| m.len() == meta.len())
+            && std::fs::read(shim).is_ok_and(|installed| installed == bytes)
+}
+
+fn shim_name(exe_suffix: &str) -> OsString {
+    format!("gox-shim{exe_suffix}").into()
+}
+
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_inode(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// True for the names gox gives shims: `go`, `gofmt` and `goX.Y.Z` (exactly that version),
@@ -91,22 +151,30 @@ pub fn list(dir: &Path, exe_suffix: &str) -> Vec<PathBuf> {
     shims
 }
 
-/// Re-points every shim in `dir` at `shim`. Returns the shims refreshed and the failures
-/// (a failure leaves that shim as it was: the rename never happened).
-pub fn refresh_all(
-    shim: &Path,
-    dir: &Path,
-    exe_suffix: &str,
-) -> (Vec<(PathBuf, Placement)>, Vec<PlaceError>) {
-    let mut done = Vec::new();
-    let mut failed = Vec::new();
+/// What [`refresh_all`] did.
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    pub done: Vec<(PathBuf, Placement)>,
+    /// A failure leaves that shim as it was: the rename never happened.
+    pub failed: Vec<PlaceError>,
+    /// Files with a shim's name that are no gox shim (a user's `go1.99.0` script): untouched.
+    pub foreign: Vec<PathBuf>,
+}
+
+/// Re-points every gox shim in `dir` at `shim` (the new `gox-shim`, already in place).
+pub fn refresh_all(shim: &Path, dir: &Path, exe_suffix: &str) -> Refreshed {
+    let mut refreshed = Refreshed::default();
     for dest in list(dir, exe_suffix) {
+        if !is_gox_shim(&dest, shim, exe_suffix) {
+            refreshed.foreign.push(dest);
+            continue;
+        }
         match place(shim, &dest) {
-            Ok(how) => done.push((dest, how)),
-            Err(e) => failed.push(e),
+            Ok(how) => refreshed.done.push((dest, how)),
+            Err(e) => refreshed.failed.push(e),
         }
     }
-    (done, failed)
+    refreshed
 }
 
 #[cfg(test)]
@@ -134,28 +202,68 @@ mod tests {
         assert!(!is_shim_name("go", ".exe"));
     }
 
+    /// A stand-in `gox-shim` binary of some version: an ELF header, the mark, `tag`.
+    fn fake_shim(tag: &str) -> Vec<u8> {
+        format!("\x7fELF{} ({tag})", shim_identity::MARK).into_bytes()
+    }
+
     #[test]
-    fn refresh_relinks_every_shim_and_skips_the_rest() {
+    fn refresh_relinks_every_gox_shim_and_keeps_a_users_file() {
         let dir = tempfile::tempdir().unwrap();
         let old = dir.path().join("old-shim");
         let new = dir.path().join("new-shim");
-        std::fs::write(&old, b"old").unwrap();
-        std::fs::write(&new, b"new").unwrap();
+        std::fs::write(&old, fake_shim("old")).unwrap();
+        std::fs::write(&new, fake_shim("new")).unwrap();
         let shims = dir.path().join("shims");
         std::fs::create_dir(&shims).unwrap();
         std::fs::hard_link(&old, shims.join("go")).unwrap();
         std::fs::copy(&old, shims.join("gofmt")).unwrap();
         std::fs::copy(&old, shims.join("go1.22.10")).unwrap();
         std::fs::write(shims.join("README"), b"keep").unwrap();
+        // A user's own script under a shim's name, and a program that is no gox shim.
+        let script = b"#!/bin/sh\nexec /opt/go-tip/bin/go \"$@\"\n";
+        std::fs::write(shims.join("go1.99.0"), script).unwrap();
+        std::fs::write(shims.join("go1.98.0"), b"\x7fELF another program").unwrap();
 
-        let (done, failed) = refresh_all(&new, &shims, "");
-        assert!(failed.is_empty(), "{failed:?}");
-        assert_eq!(done.len(), 3);
+        let refreshed = refresh_all(&new, &shims, "");
+        assert!(refreshed.failed.is_empty(), "{:?}", refreshed.failed);
+        assert_eq!(refreshed.done.len(), 3);
         for name in ["go", "gofmt", "go1.22.10"] {
-            assert_eq!(std::fs::read(shims.join(name)).unwrap(), b"new", "{name}");
+            assert_eq!(
+                std::fs::read(shims.join(name)).unwrap(),
+                fake_shim("new"),
+                "{name}"
+            );
         }
+        assert_eq!(
+            refreshed.foreign,
+            [shims.join("go1.98.0"), shims.join("go1.99.0")]
+        );
+        assert_eq!(std::fs::read(shims.join("go1.99.0")).unwrap(), script);
         assert_eq!(std::fs::read(shims.join("README")).unwrap(), b"keep");
-        assert_eq!(std::fs::read(&old).unwrap(), b"old");
-        assert_eq!(std::fs::read_dir(&shims).unwrap().count(), 4);
+        assert_eq!(std::fs::read(&old).unwrap(), fake_shim("old"));
+        assert_eq!(std::fs::read_dir(&shims).unwrap().count(), 6);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn placing_a_shim_again_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let shim = dir.path().join("gox-shim");
+        std::fs::write(&shim, fake_shim("now")).unwrap();
+        let dest = dir.path().join("go");
+        for _ in 0..2 {
+            assert_eq!(place(&shim, &dest).unwrap(), Placement::HardLink);
+        }
+        // Also when `dest` became a link to the same file behind the check's back.
+        std::fs::remove_file(&dest).unwrap();
+        std::fs::hard_link(&shim, &dest).unwrap();
+        place(&shim, &dest).unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["go", "gox-shim"]);
     }
 }

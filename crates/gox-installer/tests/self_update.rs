@@ -26,6 +26,14 @@ fn elf(machine: u16, tag: &str) -> Vec<u8> {
     h
 }
 
+/// A stand-in `gox-shim`: an ELF header and the text every gox-shim carries, then `tag`.
+fn shim(tag: &str) -> Vec<u8> {
+    elf(
+        EM_X86_64,
+        &format!("{} ({tag})", gox_core::shim_identity::MARK),
+    )
+}
+
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -134,7 +142,7 @@ impl Installed {
         std::fs::create_dir_all(&bin).unwrap();
         std::fs::create_dir_all(&shims).unwrap();
         std::fs::write(bin.join("gox"), elf(EM_X86_64, OLD_GOX)).unwrap();
-        std::fs::write(bin.join("gox-shim"), elf(EM_X86_64, OLD_SHIM)).unwrap();
+        std::fs::write(bin.join("gox-shim"), shim(OLD_SHIM)).unwrap();
         std::fs::hard_link(bin.join("gox-shim"), shims.join("go")).unwrap();
         std::fs::copy(bin.join("gox-shim"), shims.join("gofmt")).unwrap();
         std::fs::copy(bin.join("gox-shim"), shims.join("go1.22.10")).unwrap();
@@ -167,7 +175,7 @@ impl Installed {
     /// Everything is exactly as [`Installed::new`] left it, and no staging dir is left.
     fn assert_untouched(&self) {
         let old_gox = elf(EM_X86_64, OLD_GOX);
-        let old_shim = elf(EM_X86_64, OLD_SHIM);
+        let old_shim = shim(OLD_SHIM);
         assert_eq!(std::fs::read(self.bin().join("gox")).unwrap(), old_gox);
         assert_eq!(
             std::fs::read(self.bin().join("gox-shim")).unwrap(),
@@ -203,7 +211,7 @@ fn new_dist(key: &Key, version: &str) -> Dist {
         key,
         version,
         &elf(EM_X86_64, &format!("new gox {version}")),
-        &elf(EM_X86_64, &format!("new shim {version}")),
+        &shim(&format!("new shim {version}")),
     )
 }
 
@@ -233,6 +241,10 @@ async fn updates_binaries_and_every_shim() {
     );
     installed.assert_untouched();
 
+    // A user's own script with a shim's name (docs/self-update.md): never overwritten.
+    let script = b"#!/bin/sh\nexec /opt/go-tip/bin/go \"$@\"\n";
+    let users = installed.shims().join("go1.99.0");
+    std::fs::write(&users, script).unwrap();
     let Outcome::Updated(done) = update(&req).await.unwrap() else {
         panic!("not updated")
     };
@@ -243,7 +255,7 @@ async fn updates_binaries_and_every_shim() {
         "{:?}",
         done.binaries
     );
-    let new_shim = elf(EM_X86_64, "new shim 9.9.9");
+    let new_shim = shim("new shim 9.9.9");
     assert_eq!(
         std::fs::read(installed.bin().join("gox")).unwrap(),
         elf(EM_X86_64, "new gox 9.9.9")
@@ -264,7 +276,12 @@ async fn updates_binaries_and_every_shim() {
         ["gox", "gox-shim"],
         "staging left behind"
     );
-    assert_eq!(names(&installed.shims()), ["go", "go1.22.10", "gofmt"]);
+    assert_eq!(
+        names(&installed.shims()),
+        ["go", "go1.22.10", "go1.99.0", "gofmt"]
+    );
+    assert_eq!(std::fs::read(&users).unwrap(), script);
+    assert_eq!(done.foreign_shims, [users]);
 
     // Again from 9.9.9: nothing to do.
     let again = update(&Request {

@@ -16,7 +16,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use gox_core::Platform;
+use gox_core::{Platform, Version};
 
 use crate::buildinfo::{BuildInfoError, read_buildinfo};
 use crate::header::{BinaryInfo, HeaderError, read_header};
@@ -65,6 +65,17 @@ pub enum VerifyError {
         goarch: Option<String>,
         claimed: Platform,
     },
+    #[error(
+        "{} has no Go build info, which every Go from 1.18 on has: it is cut short or not Go's own \
+         {}: {TAMPERED}", .path.display(), .expected
+    )]
+    NoBuildInfo { path: PathBuf, expected: String },
+    #[error("{} was built as {built}, but the archive claims {expected}: {TAMPERED}", .path.display())]
+    WrongRelease {
+        path: PathBuf,
+        built: String,
+        expected: String,
+    },
     #[error(transparent)]
     BuildInfo(#[from] BuildInfoError),
     #[error("cannot tell which platform {} is for: {detail}", .path.display())]
@@ -109,6 +120,39 @@ pub fn verify_toolchain(goroot: &Path, claimed: &Platform) -> Result<TreeReport,
         checked: 2 + tools.len(),
         go_version,
     })
+}
+
+/// [`verify_toolchain`], and that the tree is the Go release it claims to be: `bin/go`'s build
+/// info names that release. The platform alone would pass another version's tree under this
+/// one's name (a mislabelled mirror file, the wrong `--archive`), or a `bin/go` cut short
+/// after its header. Go before 1.18 records no build info, so only its platform is checked.
+pub fn verify_release(
+    goroot: &Path,
+    claimed: &Platform,
+    version: &Version,
+) -> Result<TreeReport, VerifyError> {
+    let report = verify_toolchain(goroot, claimed)?;
+    let expected = version.go_name();
+    let go = goroot
+        .join("bin")
+        .join(format!("go{}", claimed.exe_suffix()));
+    match report.go_version.as_deref() {
+        // `go1.22.10 X:boringcrypto`: an experiment built in is still that release.
+        Some(built) if built.split_whitespace().next() == Some(expected.as_str()) => Ok(report),
+        Some(built) => Err(VerifyError::WrongRelease {
+            path: go,
+            built: built.to_string(),
+            expected,
+        }),
+        None if records_build_info(version) => Err(VerifyError::NoBuildInfo { path: go, expected }),
+        None => Ok(report),
+    }
+}
+
+/// Go 1.18 and later embed build info in every binary they build, their own tools included.
+fn records_build_info(version: &Version) -> bool {
+    let number = |s: &str| s.parse::<u32>().unwrap_or(0);
+    (number(version.major()), number(version.minor())) >= (1, 18)
 }
 
 /// The one platform a toolchain tree found on disk (not from an archive with a name) is
@@ -520,5 +564,31 @@ mod tests {
         fs::write(script.path().join("bin/go"), "#!/bin/sh\n").unwrap();
         let err = identify_platform(script.path()).unwrap_err();
         assert!(matches!(err, VerifyError::Unidentified { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn the_release_is_the_one_claimed() {
+        let dir = linux_amd64_tree();
+        let linux = platform("linux/amd64");
+        let v = |s: &str| Version::parse(s).unwrap();
+        // The fake bin/go was built as go1.22.10.
+        verify_release(dir.path(), &linux, &v("1.22.10")).unwrap();
+        let err = verify_release(dir.path(), &linux, &v("1.21.13")).unwrap_err();
+        assert!(
+            matches!(&err, VerifyError::WrongRelease { built, expected, .. }
+                if built == "go1.22.10" && expected == "go1.21.13"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("mislabelled or tampered"), "{err}");
+
+        // A bin/go cut short after its header has no build info: refused from Go 1.18 on,
+        // accepted for older releases, whose binaries never carry it.
+        let go = dir.path().join("bin/go");
+        let bytes = fs::read(&go).unwrap();
+        fs::write(&go, &bytes[..4096]).unwrap();
+        let err = verify_release(dir.path(), &linux, &v("1.22.10")).unwrap_err();
+        assert!(matches!(err, VerifyError::NoBuildInfo { .. }), "{err}");
+        assert!(err.to_string().contains("cut short"), "{err}");
+        verify_release(dir.path(), &linux, &v("1.17.13")).unwrap();
     }
 }

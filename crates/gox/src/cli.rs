@@ -255,11 +255,10 @@ pub struct SelfUpdateArgs {
     pub version: Option<String>,
 }
 
-/// `self update --version V`: a release version (`0.3.0`, `1.0.0-rc.10`), nothing else.
+/// `self update --version V`: a release version (`0.3.0`, `v0.3.0`, `1.0.0-rc.10`), nothing
+/// else; kept as the release it names (`0.3.0`).
 fn release_version(value: &str) -> Result<String, String> {
-    gox_installer::self_update::check_wanted(value)
-        .map(|()| value.trim().to_string())
-        .map_err(|e| e.to_string())
+    gox_installer::self_update::normalize_wanted(value).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

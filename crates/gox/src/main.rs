@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     if commands::hook_env_is_current() {
         return ExitCode::SUCCESS;
     }
+    signals::end_quietly_on_closed_stdout();
     // `COMPLETE=bash gox -- …` is the shell asking for candidates: answer and exit.
     gox::completion::complete_from_env();
     let cli = match Cli::try_parse() {

@@ -27,3 +27,19 @@ pub fn stop_installs_cleanly() {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
+
+/// `gox list | head -1`: once the reader has gone, gox ends quietly the way `ls` does (killed
+/// by SIGPIPE), instead of Rust's default (SIGPIPE ignored, so `println!` panics on the broken
+/// pipe: exit 101 with a panic message). Sockets are unaffected: std sends on them with
+/// `MSG_NOSIGNAL` (Linux) or `SO_NOSIGPIPE` (macOS), so a peer closing a download still comes
+/// back as an error that gox reports.
+#[cfg(unix)]
+pub fn end_quietly_on_closed_stdout() {
+    // SAFETY: restoring the default disposition involves no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+pub fn end_quietly_on_closed_stdout() {}

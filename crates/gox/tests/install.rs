@@ -369,6 +369,57 @@ fn local_archive_install_needs_and_checks_a_checksum() {
     assert_eq!(w.installed_dirs(), ["go1.21.13.linux-amd64"]);
 }
 
+/// An archive of another Go version is never installed under the version asked for: the
+/// feed's checksum is that of the release asked for (not of the file's name), a `--sha256`
+/// contradicting the feed is refused, and with no feed `bin/go`'s build info tells.
+#[test]
+fn an_archive_of_another_version_is_refused() {
+    let other = fixtures().archive("1.21.13", "linux/amd64");
+    let archive = other.path.to_str().unwrap();
+    let vouched = |w: &World| {
+        w.run([
+            "install",
+            "1.22.10",
+            "--archive",
+            archive,
+            "--sha256",
+            &other.sha256,
+        ])
+    };
+    let w = World::new();
+    let out = w.run(["install", "1.22.10", "--archive", archive]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("checksum mismatch"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr(&out).contains("the file was left as it is"),
+        "{}",
+        describe(&out)
+    );
+    assert!(other.path.is_file());
+    let out = vouched(&w);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("contradicts the checksum") && stderr(&out).contains("drop --sha256"),
+        "{}",
+        describe(&out)
+    );
+    assert!(w.installed_dirs().is_empty());
+
+    let offline = World::with_mirror(MirrorBuilder::new().fault("feed", Fault::Status(500)));
+    let out = vouched(&offline);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("was built as go1.21.13, but the archive claims go1.22.10"),
+        "{}",
+        describe(&out)
+    );
+    assert!(offline.installed_dirs().is_empty());
+}
+
 #[test]
 fn ls_remote_lists_newest_first_and_handles_feed_oddities() {
     let w = World::new();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use gox_core::gonames::{self, SDK_MARKER, SdkEntry};
 use gox_core::installed;
+use gox_installer::shims::is_gox_shim;
 
 use super::setup;
 use crate::context::Context;
@@ -48,8 +49,17 @@ pub fn sync_quietly(ctx: &Context) {
 fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, report: &mut Report) {
     let existing = names_in(shims);
     let changes = gonames::plan_shims(installed, &existing, exe);
+    let shim = setup::shim_binary();
+    // Only gox's own shims are removed or replaced: a user's `go1.99.0` script in the shims
+    // dir has a shim's name but is theirs. (Without a gox-shim next to gox, a shim is still
+    // told by its content.)
+    let installed_shim = shim.as_ref().map_or_else(|_| PathBuf::new(), Clone::clone);
+    let ours = |path: &Path| is_gox_shim(path, &installed_shim, exe);
     for name in &changes.remove {
         let path = shims.join(name);
+        if !ours(&path) {
+            continue;
+        }
         match std::fs::remove_file(&path) {
             Ok(()) => report.done.push(format!("removed {}", path.display())),
             Err(e) => report
@@ -57,7 +67,7 @@ fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, repor
                 .push(format!("cannot remove {}: {e}", path.display())),
         }
     }
-    let shim = match setup::shim_binary() {
+    let shim = match shim {
         Ok(shim) => shim,
         Err(e) => {
             report.problems.push(e.to_string());
@@ -65,11 +75,24 @@ fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, repor
         }
     };
     // New names, plus existing ones left behind by an older gox-shim.
-    let stale = existing.iter().filter(|n| {
-        gonames::parse_version_name(n).is_some()
-            && !changes.remove.contains(n)
-            && !setup::same_binary(&shim, &shims.join(n))
-    });
+    let mut stale = Vec::new();
+    for name in &existing {
+        let path = shims.join(name);
+        if gonames::parse_version_name(name).is_none()
+            || changes.remove.contains(name)
+            || setup::same_binary(&shim, &path)
+        {
+            continue;
+        }
+        if ours(&path) {
+            stale.push(name);
+        } else {
+            report.problems.push(format!(
+                "kept {}: it is not a gox shim, so `{name}` runs it rather than that Go version; remove it, then run `gox setup`",
+                path.display()
+            ));
+        }
+    }
     for name in changes.add.iter().chain(stale) {
         let dest = shims.join(name);
         match setup::place(&shim, &dest) {

@@ -186,19 +186,34 @@ async fn install_archive(
         (None, Some((_, p))) => p.clone(),
         (None, None) => ctx.host.platform.clone(),
     };
-    let checksum = match user_sha {
-        Some(sha256) => Some(Checksum {
-            sha256,
-            origin: "given with --sha256".to_string(),
-        }),
-        None => feed_checksum(ctx, args, client, filename).await,
-    };
     if !archive.is_file() {
         return Err(CliError::Usage(format!(
             "--archive {}: no such file",
             archive.display()
         )));
     }
+    // The feed's checksum is for the release being installed, whatever the file is called:
+    // `gox install 1.22.10 --archive go1.21.13…` must not pass as 1.21.13's bytes.
+    let published = feed_checksum(ctx, args, client, &version, &platform).await;
+    let checksum = match (user_sha, published) {
+        (Some(given), Some((file, published)))
+            if !given.eq_ignore_ascii_case(&published.sha256) =>
+        {
+            return Err(CliError::Other(format!(
+                "--sha256 {given} contradicts the checksum {} publishes for {file} ({}): \
+                 nothing was installed; Go {version} is only installed as the feed publishes it.\n\
+                 fix: drop --sha256 to check {} against the feed",
+                client.sources().feed_url(),
+                published.sha256,
+                archive.display(),
+            )));
+        }
+        (Some(sha256), _) => Some(Checksum {
+            sha256,
+            origin: "given with --sha256".to_string(),
+        }),
+        (None, published) => published.map(|(_, checksum)| checksum),
+    };
     let request = Request {
         version: version.clone(),
         platform: platform.clone(),
@@ -215,26 +230,28 @@ async fn install_archive(
     Ok(())
 }
 
-/// The feed's checksum for an archive file name, if the feed can be had (cache first).
+/// The feed's archive name and checksum for `version` on `platform`, if the feed can be had
+/// (cache first) and lists them.
 async fn feed_checksum(
     ctx: &Context,
     args: &InstallArgs,
     client: &FeedClient,
-    filename: &str,
-) -> Option<Checksum> {
+    version: &Version,
+    platform: &Platform,
+) -> Option<(String, Checksum)> {
     let loaded = ctx.load_feed(client, &args.source).await.ok()?;
-    let sha = loaded
+    let file = loaded
         .feed
         .releases()
         .iter()
-        .flat_map(|r| r.files.iter())
-        .find(|f| f.filename() == filename)?
-        .sha256()?
-        .to_string();
-    Some(Checksum {
-        sha256: sha,
+        .find(|r| &r.version == version)?
+        .artifact(platform)
+        .ok()?;
+    let checksum = Checksum {
+        sha256: file.sha256()?.to_string(),
         origin: format!("published in the feed {}", client.sources().feed_url()),
-    })
+    };
+    Some((file.filename().to_string(), checksum))
 }
 
 fn waiting(ctx: &Context, request: &Request) {

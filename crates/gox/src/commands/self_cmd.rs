@@ -112,6 +112,9 @@ async fn update(ctx: &Context, args: SelfUpdateArgs) -> Result<(), CliError> {
             for (shim, how) in &done.shims {
                 ctx.status(format!("refreshed {} ({})", shim.display(), how.as_str()));
             }
+            for path in &done.foreign_shims {
+                ctx.status(format!("kept {} (not a gox shim)", path.display()));
+            }
             if !ctx.quiet {
                 println!(
                     "gox updated from {} to {} ({})",
