@@ -163,12 +163,19 @@ pub struct Candidate {
     pub path: PathBuf,
 }
 
-/// The candidate trees: the entries of every root that exists, then each FROM directory
-/// (a GOROOT itself, or a directory of them). A tree reachable twice (mise's `1.22` alias
-/// symlink next to `1.22.10`) is listed once; GOX_HOME's own toolchains never are.
+/// The candidate trees: each FROM directory (a GOROOT itself, or a directory of them) when
+/// any is named, else the entries of every known manager's root that exists. Naming
+/// directories narrows the import to them: `gox import --move ~/old-gos` must not take the
+/// trees of goenv, Homebrew or the system Go as well. A tree reachable twice (mise's `1.22`
+/// alias symlink next to `1.22.10`) is listed once; GOX_HOME's own toolchains never are.
 pub fn discover(env: &Environment, layout: &Layout, from: &[PathBuf]) -> Vec<Candidate> {
     let mut found = Vec::new();
-    for root in roots(env) {
+    let managers = if from.is_empty() {
+        roots(env)
+    } else {
+        Vec::new()
+    };
+    for root in managers {
         if root.single {
             if root.dir.is_dir() {
                 found.push(Candidate {

@@ -176,8 +176,8 @@ Searched: goenv ($GOENV_ROOT or ~/.goenv/versions/*), gvm ($GVM_ROOT or ~/.gvm/g
 ($ASDF_DATA_DIR or ~/.asdf/installs/golang/*/go), mise ($MISE_DATA_DIR or ~/.local/share/mise/installs/go/*), \
 voidint/g ($G_HOME or ~/.g/versions/*), gobrew ($GOBREW_ROOT or ~/.gobrew/versions/*/go), golang.org/dl \
 (~/sdk/go* with .unpacked-success), /usr/local/go and Homebrew's Cellar/go/*/libexec (under /usr/local \
-and /opt/homebrew, or the prefixes in GOX_IMPORT_PREFIXES), and every FROM directory (a GOROOT, or a \
-directory of them).\n\n\
+and /opt/homebrew, or the prefixes in GOX_IMPORT_PREFIXES). Given FROM directories (a GOROOT, or a \
+directory of them), only those are searched.\n\n\
 Each tree is verified like a download: VERSION, every binary's format and CPU for one platform, the \
 Go build info, and a complete tree (src/runtime, pkg/tool/<os>_<arch>). It then enters \
 GOX_HOME/toolchains through the same staging directory and atomic rename as an install, with a \
@@ -534,7 +534,7 @@ pub struct UpgradeArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Directories to import from: a GOROOT, or a directory of GOROOTs (default: every known manager)
+    /// Import only from these: a GOROOT, or a directory of GOROOTs (default: every known manager)
     #[arg(value_name = "FROM")]
     pub from: Vec<PathBuf>,
     /// Print what would be imported, skipped or refused, and do nothing

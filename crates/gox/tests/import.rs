@@ -238,6 +238,12 @@ fn import_from_dirs_move_copy_and_refusals() {
     let old = w.root.path().join("old");
     plant("1.27.3", "linux/amd64", &old.join("moved/go1.27.3"));
     plant("1.21.13", "linux/amd64", &old.join("copied/1.21.13/go"));
+    // A manager's tree and the system Go: naming a directory leaves them alone, even when
+    // they hold the same version (`--move` must not take them away).
+    let goenv = user(&w).join(".goenv/versions/1.27.3");
+    plant("1.27.3", "linux/amd64", &goenv);
+    let system = w.root.path().join("sys/go");
+    plant("1.22.10", "linux/amd64", &system);
 
     // --move: the tree leaves its old place once it is registered.
     let out = gox(&w)
@@ -249,6 +255,9 @@ fn import_from_dirs_move_copy_and_refusals() {
     assert!(stdout(&out).contains("imported"), "{}", describe(&out));
     assert!(!old.join("moved/go1.27.3").exists());
     assert!(w.goroot("1.27.3", "linux/amd64").join("bin/go").is_file());
+    assert!(goenv.join("bin/go").is_file(), "{}", describe(&out));
+    assert!(system.join("bin/go").is_file(), "{}", describe(&out));
+    assert!(!w.goroot("1.22.10", "linux/amd64").exists());
 
     // --copy: independent files (a directory of GOROOTs, each in a `go` subdirectory).
     let out = gox(&w)

@@ -450,3 +450,32 @@ fn damaged_toolchains_are_flagged_by_list_and_doctor_with_the_reinstall_command(
         "{said}"
     );
 }
+
+/// `gox ls-remote | head -1`: when the reader goes away, gox ends the way `ls` does (killed
+/// by SIGPIPE, which a shell pipeline ignores), not with a panic and exit 101.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_gox_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let w = World::new();
+    for args in [
+        &["ls-remote", "--all"][..],
+        &["list", "--json"],
+        &["doctor"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = w.gox().args(args).stdout(writer).output().unwrap();
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            describe(&out)
+        );
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGPIPE),
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+}
