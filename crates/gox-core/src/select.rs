@@ -7,7 +7,8 @@
 //! 2. The nearest explicit pin walking up from the working directory: in each directory
 //!    `.go-version` first, then `.tool-versions`; the first directory holding either wins.
 //!    A `.tool-versions` without a `golang`/`go` line is not a pin (as in asdf).
-//! 3. The nearest `go.work` (or the file `GOWORK` names; none when `GOWORK=off`), else the
+//! 3. The nearest `go.work` (or the file `GOWORK` names, unless it does not exist yet; none
+//!    when `GOWORK=off`), else the
 //!    nearest `go.mod`: its `toolchain` line, as an exact version (`go1.22.5-custom` →
 //!    `1.22.5`). Like the `go` command, gox ignores a toolchain line older than the file's
 //!    `go` line: that toolchain could not build the module anyway.
@@ -553,11 +554,12 @@ impl ModuleFiles {
             work: None,
             module: None,
         };
-        // With GOWORK naming a file (or invalid), that file alone decides: no walk.
+        // With GOWORK naming a file, that file decides, and only the nearest go.mod is
+        // looked for (for when the file does not exist yet: `go work init` creates it).
         let walk_work = match found.gowork {
             GoWork::Walk => true,
-            GoWork::Off => false,
-            GoWork::File(_) | GoWork::Invalid(_) => return found,
+            GoWork::Off | GoWork::File(_) => false,
+            GoWork::Invalid(_) => return found,
         };
         loop {
             if walk_work && probe_file(&mut dir, GO_WORK_FILE) {
@@ -591,17 +593,17 @@ impl ModuleFiles {
                 });
             }
             GoWork::File(path) => {
-                if !read_file(&path, buf)? {
-                    return Err(SelectError::Read {
-                        message: format!(
-                            "the file does not exist, but GOWORK={} names it; unset GOWORK or set it to `off`",
-                            path.display()
-                        ),
-                        path,
-                    });
+                if read_file(&path, buf)? {
+                    let text = utf8(&path, buf)?;
+                    return Ok(Some((path, text)));
                 }
-                let text = utf8(&path, buf)?;
-                return Ok(Some((path, text)));
+                // Not there (yet): the go command still runs (`go work init` is how the file
+                // gets made, `go version` and `go env` work), so selection goes on with
+                // the module, as with no workspace.
+                match self.module {
+                    Some(path) => path,
+                    None => return Ok(None),
+                }
             }
             GoWork::Walk | GoWork::Off => match self.work.or(self.module) {
                 Some(path) => path,

@@ -410,6 +410,54 @@ fn current_which_exec_and_env_agree_with_the_shim() {
         .output()
         .unwrap();
     assert!(stdout(&out).contains("go1.21.13"), "{}", describe(&out));
+
+    // Inside `gox exec 1.22.10` (as inside a shim's `go generate`), nested `go` calls keep
+    // that toolchain even with GOX_VERSION set (exported ones are inherited), and `current`,
+    // `which` and the shim all say so.
+    let nested = format!(
+        "{} version; gox which; gox current --json",
+        w.home().join("shims/go").display()
+    );
+    let mut cmd = w.gox();
+    cmd.current_dir(w.projects().join("p"))
+        .env("GOX_VERSION", "1.21.13")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                std::path::Path::new(env!("CARGO_BIN_EXE_gox"))
+                    .parent()
+                    .unwrap()
+                    .display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
+        .args(["exec", "1.22.10", "--", "sh", "-c", &nested]);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = stdout(&out);
+    let goroot = w.goroot("1.22.10", "linux/amd64");
+    assert!(
+        text.starts_with("go version go1.22.10"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        text.contains(goroot.join("bin/go").to_str().unwrap()),
+        "{}",
+        describe(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&text[text.find('{').unwrap()..]).unwrap();
+    assert_eq!(json["version"], "1.22.10", "{}", describe(&out));
+    assert_eq!(json["goroot"], goroot.to_str().unwrap());
+    assert_eq!(json["source"]["kind"], "env");
+    assert!(
+        json["source"]["origin"]
+            .as_str()
+            .unwrap()
+            .starts_with("GOX_PIN"),
+        "{json}"
+    );
 }
 
 #[test]

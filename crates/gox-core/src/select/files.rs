@@ -110,6 +110,16 @@ pub fn parse_go_mod(text: &str) -> Result<GoModInfo, (usize, String)> {
             continue;
         };
         if let Some(open) = tokens.iter().position(|t| *t == "(") {
+            // `go` and `toolchain` take one value and no block; the go command refuses
+            // `toolchain (` ("unknown block type"), so skipping it would pick another version.
+            if matches!(verb, "go" | "toolchain") {
+                return Err((
+                    line_no,
+                    format!(
+                        "unknown block type: {verb} (write `{verb}` and its one value on one line)"
+                    ),
+                ));
+            }
             // `require (` opens a block; `require ()` is an empty one.
             if !tokens[open + 1..].contains(&")") {
                 block = Some(line_no);
@@ -400,7 +410,7 @@ go 1.21.3
 
     #[test]
     fn go_mod_errors_name_the_line() {
-        let cases: [(&str, usize, &str); 8] = [
+        let cases: [(&str, usize, &str); 10] = [
             (
                 "module m\ngo 1.21\ngo 1.22\n",
                 3,
@@ -420,6 +430,13 @@ go 1.21.3
             ),
             ("module \"m\n", 1, "unterminated"),
             ("module m\n)\n", 2, "unexpected `)`"),
+            // The go command: "unknown block type: toolchain".
+            (
+                "module m\ntoolchain (\n\tgo1.27.3\n)\n",
+                2,
+                "unknown block type: toolchain",
+            ),
+            ("module m\ngo (\n\t1.22\n)\n", 2, "unknown block type: go"),
             (
                 "module m\n\nrequire (\n\ta v1\ngo 1.22\n",
                 3,

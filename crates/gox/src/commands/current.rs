@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use gox_core::childenv::PIN_VAR;
+use gox_core::layout::parse_toolchain_dir_name;
 use gox_core::select::{self, Resolved, Selection, SourceKind};
 
 use gox_shim::ShimError;
@@ -29,6 +31,17 @@ struct Source {
 }
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<(), CliError> {
+    if let Some(current) = pinned(ctx) {
+        if args.json {
+            print_json(&current);
+        } else {
+            println!(
+                "{} ({}) from {}",
+                current.version, current.platform, current.source.origin
+            );
+        }
+        return Ok(());
+    }
     let selection =
         select::select(&ctx.env, &ctx.layout)?.ok_or_else(|| ShimError::NothingSelected {
             cwd: ctx.env.cwd().to_path_buf(),
@@ -60,6 +73,31 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<(), CliError> {
     }
     warn_if_module_needs_newer(ctx, &version);
     target.map(|_| ()).map_err(CliError::from)
+}
+
+/// Inside a process a shim (or `gox exec`) started, nested `go` calls run the toolchain in
+/// [`PIN_VAR`], before any selection (DESIGN.md, "Version selection"); `current` says so
+/// rather than what this directory would select on its own.
+fn pinned(ctx: &Context) -> Option<Current> {
+    let goroot = ctx.env.path_var(PIN_VAR).filter(|p| p.is_dir())?;
+    let (version, platform) = goroot
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(parse_toolchain_dir_name)?;
+    Some(Current {
+        version: version.to_string(),
+        platform: platform.to_string(),
+        goroot: Some(goroot.display().to_string()),
+        installed: true,
+        source: Source {
+            kind: SourceKind::Env.as_str(),
+            path: None,
+            line: None,
+            origin: format!(
+                "{PIN_VAR} (the toolchain of the `go` or `gox exec` that started this process)"
+            ),
+        },
+    })
 }
 
 fn source(selection: &Selection) -> Source {
