@@ -158,7 +158,11 @@ pub fn run(args: &[String]) -> Result {
     let mise = exec_floor::mise_shim(work.path(), &goroot, "1.22.10");
     let run_in = |program: &Path| {
         let mut cmd = Command::new(program);
-        cmd.arg("version").current_dir(&project).envs(env.clone());
+        // PWD as a shell sets it: a stale one costs gox (and go) two `stat`s to check it.
+        cmd.arg("version")
+            .current_dir(&project)
+            .env("PWD", &project)
+            .envs(env.clone());
         cmd
     };
     let mut cases: Vec<(String, Command)> = vec![
@@ -426,6 +430,7 @@ fn bench_hook_env(
         let mut cmd = Command::new(gox);
         cmd.args(["hook-env", "--shell", "bash"])
             .current_dir(dir)
+            .env("PWD", dir)
             .envs(env.iter().cloned());
         cmd
     };
@@ -504,6 +509,7 @@ fn bench_noop_target(
         let mut cmd = Command::new(program);
         cmd.arg("version")
             .current_dir(project)
+            .env("PWD", project)
             .envs(env.iter().cloned())
             .env("GOX_HOME", &noop_home);
         cmd

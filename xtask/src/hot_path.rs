@@ -450,6 +450,7 @@ fn executed_now(root: &Path) -> Result<Vec<String>> {
         .arg(bin.join("go"))
         .arg("version")
         .current_dir(&project)
+        .env("PWD", &project)
         .env("GOX_HOME", &home)
         .env("GOX_CONFIG", work.path().join("none.toml"))
         .status()

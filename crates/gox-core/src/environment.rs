@@ -26,10 +26,13 @@ impl Environment {
     /// The real process environment. Variables whose names are not UTF-8 are skipped:
     /// gox reads none of them.
     pub fn from_process() -> Self {
+        let inherited = process::Inherited::read();
+        let physical = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let cwd = logical_cwd(inherited.get("PWD"), physical, same_dir);
         Self {
-            inherited: process::Inherited::read(),
+            inherited,
             own: Vec::new(),
-            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            cwd,
         }
     }
 
@@ -205,9 +208,72 @@ mod process {
     }
 }
 
+/// The working directory as the go command sees it (`os.Getwd`): the shell's `PWD` when it
+/// names this very directory, else the physical path. In `/ws/link` (a symlink to
+/// `/src/pkg`), `go` finds `/ws/go.mod` by walking up `PWD`, so gox must walk the same way
+/// or it would run a toolchain that module refuses. When `PWD` already equals the physical
+/// path (no symlink on the way), no further system call is made: the shim's usual case.
+/// Windows' go uses the physical path only.
+pub fn logical_cwd(
+    pwd: Option<&OsStr>,
+    physical: PathBuf,
+    same_dir: impl Fn(&Path, &Path) -> bool,
+) -> PathBuf {
+    if !cfg!(unix) {
+        return physical;
+    }
+    match pwd.map(Path::new) {
+        Some(pwd) if pwd.is_absolute() && pwd != physical && same_dir(pwd, &physical) => {
+            pwd.to_path_buf()
+        }
+        _ => physical,
+    }
+}
+
+#[cfg(unix)]
+fn same_dir(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_dir(_a: &Path, _b: &Path) -> bool {
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_working_directory_is_the_shells_when_it_names_the_same_directory() {
+        let physical = PathBuf::from("/src/pkg");
+        let same = |_: &Path, _: &Path| true;
+        let other = |_: &Path, _: &Path| false;
+        let pwd = |s: &'static str| Some(OsStr::new(s));
+        if cfg!(unix) {
+            assert_eq!(
+                logical_cwd(pwd("/ws/link"), physical.clone(), same),
+                Path::new("/ws/link")
+            );
+        }
+        // A stale PWD (the shell cd'ed elsewhere behind our back), a relative or missing one.
+        assert_eq!(
+            logical_cwd(pwd("/ws/link"), physical.clone(), other),
+            physical
+        );
+        assert_eq!(logical_cwd(pwd("link"), physical.clone(), same), physical);
+        assert_eq!(logical_cwd(None, physical.clone(), same), physical);
+        // The usual case asks nothing of the filesystem.
+        let unasked = |_: &Path, _: &Path| -> bool { panic!("no stat when PWD is the path") };
+        assert_eq!(
+            logical_cwd(pwd("/src/pkg"), physical.clone(), unasked),
+            physical
+        );
+    }
 
     #[test]
     fn the_process_snapshot_matches_std() {

@@ -173,6 +173,50 @@ fn nested_go_calls_resolve_the_same_toolchain() {
     );
 }
 
+/// In a directory reached through a symbolic link, the go command walks up the shell's
+/// `PWD` (os.Getwd), not the physical path; gox must find the same go.mod, or it runs a
+/// toolchain that module refuses. Here the logical parent asks for go 1.22.10, the
+/// physical one for 1.21.13.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_directory_selects_as_the_go_command_walks() {
+    let w = world();
+    w.write("logical/go.mod", "module l\n\ngo 1.22.10\n");
+    w.write("physical/go.mod", "module p\n\ngo 1.21.13\n");
+    w.write(
+        "physical/sub/main.go",
+        "package main\n\nfunc main() { println(\"ok\") }\n",
+    );
+    let link = w.projects().join("logical/link");
+    std::os::unix::fs::symlink(w.projects().join("physical/sub"), &link).unwrap();
+    let out = w
+        .go("logical/link")
+        .env("PWD", &link)
+        .args(["run", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(stderr(&out).contains("ok"), "{}", describe(&out));
+    // The oracle: the module the real go uses, and the toolchain the shim ran.
+    let out = w
+        .go("logical/link")
+        .env("PWD", &link)
+        .args(["env", "GOMOD", "GOVERSION"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("logical/go.mod"), "{}", describe(&out));
+    assert!(text.contains("go1.22.10"), "{}", describe(&out));
+    let mut current = w.gox();
+    current.current_dir(&link).env("PWD", &link).arg("current");
+    let out = current.output().unwrap();
+    assert!(
+        stdout(&out).contains("logical/go.mod"),
+        "{}",
+        describe(&out)
+    );
+}
+
 #[test]
 fn missing_version_exits_127_with_the_install_command() {
     let w = world();
