@@ -350,11 +350,14 @@ where
         if attempt >= policy.attempts {
             return gave_up(format!("the retry limit, GOX_RETRIES={}", policy.attempts));
         }
-        let wait = match failure.retry_after {
+        // A server asking for more time than the deadline leaves will not be ready within
+        // it: give up now (naming the deadline) rather than spend the rest of it polling.
+        let asked = failure.retry_after;
+        let wait = match asked {
             Some(asked) => asked.min(policy.cap),
             None => backoff(attempt, policy.base, policy.cap, jitter_unit(attempt)),
         };
-        if start.elapsed() + wait > policy.deadline {
+        if start.elapsed() + asked.unwrap_or(wait).max(wait) > policy.deadline {
             return gave_up(format!(
                 "the retry deadline, GOX_DEADLINE={}s",
                 policy.deadline.as_secs_f64()
@@ -557,12 +560,18 @@ mod tests {
     #[tokio::test]
     async fn the_deadline_stops_retries_and_retry_after_is_capped() {
         let mut slow = status(429);
-        slow.retry_after = Some(Duration::from_secs(3600));
+        slow.retry_after = Some(Duration::from_secs(3));
         let start = Instant::now();
-        // Retry-After is capped at 5 ms, so both retries happen quickly.
+        // Within the 10 s deadline, Retry-After is capped at 5 ms: both retries come quickly.
         let (ok, _) = run(fast(5, 10_000), vec![slow.clone(), slow.clone()]).await;
         assert_eq!(ok.unwrap(), 3);
         assert!(start.elapsed() < Duration::from_secs(2));
+        // A server asking for longer than the deadline leaves: given up at once, even though
+        // the capped wait would fit (polling it would only fail later).
+        slow.retry_after = Some(Duration::from_secs(3600));
+        let (err, calls) = run(fast(5, 10_000), vec![slow.clone(), slow.clone()]).await;
+        assert_eq!(calls, 1);
+        assert!(err.unwrap_err().reason.contains("GOX_DEADLINE=10s"));
         // With a deadline shorter than the capped wait, it gives up instead of sleeping.
         let mut policy = fast(5, 2);
         policy.cap = Duration::from_secs(1);

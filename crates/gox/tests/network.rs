@@ -377,6 +377,15 @@ fn retry_after_is_honoured_and_bounded_by_the_deadline() {
     );
     assert!(err.contains("GOX_DEADLINE=3s"), "{err}");
     assert!(took < Duration::from_secs(3), "{took:?}");
+
+    // Also with a deadline (here the tests' 20 s; 120 s by default) longer than the capped
+    // 30 s wait: the hour asked for is past it, so gox stops now instead of polling.
+    let w = World::with_mirror(small_mirror().fault(NAME, Fault::RetryAfter(503, "3600".into())));
+    let (out, took) = install(&w, &[], &[]);
+    let err = assert_failed_cleanly(&w, &out, false);
+    assert!(err.contains("after 1 attempt"), "{err}");
+    assert!(err.contains("the retry deadline, GOX_DEADLINE="), "{err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 fn ls_remote(w: &World) -> std::process::Output {
