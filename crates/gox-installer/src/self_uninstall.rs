@@ -134,6 +134,14 @@ fn installed_shim(req: &Request) -> PathBuf {
     req.install_dir.join(format!("gox-shim{}", req.exe_suffix))
 }
 
+/// A `self update` staging directory ([`crate::self_update::STAGING_PREFIX`]).
+fn is_update_staging(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(crate::self_update::STAGING_PREFIX))
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
 /// Entries of `dir`, sorted; empty when it cannot be read.
 fn entries(dir: &Path) -> Vec<PathBuf> {
     let Ok(read) = std::fs::read_dir(dir) else {
@@ -194,6 +202,12 @@ pub fn plan(req: &Request) -> Plan {
     if exists(&req.shims_dir) {
         plan.remove_if_empty.push(req.shims_dir.clone());
     }
+    // What a `self update` killed mid-way (SIGKILL, a crash) left next to the binaries.
+    plan.remove.extend(
+        entries(&req.install_dir)
+            .into_iter()
+            .filter(|p| is_update_staging(p)),
+    );
     for name in ["gox-shim", "gox"] {
         let file = format!("{name}{}", req.exe_suffix);
         let path = req.install_dir.join(&file);
@@ -477,8 +491,13 @@ mod tests {
     #[test]
     fn removes_binaries_and_shims_keeps_toolchains() {
         let Setup { req, _root } = setup(false);
+        // Left by a `self update` that was killed outright.
+        let staging = req.install_dir.join(".gox-update-Ab12Cd");
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(staging.join("gox-9.9.9.tar.gz.part"), b"part").unwrap();
         let removed = uninstall(&req).unwrap();
-        assert_eq!(removed.paths.len(), 6, "{removed:?}");
+        assert_eq!(removed.paths.len(), 7, "{removed:?}");
+        assert!(!staging.exists());
         assert!(!req.install_dir.join("gox").exists());
         assert!(!req.install_dir.join("gox-shim").exists());
         assert!(req.install_dir.join("other").exists());

@@ -19,6 +19,7 @@ use gox_resolver::retry::{self, Attempt, Failure, GaveUp, Stopped};
 use gox_verifier::header::{BinaryInfo, read_header};
 use serde::Deserialize;
 
+use crate::cancel;
 use crate::download::{self, Progress};
 use crate::error::InstallError;
 use crate::extract::{ArchiveKind, CopyFailure, copy_chunks};
@@ -158,6 +159,8 @@ fn list_failures(failures: &[String]) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SelfUpdateError {
+    #[error("interrupted (signal {signal}); nothing was changed and nothing is left behind")]
+    Interrupted { signal: i32 },
     #[error(
         "this gox was built from source without a release signing key, so it cannot verify updates.\nupdate it the way you built it (`cargo install --path crates/gox`, or `git pull && cargo build --release`), or install a release with install.sh (https://github.com/gox-dev/gox/blob/main/docs/install.md)"
     )]
@@ -279,6 +282,14 @@ pub enum SelfUpdateError {
 }
 
 impl SelfUpdateError {
+    /// The signal (SIGINT, SIGTERM) that stopped the update, if that is what happened.
+    pub fn interrupted_by(&self) -> Option<i32> {
+        match self {
+            Self::Interrupted { signal } => Some(*signal),
+            _ => None,
+        }
+    }
+
     fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
         Self::Io {
             op,
@@ -524,6 +535,7 @@ pub async fn update(
         }
     }
 
+    sweep_stale_staging(&req.install_dir);
     // Staging next to the binaries: same filesystem, so the final renames are atomic.
     // `TempDir` removes it (and whatever is left in it) on every return path.
     let staging = tempfile::Builder::new()
@@ -568,6 +580,11 @@ pub async fn update(
         }
     }
 
+    // The last moment a stop is honoured: from here on the binaries and shims are swapped,
+    // which is quick and must not be left half done.
+    if let Some(signal) = cancel::requested() {
+        return Err(SelfUpdateError::Interrupted { signal });
+    }
     let binaries = replace(
         &new_dir,
         &req.install_dir,
@@ -594,6 +611,29 @@ pub async fn update(
         });
     }
     Ok(Outcome::Updated(updated))
+}
+
+/// Removes staging directories an update killed outright (SIGKILL, a crash, power loss)
+/// left next to the binaries. Only those untouched for an hour: a younger one may belong to
+/// an update running right now, which a signal would have cleaned up itself.
+fn sweep_stale_staging(install_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(install_dir) else {
+        return;
+    };
+    let stale = |meta: &std::fs::Metadata| {
+        meta.modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with(STAGING_PREFIX)
+            && entry.metadata().is_ok_and(|m| m.is_dir() && stale(&m))
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Finds and verifies the manifest to install: the base's, or for `--version V` the base's
@@ -723,9 +763,12 @@ async fn download_archive(
         progress,
         label: &artifact.file,
     };
-    let transfer = download::fetch(&download, &mut download::Discard)
+    // Ctrl-C or SIGTERM (recorded by the CLI's handler) stops the download within 50 ms;
+    // the staging dir, partial file included, then goes with the error.
+    let transfer = cancel::unless_stopped(download::fetch(&download, &mut download::Discard))
         .await
         .map_err(|e| match e {
+            InstallError::Interrupted { signal } => SelfUpdateError::Interrupted { signal },
             InstallError::Io { op, path, source } => SelfUpdateError::io(op, &path, source),
             InstallError::Download { failures, .. } => SelfUpdateError::Fetch {
                 url: url.to_string(),
@@ -1129,6 +1172,32 @@ mod tests {
         std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
         let err = unpack(&cut, &url, &members, &names, &dest).unwrap_err();
         assert!(matches!(err, SelfUpdateError::Archive { .. }), "{err}");
+    }
+
+    #[test]
+    fn only_staging_left_for_an_hour_is_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(format!("{STAGING_PREFIX}old"));
+        let young = dir.path().join(format!("{STAGING_PREFIX}young"));
+        let other = dir.path().join("keep-me");
+        for d in [&old, &young, &other] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("f.part"), b"x").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for d in [&old, &other] {
+            std::fs::File::open(d)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        sweep_stale_staging(dir.path());
+        assert!(!old.exists());
+        assert!(
+            young.join("f.part").is_file(),
+            "an update running now keeps its staging"
+        );
+        assert!(other.join("f.part").is_file());
     }
 
     #[test]

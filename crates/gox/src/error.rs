@@ -39,6 +39,7 @@ impl CliError {
     pub fn interrupted_by(&self) -> Option<i32> {
         match self {
             CliError::Install(e) => e.interrupted_by(),
+            CliError::SelfUpdate(e) => e.interrupted_by(),
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
-//! Signals during an install (DESIGN.md, "Reliability rules"): the first SIGINT/SIGTERM is
-//! recorded for the installer (`gox_installer::cancel`), which unwinds cleanly — staging tree
-//! removed, lock released — and gox exits 128 + signal (130/143). A second one ends gox at
-//! once; whatever it leaves is swept by the next gox that takes the lock.
+//! Signals during an install or `self update` (DESIGN.md, "Reliability rules"): the first
+//! SIGINT/SIGTERM is recorded for the installer (`gox_installer::cancel`), which unwinds
+//! cleanly — staging tree removed, lock released — and gox exits 128 + signal (130/143). A
+//! second one ends gox at once; whatever it leaves is swept by the next gox that takes the
+//! lock.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

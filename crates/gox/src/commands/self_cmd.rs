@@ -14,7 +14,11 @@ use gox::build_info;
 
 pub fn run(ctx: &Context, cmd: SelfCommand) -> Result<(), CliError> {
     match cmd {
-        SelfCommand::Update(args) => super::block_on(update(ctx, args)),
+        SelfCommand::Update(args) => {
+            // Ctrl-C during the download removes the staging dir and exits 130, as installs do.
+            crate::signals::stop_installs_cleanly();
+            super::block_on(update(ctx, args))
+        }
         SelfCommand::Uninstall(args) => uninstall(ctx, &args),
     }
 }
