@@ -415,7 +415,7 @@ pub struct ExecArgs {
 #[derive(Debug, Args)]
 pub struct EnvArgs {
     /// Shell syntax to print (default: from $SHELL)
-    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    #[arg(long, value_name = "SHELL", value_parser = shell_names())]
     pub shell: Option<String>,
     /// Print JSON: {"GOROOT":…,"GOPATH":…,…,"PATH":…}
     #[arg(long, conflicts_with = "shell")]
@@ -432,7 +432,7 @@ pub struct DoctorArgs {
 #[derive(Debug, Args)]
 pub struct SetupArgs {
     /// Shell to print the PATH line for (default: from $SHELL)
-    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    #[arg(long, value_name = "SHELL", value_parser = shell_names())]
     pub shell: Option<String>,
     /// Also keep ~/sdk/goX.Y.Z links to the installed toolchains (golang.org/dl layout, listed
     /// by editors); recorded as `sdk_links = true` so installs and uninstalls keep them current
@@ -443,14 +443,14 @@ pub struct SetupArgs {
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
     /// The shell to print code for (default: from $SHELL)
-    #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    #[arg(value_name = "SHELL", value_parser = shell_names())]
     pub shell: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct HookEnvArgs {
     /// The shell syntax to print
-    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish", "pwsh"])]
+    #[arg(long, value_name = "SHELL", value_parser = shell_names())]
     pub shell: String,
     /// Print the code that undoes everything the hook set (what `gox deactivate` runs)
     #[arg(long)]
@@ -604,4 +604,15 @@ pub struct MirrorSyncArgs {
     pub prune: bool,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+/// `bash`, `zsh`, `fish`, `pwsh`; `powershell` is taken for `pwsh`, as `gox completions` takes it.
+fn shell_names() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("bash"),
+        PossibleValue::new("zsh"),
+        PossibleValue::new("fish"),
+        PossibleValue::new("pwsh").alias("powershell"),
+    ])
 }

@@ -18,8 +18,26 @@ pub struct Context {
 
 impl Context {
     pub fn new(env: Environment, quiet: bool) -> Result<Self, CliError> {
+        Self::build(env, quiet, true)
+    }
+
+    /// For `gox self update` and `gox self uninstall`: a broken config file (or one written
+    /// for a newer gox, with settings this one does not know) is a warning and the defaults
+    /// apply, so it cannot block the update that would understand it, or removing gox.
+    pub fn ignoring_config_errors(env: Environment, quiet: bool) -> Result<Self, CliError> {
+        Self::build(env, quiet, false)
+    }
+
+    fn build(env: Environment, quiet: bool, config_required: bool) -> Result<Self, CliError> {
         let layout = Layout::from_env(&env)?;
-        let config = Config::load(layout.config_file())?;
+        let config = match Config::load(layout.config_file()) {
+            Ok(config) => config,
+            Err(e) if !config_required => {
+                eprintln!("gox: warning: {e} (ignored: the defaults apply for this command)");
+                Config::default()
+            }
+            Err(e) => return Err(e.into()),
+        };
         let host = host::detect(&env)?;
         Ok(Self {
             env,

@@ -42,7 +42,12 @@ fn main() -> ExitCode {
     let result = match commands::run_without_context(&env, &cli.command) {
         Some(result) => result,
         None => {
-            Context::new(env, cli.global.quiet).and_then(|ctx| commands::run(&ctx, cli.command))
+            let context = if matches!(cli.command, cli::Command::SelfCmd(_)) {
+                Context::ignoring_config_errors(env, cli.global.quiet)
+            } else {
+                Context::new(env, cli.global.quiet)
+            };
+            context.and_then(|ctx| commands::run(&ctx, cli.command))
         }
     };
     match result {

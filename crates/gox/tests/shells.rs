@@ -82,6 +82,14 @@ fn activate_prints_each_shells_init_code() {
         );
         insta::assert_snapshot!(format!("activate_{shell}"), redact(&script, None));
     }
+    // `powershell` is `pwsh`, as for `gox completions`.
+    assert_eq!(w.ok(["activate", "powershell"]), w.ok(["activate", "pwsh"]));
+    let out = w.run(["env", "--shell", "powershell", "--json"]);
+    assert!(
+        !stderr(&out).contains("invalid value"),
+        "{}",
+        describe(&out)
+    );
     // Without a name, the login shell decides.
     let out = w
         .gox()
