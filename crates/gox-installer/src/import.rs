@@ -471,6 +471,9 @@ fn populate(
     fs::create_dir_all(to).map_err(|e| InstallError::io("create", to, e))?;
     let entries = fs::read_dir(from).map_err(|e| InstallError::io("read", from, e))?;
     for entry in entries {
+        // Ctrl-C: stop filling the staging tree; the caller's staging directory goes with
+        // the error, before anything was committed (or, for --move, deleted).
+        crate::cancel::check()?;
         let entry = entry.map_err(|e| InstallError::io("read", from, e))?;
         let (src, dst) = (entry.path(), to.join(entry.file_name()));
         let kind = entry

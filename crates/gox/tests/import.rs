@@ -471,3 +471,62 @@ fn prune_refuses_a_toolchain_a_running_program_uses() {
     );
     assert!(stdout(&out).contains("kept go1.27.2"), "{}", describe(&out));
 }
+
+/// Ctrl-C (or SIGTERM) while `gox import --copy` fills its staging tree: exit 130 (143), the
+/// staging tree removed, nothing registered, the source untouched (DESIGN.md: "SIGINT/SIGTERM
+/// clean up"). (`--move` deletes the source only after the commit, which a stop never cuts.)
+#[cfg(unix)]
+#[test]
+fn a_signal_during_an_import_leaves_nothing_behind() {
+    let w = World::new();
+    let old = w.root.path().join("old/go1.22.10");
+    plant("1.22.10", "linux/amd64", &old);
+    let files_before = count_files(&old);
+    for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let child = gox(&w)
+            .args(["import", "--copy"])
+            .arg(&old)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !w
+            .toolchains_entries()
+            .iter()
+            .any(|n| n.starts_with(".staging-"))
+        {
+            if std::time::Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+        assert!(
+            w.toolchains_entries().is_empty(),
+            "left: {:?}\n{}",
+            w.toolchains_entries(),
+            describe(&out)
+        );
+        assert_eq!(count_files(&old), files_before, "the source lost files");
+    }
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}

@@ -38,6 +38,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
                         );
                     }
                 }
+                // Ctrl-C: the tree being imported was rolled back (its staging removed);
+                // the rest are not started.
+                Err(e) if e.interrupted_by().is_some() => return Err(e.into()),
                 Err(e) => {
                     failed += 1;
                     row.action = Action::Refuse;

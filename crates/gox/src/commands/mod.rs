@@ -53,7 +53,10 @@ pub fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Doctor(args) => doctor::run(ctx, &args),
         Command::Mirror(crate::cli::MirrorCommand::Sync(args)) => block_on(mirror::sync(ctx, args)),
         Command::Completions(args) => completions::run(&args),
-        Command::Import(args) => names_follow(ctx, import::run(ctx, &args)),
+        Command::Import(args) => {
+            crate::signals::stop_installs_cleanly();
+            names_follow(ctx, import::run(ctx, &args))
+        }
         Command::Prune(args) => names_follow(ctx, prune::run(ctx, &args)),
         Command::Activate(args) => activate::run(&ctx.env, &args),
         Command::Deactivate => activate::deactivate(&ctx.env),
