@@ -270,6 +270,34 @@ pub fn apply(layout: &Layout, plan: &PrunePlan, with_cache: bool) -> PruneReport
     report
 }
 
+/// What [`apply`] would do, without doing it (`gox prune --dry-run`): the same report,
+/// with a toolchain a running program uses among the refused, as [`apply`] would find it
+/// (the same process scan `gox uninstall` makes). The shim's in-use lock is not probed:
+/// taking it, even for an instant, would make a `go` starting right then fail as "being
+/// uninstalled".
+pub fn preview(plan: &PrunePlan, with_cache: bool) -> PruneReport {
+    let mut report = PruneReport::default();
+    for doomed in &plan.remove {
+        let t = &doomed.toolchain;
+        let users = crate::inuse::users(&t.goroot);
+        if users.is_empty() {
+            report.removed.push(doomed.clone());
+        } else {
+            let busy = InstallError::InUse {
+                version: t.version.to_string(),
+                platform: t.platform.to_string(),
+                goroot: t.goroot.clone(),
+                users,
+            };
+            report.refused.push((t.clone(), busy));
+        }
+    }
+    if with_cache {
+        report.cache_removed = plan.cache.clone();
+    }
+    report
+}
+
 /// Removes one toolchain the way `gox uninstall` (without `--force`) does: through the
 /// same library function, so its in-use refusal applies to prune too.
 pub fn remove(layout: &Layout, toolchain: &Toolchain) -> Result<(), InstallError> {

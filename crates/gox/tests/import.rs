@@ -460,9 +460,22 @@ fn prune_refuses_a_toolchain_a_running_program_uses() {
         let _ = sleeper.kill();
         panic!("the sleeper did not start: {ready:?}");
     }
+    // The dry run says what the real run then does.
+    let dry = w.run(["prune", "--dry-run"]);
     let out = w.run(["prune"]);
     let _ = sleeper.kill();
     let _ = sleeper.wait();
+    assert!(dry.status.success(), "{}", describe(&dry));
+    assert!(
+        stdout(&dry).contains("would keep go1.27.2"),
+        "{}",
+        describe(&dry)
+    );
+    assert!(
+        !stdout(&dry).contains("would remove go1.27.2"),
+        "{}",
+        describe(&dry)
+    );
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
         w.goroot("1.27.2", "linux/amd64").exists(),

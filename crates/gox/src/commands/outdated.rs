@@ -165,7 +165,7 @@ fn prune_superseded(ctx: &Context, lines: &[&Line]) -> Result<(), CliError> {
         ctx.status(format!("removed {line}"));
     }
     for (t, e) in &report.refused {
-        eprintln!("gox: warning: {}", prune_cmd::refusal(t, e));
+        eprintln!("gox: warning: {}", prune_cmd::refusal("kept", t, e));
     }
     Ok(())
 }

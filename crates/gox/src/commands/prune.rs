@@ -16,26 +16,28 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
     for (t, why) in &plan.keep {
         ctx.status(format!("keep {}: selected by {}", label(t), reasons(why)));
     }
-    if args.dry_run {
-        for line in removal_lines(&plan.remove, &plan.cache) {
-            println!("would remove {line}");
-        }
-        let total: u64 = plan.remove.iter().map(|d| d.bytes).sum::<u64>()
-            + plan.cache.iter().map(|c| c.bytes).sum::<u64>();
-        println!("would free {}", ByteSize(total));
-        return Ok(());
-    }
-    let report = prune::apply(&ctx.layout, &plan, args.cache);
+    let (report, verbs) = if args.dry_run {
+        (
+            prune::preview(&plan, args.cache),
+            ["would remove", "would keep", "would free"],
+        )
+    } else {
+        (
+            prune::apply(&ctx.layout, &plan, args.cache),
+            ["removed", "kept", "freed"],
+        )
+    };
+    let [removed, kept, freed] = verbs;
     for line in removal_lines(&report.removed, &report.cache_removed) {
-        println!("removed {line}");
+        println!("{removed} {line}");
     }
     for (t, e) in &report.refused {
-        println!("{}", refusal(t, e));
+        println!("{}", refusal(kept, t, e));
     }
     for (c, e) in &report.cache_failed {
         eprintln!("gox: warning: cannot remove {}: {e}", c.path.display());
     }
-    println!("freed {}", ByteSize(report.bytes_freed()));
+    println!("{freed} {}", ByteSize(report.bytes_freed()));
     Ok(())
 }
 
@@ -64,9 +66,10 @@ pub(super) fn label(t: &Toolchain) -> String {
     format!("go{} ({})", t.version, t.platform)
 }
 
-/// A toolchain that stayed because removing it failed (in use, most often).
-pub(super) fn refusal(t: &Toolchain, e: &impl std::fmt::Display) -> String {
-    format!("kept {}: {}", label(t), e.to_string().replace('\n', "; "))
+/// A toolchain that stayed (`kept`), or would (`would keep`), because removing it failed
+/// (in use, most often).
+pub(super) fn refusal(verb: &str, t: &Toolchain, e: &impl std::fmt::Display) -> String {
+    format!("{verb} {}: {}", label(t), e.to_string().replace('\n', "; "))
 }
 
 /// Who keeps a toolchain: `the global default, /path/to/project`.
