@@ -129,10 +129,14 @@ fn download_failed(failures: &[GaveUp], part: Option<&Path>) -> String {
     for failure in failures {
         out.push_str(&format!("\n  {failure}"));
     }
-    let not_found = failures.last().is_some_and(|f| f.last.is_not_found());
-    out.push_str(if not_found {
+    let last = failures.last().map(|f| &f.last);
+    out.push_str(if last.is_some_and(|f| f.is_not_found()) {
         "\nthe file was not found on this mirror; try another with --mirror (a comma-separated \
          list is tried in order), or check GOX_DOWNLOAD_BASE"
+    } else if last.is_some_and(|f| f.class == gox_resolver::retry::Class::Permanent) {
+        // A refusal (403, 401, 451…) is not retried: more retries would not help.
+        "\nthe mirror refused the request; check access to it (a proxy or firewall may block \
+         it), or try another with --mirror / GOX_MIRROR / GOX_DOWNLOAD_BASE"
     } else {
         "\ncheck the network and the mirror (--mirror / GOX_MIRROR / GOX_DOWNLOAD_BASE); on a \
          flaky connection raise GOX_RETRIES or GOX_DEADLINE"

@@ -300,6 +300,9 @@ fn not_found_and_forbidden_are_not_retried() {
     assert_eq!(w.server.hits(NAME), 1);
     assert!(err.contains("HTTP 403 Forbidden after 1 attempt"), "{err}");
     assert!(!err.contains("not found on this mirror"), "{err}");
+    // Never retried, so raising GOX_RETRIES is no advice for it.
+    assert!(err.contains("the mirror refused the request"), "{err}");
+    assert!(!err.contains("raise GOX_RETRIES"), "{err}");
 }
 
 /// A port nothing listens on: connection refused.

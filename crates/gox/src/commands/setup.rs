@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
     let (line, file) = (shell.prepend_path_line(&dir), shell.rc_file());
     println!("{line}");
     ctx.status(format!(
-        "add the line above to {file} (before other Go setup), then open a new shell; `gox doctor` checks the result"
+        "add the line above to {file} (after any other Go setup, so that gox's `go` comes first on PATH), then open a new shell; `gox doctor` checks the result"
     ));
     Ok(())
 }
