@@ -55,7 +55,7 @@ pub struct Layout {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
     #[error(
-        "cannot find a home directory: HOME is not set. Set HOME, or set GOX_HOME and GOX_CACHE_DIR explicitly"
+        "cannot find a home directory: HOME is not set. Set HOME, or set GOX_HOME, GOX_CACHE_DIR and GOX_CONFIG explicitly"
     )]
     NoHome,
     #[error("{var}={path:?} is not an absolute path; set it to an absolute directory")]

@@ -1,6 +1,7 @@
 //! Shell syntax: how to set and unset a variable in each supported shell, with quoting that
 //! survives any path (spaces, quotes, `$`, non-ASCII).
 
+use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -47,8 +48,53 @@ impl Shell {
         }
     }
 
+    /// A quoted literal of any OS string. A value that is not UTF-8 (a PATH entry or home
+    /// directory with Latin-1 bytes) keeps its exact bytes where the shell can write them:
+    /// bash and zsh as `$'…\xHH…'`, fish as `\XHH` between quoted runs. PowerShell's
+    /// strings are UTF-16 and cannot hold such bytes: lossy there.
+    pub fn quote_os(self, value: &OsStr) -> String {
+        if let Some(text) = value.to_str() {
+            return self.quote(text);
+        }
+        match self {
+            Shell::Bash | Shell::Zsh => {
+                let mut out = String::from("$'");
+                for &b in value.as_encoded_bytes() {
+                    match b {
+                        b'\\' | b'\'' => {
+                            out.push('\\');
+                            out.push(char::from(b));
+                        }
+                        0x20..=0x7e => out.push(char::from(b)),
+                        _ => out.push_str(&format!("\\x{b:02x}")),
+                    }
+                }
+                out.push('\'');
+                out
+            }
+            Shell::Fish => {
+                let mut out = String::new();
+                for chunk in value.as_encoded_bytes().utf8_chunks() {
+                    if !chunk.valid().is_empty() {
+                        out.push_str(&self.quote(chunk.valid()));
+                    }
+                    for b in chunk.invalid() {
+                        out.push_str(&format!("\\X{b:02x}"));
+                    }
+                }
+                out
+            }
+            Shell::Pwsh => self.quote(&value.to_string_lossy()),
+        }
+    }
+
     pub fn set(self, key: &str, value: &str) -> String {
-        let value = self.quote(value);
+        self.set_os(key, OsStr::new(value))
+    }
+
+    /// [`Shell::set`] for any OS string (see [`Shell::quote_os`]).
+    pub fn set_os(self, key: &str, value: &OsStr) -> String {
+        let value = self.quote_os(value);
         match self {
             Shell::Bash | Shell::Zsh => format!("export {key}={value}"),
             Shell::Fish => format!("set -gx {key} {value}"),
@@ -67,7 +113,7 @@ impl Shell {
     /// The line that puts `dir` first on PATH for good (what `gox setup` prints and
     /// `gox doctor` suggests).
     pub fn prepend_path_line(self, dir: &Path) -> String {
-        let d = self.quote(&dir.to_string_lossy());
+        let d = self.quote_os(dir.as_os_str());
         match self {
             Shell::Bash | Shell::Zsh => format!("export PATH={d}:\"$PATH\""),
             Shell::Fish => format!("fish_add_path --prepend {d}"),
@@ -91,22 +137,21 @@ impl Shell {
             Shell::Fish => {
                 let quoted: Vec<String> = entries
                     .iter()
-                    .map(|p| self.quote(&p.to_string_lossy()))
+                    .map(|p| self.quote_os(p.as_os_str()))
                     .collect();
                 format!("set -gx PATH {}", quoted.join(" "))
             }
             _ => {
-                let joined = std::env::join_paths(entries).map_or_else(
-                    |_| {
-                        entries
-                            .iter()
-                            .map(|p| p.to_string_lossy().into_owned())
-                            .collect::<Vec<_>>()
-                            .join(path_separator())
-                    },
-                    |s| s.to_string_lossy().into_owned(),
-                );
-                self.set("PATH", &joined)
+                let joined = std::env::join_paths(entries).unwrap_or_else(|_| {
+                    // An entry holding the separator cannot be joined faithfully anyway.
+                    entries
+                        .iter()
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join(path_separator())
+                        .into()
+                });
+                self.set_os("PATH", &joined)
             }
         }
     }
@@ -151,6 +196,18 @@ mod tests {
         assert_eq!(Shell::Bash.quote(v), r#"'it'\''s a $HOME "dir" \ ok'"#);
         assert_eq!(Shell::Fish.quote(v), r#"'it\'s a $HOME "dir" \\ ok'"#);
         assert_eq!(Shell::Pwsh.quote(v), r#"'it''s a $HOME "dir" \ ok'"#);
+    }
+
+    /// Bytes that are not UTF-8 survive a round trip through each real shell's parser
+    /// (checked against bash, zsh and fish in crates/gox/tests/shells.rs).
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_values_keep_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let v = OsStr::from_bytes(b"/opt/caf\xe9/it's \\bin");
+        assert_eq!(Shell::Bash.quote_os(v), r"$'/opt/caf\xe9/it\'s \\bin'");
+        assert_eq!(Shell::Fish.quote_os(v), r"'/opt/caf'\Xe9'/it\'s \\bin'");
+        assert_eq!(Shell::Bash.quote_os(OsStr::new("plain")), "'plain'");
     }
 
     #[test]

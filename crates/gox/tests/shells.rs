@@ -601,3 +601,73 @@ fn interactive_zsh() {
 fn interactive_fish() {
     interactive("fish");
 }
+
+/// A PATH entry that is not UTF-8 (a Latin-1 directory name) keeps its bytes through
+/// `eval "$(gox env)"` and the prompt hook in each real shell: printed lossily, it would be
+/// replaced by another path on every prompt and its programs would vanish.
+#[cfg(unix)]
+#[test]
+fn path_entries_that_are_not_utf8_survive_env_and_the_hook() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    w.with_toolchain("1.22.10", "linux/amd64");
+    w.write("p/.go-version", "1.22.10\n");
+    let odd = w
+        .root
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9-bin"));
+    std::fs::create_dir_all(&odd).unwrap();
+    let tool = odd.join("mytool");
+    std::fs::write(&tool, "#!/bin/sh\necho mytool-ran\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut path = odd.clone().into_os_string().into_vec();
+    path.push(b':');
+    path.extend(std::env::var_os("PATH").unwrap_or_default().into_vec());
+    let path = std::ffi::OsString::from_vec(path);
+    let cases = [
+        (
+            "bash",
+            format!(
+                "eval \"$('{GOX}' env --shell bash)\" && mytool && eval \"$('{GOX}' hook-env --shell bash)\" && mytool && go version"
+            ),
+        ),
+        (
+            "zsh",
+            format!(
+                "eval \"$('{GOX}' env --shell zsh)\" && mytool && eval \"$('{GOX}' hook-env --shell zsh)\" && mytool && go version"
+            ),
+        ),
+        (
+            "fish",
+            format!(
+                "'{GOX}' env --shell fish | source; and mytool; and '{GOX}' hook-env --shell fish | source; and mytool; and go version"
+            ),
+        ),
+    ];
+    for (shell, script) in cases {
+        let mut cmd = Command::new(shell);
+        w.apply_env(&mut cmd);
+        // A UTF-8 locale, as users have: in the C locale fish itself re-encodes the byte as
+        // Latin-1 when it imports PATH, before gox runs.
+        let out = cmd
+            .current_dir(w.projects().join("p"))
+            .env("PATH", &path)
+            .env("LANG", "C.UTF-8")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert_eq!(
+            stdout(&out).matches("mytool-ran").count(),
+            2,
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert!(
+            stdout(&out).contains("go1.22.10"),
+            "{shell}: {}",
+            describe(&out)
+        );
+    }
+}

@@ -18,14 +18,18 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), CliError> {
         childenv::path_entries(&ctx.layout, &ctx.config, &plan.target),
     );
     // The pin and depth counter are the shim's business; an eval'd shell must not carry them.
-    let vars: Vec<(&str, String)> = plan
+    let vars: Vec<(&str, &std::ffi::OsStr)> = plan
         .vars
         .iter()
         .filter(|(k, _)| *k != PIN_VAR && *k != DEPTH_VAR)
-        .map(|(k, v)| (*k, v.to_string_lossy().into_owned()))
+        .map(|(k, v)| (*k, v.as_os_str()))
         .collect();
     if args.json {
-        let mut map: BTreeMap<&str, String> = vars.into_iter().collect();
+        // JSON strings are Unicode: a path that is not UTF-8 cannot be written exactly.
+        let mut map: BTreeMap<&str, String> = vars
+            .iter()
+            .map(|(k, v)| (*k, v.to_string_lossy().into_owned()))
+            .collect();
         let joined = std::env::join_paths(&path)
             .map_err(|e| CliError::Other(format!("cannot build PATH: {e}")))?;
         map.insert("PATH", joined.to_string_lossy().into_owned());
@@ -34,7 +38,7 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), CliError> {
     }
     let shell = ctx.shell(args.shell.as_deref())?;
     for (k, v) in &vars {
-        println!("{}", shell.set(k, v));
+        println!("{}", shell.set_os(k, v));
     }
     println!("{}", shell.set_path(&path));
     Ok(())
