@@ -80,6 +80,13 @@ done
 case $version in
 *[!A-Za-z0-9.+-]*) usage_error "--version '$version': expected a version like 1.2.3" ;;
 esac
+# The release tag is vV: --version v1.2.3 means 1.2.3 (archives and manifest.json say 1.2.3).
+case $version in
+v*)
+	version=${version#v}
+	[ -n "$version" ] || usage_error "--version 'v': expected a version like 1.2.3"
+	;;
+esac
 
 if [ -n "${GOX_INSTALL_BASE:-}" ]; then
 	base=${GOX_INSTALL_BASE%/}
@@ -136,6 +143,41 @@ elif [ -n "${HOME:-}" ]; then
 else
 	die "HOME is not set: set GOX_INSTALL_DIR to the directory gox should go to"
 fi
+# The PATH line must name the directory from anywhere, not from the directory install.sh
+# happened to run in.
+case $install_dir in
+/*) ;;
+*)
+	cwd=$(pwd) || die "cannot read the current directory (pwd failed) to make GOX_INSTALL_DIR '$install_dir' absolute: set GOX_INSTALL_DIR to an absolute path"
+	install_dir=${cwd%/}/${install_dir#./}
+	;;
+esac
+
+# The startup file for --modify-path, decided before anything is downloaded: without HOME
+# there is none, and gox itself needs its directories named another way.
+case ${SHELL:-} in
+*/zsh) shell=zsh rc=.zshrc ;;
+*/fish) shell=fish rc=.config/fish/config.fish ;;
+*/bash) shell=bash rc=.bashrc ;;
+*) shell=bash rc=.profile ;;
+esac
+if [ -n "${HOME:-}" ]; then
+	rc=$HOME/$rc
+else
+	rc=
+	if [ "$modify_path" = 1 ]; then
+		die "--modify-path needs HOME (the startup file is found there), and HOME is not set: set HOME, or drop --modify-path and add the printed lines to your shell's startup file yourself"
+	fi
+	# gox's own directories default to HOME too (XDG, crates/gox-core/src/layout.rs):
+	# without them named, `gox setup` would fail after the binaries were installed.
+	missing=
+	[ -n "${GOX_HOME:-}${XDG_DATA_HOME:-}" ] || missing="$missing GOX_HOME"
+	[ -n "${GOX_CACHE_DIR:-}${XDG_CACHE_HOME:-}" ] || missing="$missing GOX_CACHE_DIR"
+	[ -n "${GOX_CONFIG:-}${XDG_CONFIG_HOME:-}" ] || missing="$missing GOX_CONFIG"
+	if [ -n "$missing" ]; then
+		die "HOME is not set, and gox keeps its files under HOME unless told otherwise: set HOME, or set these to absolute paths:$missing"
+	fi
+fi
 
 # The release target for this machine's hardware (not for this shell's emulation).
 detect_target() {
@@ -182,13 +224,25 @@ else
 	download_fix="check your network and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY), or set GOX_INSTALL_BASE to a mirror of the release directory"
 fi
 
+# Why a download failed, with the fix. curl exit 23 and wget exit 3 are a failed write of
+# the file, not a network error: the temp directory is full (or was made unwritable).
+# busybox wget exits 1 for every error, so a byte written here decides (the failed
+# download's partial file is still there, keeping a full disk full).
+download_failed() { # URL TOOL STATUS
+	if { [ "$2" = curl ] && [ "$3" = 23 ]; } || { [ "$2" = wget ] && [ "$3" = 3 ]; } ||
+		! (printf x >"$tmp/.write-probe") 2>/dev/null; then
+		die "cannot download $1: $2 could not write to the temp directory $tmp (exit $3; is $tmp_parent full?): free some space there, or set TMPDIR to a directory with room"
+	fi
+	die "cannot download $1 with $2: $download_fix"
+}
+
 download() { # URL FILE
 	if command -v curl >/dev/null 2>&1; then
-		curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" ||
-			die "cannot download $1 with curl: $download_fix"
+		curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" && return 0
+		download_failed "$1" curl "$?"
 	elif command -v wget >/dev/null 2>&1; then
-		wget --quiet --tries=3 --output-document="$2" "$1" ||
-			die "cannot download $1 with wget: $download_fix"
+		wget --quiet --tries=3 --output-document="$2" "$1" && return 0
+		download_failed "$1" wget "$?"
 	else
 		die "neither curl nor wget is installed; install one (e.g. sudo apt-get install curl)"
 	fi
@@ -213,6 +267,33 @@ on_path() { # DIR
 	*":$1:"*) return 0 ;;
 	esac
 	return 1
+}
+
+# TEXT with every FROM replaced by TO (literal strings, no sed: the path may hold anything).
+replace_all() { # TEXT FROM TO
+	ra_rest=$1
+	ra_out=
+	while :; do
+		case $ra_rest in
+		*"$2"*)
+			ra_out=$ra_out${ra_rest%%"$2"*}$3
+			ra_rest=${ra_rest#*"$2"}
+			;;
+		*) break ;;
+		esac
+	done
+	printf '%s' "$ra_out$ra_rest"
+}
+
+# TEXT as one literal word for a POSIX shell: in '…' nothing is special, a ' is closed,
+# escaped and reopened.
+sh_quote() { # TEXT
+	printf "'%s'" "$(replace_all "$1" "'" "'\\''")"
+}
+
+# TEXT as one literal word for fish: in '…' only \\ and \' are special.
+fish_quote() { # TEXT
+	printf "'%s'" "$(replace_all "$(replace_all "$1" "\\" "\\\\")" "'" "\\'")"
 }
 
 # The version named by manifest.json (FILE), or nothing.
@@ -291,6 +372,10 @@ if [ "$dry_run" = 0 ] && [ -x "$install_dir/gox" ] && [ -x "$install_dir/gox-shi
 	[ "$("$install_dir/gox" --version 2>/dev/null)" = "gox $version" ]; then
 	installed=1
 	if [ "$modify_path" = 0 ]; then
+		# An earlier run may have stopped between the install and gox setup: make sure the
+		# shims exist (gox setup changes nothing when they do).
+		"$install_dir/gox" --quiet setup --shell "$shell" >/dev/null ||
+			die "'$install_dir/gox setup --shell $shell' failed (its error is above); run it again by hand once fixed"
 		say "gox $version is already installed in $install_dir (nothing to do)"
 		exit 0
 	fi
@@ -353,24 +438,26 @@ if [ "$installed" = 0 ]; then
 	say "installed $install_dir/gox and $install_dir/gox-shim"
 fi
 
-case ${SHELL:-} in
-*/zsh) shell=zsh rc=$HOME/.zshrc ;;
-*/fish) shell=fish rc=$HOME/.config/fish/config.fish ;;
-*/bash) shell=bash rc=$HOME/.bashrc ;;
-*) shell=bash rc=$HOME/.profile ;;
-esac
 # gox setup creates the go/gofmt shims and prints the PATH line for them.
 shims_line=$("$install_dir/gox" --quiet setup --shell "$shell") ||
 	die "'$install_dir/gox setup --shell $shell' failed (its error is above); run it again by hand once fixed"
 lines=$shims_line
+path_line=
+legacy_line=
 if ! on_path "$install_dir"; then
 	if [ "$shell" = fish ]; then
-		lines="$lines
-fish_add_path --append '$install_dir'"
+		path_line="fish_add_path --append $(fish_quote "$install_dir")"
 	else
-		lines="$lines
-export PATH=\"\$PATH:$install_dir\""
+		path_line="export PATH=\"\$PATH\":$(sh_quote "$install_dir")"
+		# Earlier install.sh versions wrote export PATH="$PATH:DIR", which is right for a
+		# DIR without ", $, ` or \: a startup file holding it needs no second line.
+		case $install_dir in
+		*[\"\$\`\\]*) ;;
+		*) legacy_line="export PATH=\"\$PATH:$install_dir\"" ;;
+		esac
 	fi
+	lines="$lines
+$path_line"
 fi
 
 if [ "$modify_path" = 1 ]; then
@@ -381,10 +468,19 @@ if [ "$modify_path" = 1 ]; then
 	added=0
 	# A here-document, not a pipe: the loop runs in this shell, so $added survives it.
 	while IFS= read -r line; do
-		if ! grep -qxF "$line" "$rc"; then
-			printf '%s\n' "$line" >>"$rc" || die "cannot append to $rc: add these lines to it by hand: $lines"
-			added=$((added + 1))
+		if grep -qxF "$line" "$rc"; then
+			continue
 		fi
+		if [ "$line" = "$path_line" ] && [ -n "$legacy_line" ] && grep -qxF "$legacy_line" "$rc"; then
+			continue
+		fi
+		# A last line without its newline would run into ours (alias ll='ls -l'export …):
+		# end it first. $(tail -c 1) is empty when the last byte is a newline.
+		if [ "$added" = 0 ] && [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then
+			printf '\n' >>"$rc" || die "cannot append to $rc: add these lines to it by hand: $lines"
+		fi
+		printf '%s\n' "$line" >>"$rc" || die "cannot append to $rc: add these lines to it by hand: $lines"
+		added=$((added + 1))
 	done <<LINES
 $lines
 LINES
@@ -393,7 +489,9 @@ LINES
 	else
 		say "added the PATH line(s) to $rc; open a new shell (or run them now):"
 	fi
-else
+elif [ -n "$rc" ]; then
 	say "add this to $rc (install.sh --modify-path does it), then open a new shell:"
+else
+	say "HOME is not set, so there is no startup file to name: add this to your shell's startup file, then open a new shell:"
 fi
 printf '%s\n' "$lines"

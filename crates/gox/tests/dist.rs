@@ -68,10 +68,24 @@ impl Scratch {
         path: &str,
         env: &[(&str, &str)],
     ) -> Output {
-        Command::new(shell)
-            .arg(dist().dir.join("install.sh"))
-            .args(args)
-            .env_clear()
+        self.install_sh_cmd(shell, base, args, path)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run install.sh")
+    }
+
+    /// The command [`Scratch::install_sh_with`] runs, for a test to change further
+    /// (remove a variable, set the working directory).
+    fn install_sh_cmd(&self, shell: &str, base: &str, args: &[&str], path: &str) -> Command {
+        let mut cmd = Command::new(shell);
+        cmd.arg(dist().dir.join("install.sh")).args(args);
+        self.install_env(&mut cmd, base, path);
+        cmd
+    }
+
+    /// The hermetic environment install.sh runs in: only these variables.
+    fn install_env(&self, cmd: &mut Command, base: &str, path: &str) {
+        cmd.env_clear()
             .env("HOME", self.path("user"))
             .env("TMPDIR", self.path("tmp"))
             .env("PATH", path)
@@ -80,10 +94,20 @@ impl Scratch {
             .env("GOX_INSTALL_DIR", self.bin())
             .env("GOX_HOME", self.path("gox-home"))
             .env("GOX_CACHE_DIR", self.path("cache"))
-            .env("GOX_CONFIG", self.path("config.toml"))
-            .envs(env.iter().copied())
-            .output()
-            .expect("run install.sh")
+            .env("GOX_CONFIG", self.path("config.toml"));
+    }
+
+    /// The entries of GOX_HOME/shims, sorted (empty when it does not exist).
+    fn shims_entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.path("gox-home/shims"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 
     fn tmp_is_empty(&self) -> bool {
@@ -261,7 +285,7 @@ fn install_sh_under_dash_and_bash_then_go_build_through_the_shim() {
             "{shell}: {printed}"
         );
         assert!(
-            printed.contains(&format!("export PATH=\"$PATH:{}\"", s.bin().display())),
+            printed.contains(&sh_path_line(&s.bin())),
             "{shell}: {printed}"
         );
         assert!(shims.join("go").is_file() && shims.join("gofmt").is_file());
@@ -305,7 +329,7 @@ fn install_sh_under_dash_and_bash_then_go_build_through_the_shim() {
         );
         let rc = fs::read_to_string(s.path("user/.bashrc")).unwrap();
         assert_eq!(rc.matches("/gox-home/shims").count(), 1, "{rc}");
-        let bin_line = format!("export PATH=\"$PATH:{}\"", s.bin().display());
+        let bin_line = sh_path_line(&s.bin());
         assert_eq!(rc.lines().filter(|l| *l == bin_line).count(), 1, "{rc}");
         let modify = s.install_sh(
             shell,
@@ -413,8 +437,9 @@ fn assert_tampered_archive_refused(shell: &str, path: &str) {
 }
 
 /// An Alpine container's toolset: busybox and nothing else (`sh` is ash, `wget` instead of
-/// curl, busybox's `sha256sum`, `tar`, `mktemp`). install.sh installs with it, and refuses
-/// a tampered archive with it. The PATH holds only busybox's applets.
+/// curl, busybox's `sha256sum`, `tar`, `mktemp`, `tail`). install.sh installs with it,
+/// refuses a tampered archive with it, and --modify-path works with it. The PATH holds only
+/// busybox's applets.
 #[cfg(unix)]
 #[test]
 fn install_sh_with_only_busybox_as_on_alpine() {
@@ -423,15 +448,7 @@ fn install_sh_with_only_busybox_as_on_alpine() {
         return;
     };
     let s = Scratch::new();
-    let applets = s.path("busybox-bin");
-    fs::create_dir_all(&applets).unwrap();
-    let list = Command::new(&busybox).arg("--list").output().unwrap();
-    for applet in stdout(&list).lines() {
-        std::os::unix::fs::symlink(&busybox, applets.join(applet)).unwrap();
-    }
-    assert!(applets.join("wget").exists() && !applets.join("curl").exists());
-    let path = applets.display().to_string();
-    let sh = applets.join("sh").display().to_string();
+    let (sh, path) = busybox_applets(&busybox, &s.path("busybox-bin"));
 
     assert_tampered_archive_refused(&sh, &path);
 
@@ -458,6 +475,475 @@ fn install_sh_with_only_busybox_as_on_alpine() {
         "{}",
         describe(&again)
     );
+    // busybox's tail tells a startup file without its last newline, which gets one before
+    // the PATH lines.
+    let rc = s.path("user/.bashrc");
+    fs::write(&rc, "alias ll='ls -l'").unwrap();
+    let out = s.install_sh(&sh, &server, &["--modify-path"], &path);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        fs::read_to_string(&rc).unwrap(),
+        format!(
+            "alias ll='ls -l'\n{}\n{}\n",
+            sh_shims_line(&s),
+            sh_path_line(&s.bin())
+        )
+    );
+}
+
+/// A directory `dir` of links to every busybox applet: returns busybox's `sh` and a PATH
+/// of only these applets (no curl, so install.sh takes busybox's wget).
+fn busybox_applets(busybox: &Path, dir: &Path) -> (String, String) {
+    fs::create_dir_all(dir).unwrap();
+    let list = Command::new(busybox).arg("--list").output().unwrap();
+    for applet in stdout(&list).lines() {
+        std::os::unix::fs::symlink(busybox, dir.join(applet)).unwrap();
+    }
+    assert!(dir.join("wget").exists() && !dir.join("curl").exists());
+    (
+        dir.join("sh").display().to_string(),
+        dir.display().to_string(),
+    )
+}
+
+/// `value` as one literal word for a POSIX shell, as install.sh and `gox setup` quote.
+fn sh_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// The line install.sh prints to put the install dir `dir` on PATH in a POSIX shell.
+fn sh_path_line(dir: &Path) -> String {
+    format!("export PATH=\"$PATH\":{}", sh_quote(&dir.to_string_lossy()))
+}
+
+/// The line `gox setup --shell bash` prints for the scratch GOX_HOME's shims.
+fn sh_shims_line(s: &Scratch) -> String {
+    let shims = s.path("gox-home/shims");
+    format!(
+        "export PATH={}:\"$PATH\"",
+        sh_quote(&shims.to_string_lossy())
+    )
+}
+
+/// An executable `#!/bin/sh` script at `path`.
+fn write_script(path: &Path, body: &str) {
+    fs::write(path, format!("#!/bin/sh\n{body}")).unwrap();
+    let mut perms = fs::metadata(path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs::set_permissions(path, perms).unwrap();
+}
+
+/// --modify-path appends whole lines: a startup file whose last line lacks its newline
+/// (`printf "alias ll='ls -l'" > ~/.bashrc`) gets one first, where the PATH line used to
+/// be glued to the alias (`alias ll='ls -l'export PATH=…`); a file that ends in a newline,
+/// or is empty, gets no blank line. (And the old spelling of the install dir's line counts.)
+#[test]
+fn modify_path_ends_a_last_line_without_newline_first() {
+    let server = dist().mirror().start();
+    for shell in ["dash", "bash"] {
+        let s = Scratch::new();
+        let rc = s.path("user/.bashrc");
+        let lines = format!("{}\n{}\n", sh_shims_line(&s), sh_path_line(&s.bin()));
+        // The first run installs, the others only add the lines; the last one is left
+        // for the shell to read below.
+        for before in ["", "alias ll='ls -l'\n", "alias ll='ls -l'"] {
+            fs::write(&rc, before).unwrap();
+            let out = s.install_sh(shell, &server, &["--modify-path"], &system_path());
+            assert!(
+                out.status.success(),
+                "{shell} {before:?}: {}",
+                describe(&out)
+            );
+            let newline = if before.is_empty() || before.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            assert_eq!(
+                fs::read_to_string(&rc).unwrap(),
+                format!("{before}{newline}{lines}"),
+                "{shell} {before:?}"
+            );
+        }
+        // What the user's shell makes of it: the alias and both PATH entries.
+        let out = Command::new(shell)
+            .args([
+                "-c",
+                ". \"$HOME/.bashrc\"; alias ll; printf '%s\\n' \"$PATH\"",
+            ])
+            .env_clear()
+            .env("HOME", s.path("user"))
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        let printed = stdout(&out);
+        assert!(printed.contains("ls -l"), "{shell}: {}", describe(&out));
+        assert!(
+            printed.ends_with(&format!(":{}\n", s.bin().display())),
+            "{shell}: {}",
+            describe(&out)
+        );
+        // The line earlier install.sh versions wrote for this (plain) directory counts as
+        // there: no second PATH entry for it.
+        let legacy = format!("export PATH=\"$PATH:{}\"\n", s.bin().display());
+        fs::write(&rc, &legacy).unwrap();
+        let out = s.install_sh(shell, &server, &["--modify-path"], &system_path());
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert_eq!(
+            fs::read_to_string(&rc).unwrap(),
+            format!("{legacy}{}\n", sh_shims_line(&s)),
+            "{shell}"
+        );
+    }
+}
+
+/// `--version v1.2.3`, the release tag's spelling, is `--version 1.2.3`: the tag's URL has
+/// one v (it was `…/download/vv1.2.3/…`), and a base that holds 1.2.3 installs it (it
+/// said "holds gox 1.2.3, not v1.2.3").
+#[test]
+fn version_with_the_tags_leading_v_is_the_same_version() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let s = Scratch::new();
+    let tag = format!("v{VERSION}");
+    let out = s.install_sh("dash", &server, &["--version", &tag], &system_path());
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(s.bin_entries(), ["gox", "gox-shim"]);
+    let version = Command::new(s.bin().join("gox"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&version).trim(), format!("gox {VERSION}"));
+    // A base holding another version: named without the v.
+    let out = s.install_sh(
+        "bash",
+        &server,
+        &["--dry-run", "--version=v9.9.9"],
+        &system_path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!("holds gox {VERSION}, not 9.9.9 ")),
+        "{}",
+        describe(&out)
+    );
+    // Without GOX_INSTALL_BASE the files come from the tag's GitHub release. A curl that
+    // fails like an unreachable network keeps the test off the internet; the error names
+    // the URL it was asked for.
+    let offline = s.path("offline");
+    fs::create_dir_all(&offline).unwrap();
+    write_script(
+        &offline.join("curl"),
+        "echo 'curl: (6) Could not resolve host: github.com' >&2\nexit 6\n",
+    );
+    let path = format!("{}:{}", offline.display(), system_path());
+    for shell in ["dash", "bash"] {
+        for args in [
+            &["--dry-run", "--version", "v9.9.9"][..],
+            &["--dry-run", "--version=v9.9.9"],
+            &["--dry-run", "--version", "9.9.9"],
+        ] {
+            let out = s
+                .install_sh_cmd(shell, "", args, &path)
+                .env_remove("GOX_INSTALL_BASE")
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {}", describe(&out));
+            assert!(
+                stdout(&out).contains("version:     9.9.9\n"),
+                "{shell} {args:?}: {}",
+                describe(&out)
+            );
+            assert!(
+                stderr(&out).contains(
+                    "cannot download https://github.com/gox-dev/gox/releases/download/v9.9.9/SHA256SUMS with curl"
+                ),
+                "{shell} {args:?}: {}",
+                describe(&out)
+            );
+        }
+    }
+    // A lone v is no version.
+    let out = s.install_sh("dash", &server, &["--version", "v"], &system_path());
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("expected a version like"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(archive_requests(&server, &dist), 1);
+    assert!(s.tmp_is_empty());
+}
+
+/// Without HOME there is no startup file: install.sh refuses --modify-path before it
+/// downloads anything (it used to install both binaries, then die with "HOME: parameter
+/// not set" before gox setup), and otherwise installs, runs gox setup and prints the lines
+/// for "your shell's startup file". A rerun of the installed version still runs gox setup,
+/// so an earlier run that stopped before it is completed (and a second rerun changes
+/// nothing, no temporary names left in the shims dir either).
+#[test]
+fn without_home_there_is_no_startup_file_and_a_rerun_completes_the_shims() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    for shell in ["dash", "bash"] {
+        let s = Scratch::new();
+        let run = |args: &[&str], unset: &[&str]| {
+            let mut cmd = s.install_sh_cmd(shell, &server.download_base(), args, &system_path());
+            cmd.env_remove("HOME");
+            for var in unset {
+                cmd.env_remove(var);
+            }
+            cmd.output().unwrap()
+        };
+        let requests = server.requests().len();
+        let out = run(&["--modify-path"], &[]);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        assert!(
+            stderr(&out).contains("--modify-path needs HOME"),
+            "{shell}: {}",
+            describe(&out)
+        );
+        // gox's own directories default to HOME too: without GOX_HOME, gox setup would
+        // fail once the binaries were installed.
+        let out = run(&[], &["GOX_HOME"]);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        assert!(
+            stderr(&out).contains("HOME is not set") && stderr(&out).contains("GOX_HOME"),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert_eq!(server.requests().len(), requests, "{:?}", server.requests());
+        assert!(s.bin_entries().is_empty(), "{:?}", s.bin_entries());
+
+        let out = run(&[], &[]);
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert_eq!(s.bin_entries(), ["gox", "gox-shim"], "{shell}");
+        assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        assert!(
+            stderr(&out).contains("add this to your shell's startup file"),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert_eq!(
+            stdout(&out),
+            format!("{}\n{}\n", sh_shims_line(&s), sh_path_line(&s.bin())),
+            "{shell}"
+        );
+        assert!(!s.path("user").join(".bashrc").exists());
+
+        // An install that stopped between the binaries and gox setup: the rerun makes the
+        // shims without downloading gox again.
+        fs::remove_dir_all(s.path("gox-home/shims")).unwrap();
+        let archives = archive_requests(&server, &dist);
+        for _ in 0..2 {
+            let again = run(&[], &[]);
+            assert!(again.status.success(), "{shell}: {}", describe(&again));
+            assert!(
+                stderr(&again).contains("already installed"),
+                "{shell}: {}",
+                describe(&again)
+            );
+            assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        }
+        assert_eq!(archive_requests(&server, &dist), archives, "{shell}");
+        assert!(s.tmp_is_empty(), "{shell}");
+    }
+}
+
+/// The install dir's PATH line keeps every character of the directory literal: `'` (as
+/// in o'brien, which ended fish's string early), `"`, `$`, a backquote, `\` and spaces
+/// (which the double-quoted `export PATH="$PATH:DIR"` expanded). dash and bash source the
+/// .bashrc line, and fish the config.fish line, to exactly that directory.
+#[test]
+fn path_lines_keep_quotes_dollars_and_backslashes_of_the_install_dir() {
+    let server = dist().mirror().start();
+    let s = Scratch::new();
+    let dir = s.path("o'brien \"$HOME\" `x` \\ bin");
+    let dir_text = dir.to_str().unwrap().to_string();
+    let out = s
+        .install_sh_cmd(
+            "dash",
+            &server.download_base(),
+            &["--modify-path"],
+            &system_path(),
+        )
+        .env("GOX_INSTALL_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(dir.join("gox").is_file() && dir.join("gox-shim").is_file());
+    let line = sh_path_line(&dir);
+    assert!(line.contains(r"/o'\''brien "), "{line}");
+    assert!(stdout(&out).contains(&line), "{}", describe(&out));
+    for shell in ["dash", "bash"] {
+        let out = Command::new(shell)
+            .args(["-c", ". \"$HOME/.bashrc\"; printf '%s' \"$PATH\""])
+            .env_clear()
+            .env("HOME", s.path("user"))
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert!(
+            stdout(&out).ends_with(&format!(":{dir_text}")),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert_eq!(stderr(&out), "", "{shell}");
+    }
+
+    let Some(fish) = which("fish") else {
+        support::skip_for_missing_tool("fish is not installed (apt-get install fish)");
+        return;
+    };
+    let out = s
+        .install_sh_cmd(
+            "dash",
+            &server.download_base(),
+            &["--modify-path"],
+            &system_path(),
+        )
+        .env("GOX_INSTALL_DIR", &dir)
+        .env("SHELL", &fish)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains(r#"fish_add_path --append '"#)
+            && stdout(&out).contains(r#"/o\'brien "$HOME" `x` \\ bin'"#),
+        "{}",
+        describe(&out)
+    );
+    // fish_add_path itself writes fish's universal variables: a stand-in prints what it
+    // was given, one argument a line.
+    let out = Command::new(&fish)
+        .args([
+            "--no-config",
+            "-c",
+            "function fish_add_path; printf '%s\\n' $argv; end; source $HOME/.config/fish/config.fish",
+        ])
+        .env_clear()
+        .env("HOME", s.path("user"))
+        .env("PATH", system_path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "fish: {}", describe(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "--prepend\n{}\n--append\n{dir_text}\n",
+            s.path("gox-home/shims").display()
+        ),
+        "fish: {}",
+        describe(&out)
+    );
+}
+
+/// A relative GOX_INSTALL_DIR is taken from the directory install.sh runs in, and the
+/// PATH line names it absolute (`relbin` on PATH would mean another directory in every
+/// shell).
+#[test]
+fn a_relative_install_dir_is_made_absolute() {
+    let server = dist().mirror().start();
+    let s = Scratch::new();
+    let work = s.path("work");
+    fs::create_dir_all(&work).unwrap();
+    let out = s
+        .install_sh_cmd(
+            "dash",
+            &server.download_base(),
+            &["--modify-path"],
+            &system_path(),
+        )
+        .env("GOX_INSTALL_DIR", "relbin")
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let abs = fs::canonicalize(&work).unwrap().join("relbin");
+    assert!(abs.join("gox").is_file() && abs.join("gox-shim").is_file());
+    let line = sh_path_line(&abs);
+    assert!(stdout(&out).contains(&line), "{}", describe(&out));
+    let rc = fs::read_to_string(s.path("user/.bashrc")).unwrap();
+    assert!(rc.lines().any(|l| l == line), "{rc}");
+    assert!(!rc.contains(":relbin") && !rc.contains("'relbin'"), "{rc}");
+}
+
+/// A temp directory that fills up during the download is named as the cause, with the fix
+/// (free space, or TMPDIR), instead of blaming the network or the release directory. curl
+/// exits 23 there; busybox's wget exits 1 as for any error, and install.sh's own write
+/// decides. A 64 KiB tmpfs (in a user namespace) holds manifest.json and SHA256SUMS but not
+/// the archive.
+#[test]
+fn a_full_temp_dir_is_named_as_the_cause() {
+    let (Some(unshare), Some(mount)) = (which("unshare"), which("mount")) else {
+        eprintln!("SKIPPED: no unshare or mount on PATH");
+        return;
+    };
+    // Some hosts allow user namespaces but not mounts in them (Ubuntu's AppArmor
+    // restriction): the probe mounts a tmpfs too.
+    let probe_dir = tempfile::tempdir().unwrap();
+    let probe = Command::new(&unshare)
+        .args(["--user", "--map-root-user", "--mount"])
+        .arg(&mount)
+        .args(["-t", "tmpfs", "probe"])
+        .arg(probe_dir.path())
+        .output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "SKIPPED: no tmpfs mount in a user namespace here (unshare --user --map-root-user --mount): {probe:?}"
+        );
+        return;
+    }
+    let server = dist().mirror().start();
+    let s = Scratch::new();
+    let mut runs = vec![("dash".to_string(), system_path(), "curl")];
+    if let Some(busybox) = which("busybox") {
+        let (sh, path) = busybox_applets(&busybox, &s.path("busybox-bin"));
+        runs.push((sh, path, "wget"));
+    }
+    let script = r#"
+        "$MOUNT" -t tmpfs -o size=64k tmpfs "$TMPDIR" || exit 99
+        "$@"
+        echo "exit=$?"
+        echo "left:" $(ls -A "$TMPDIR")
+    "#;
+    for (shell, path, tool) in runs {
+        let mut cmd = Command::new(&unshare);
+        s.install_env(&mut cmd, &server.download_base(), &path);
+        let out = cmd
+            .args([
+                "--user",
+                "--map-root-user",
+                "--mount",
+                "/bin/sh",
+                "-c",
+                script,
+                "sh",
+            ])
+            .arg(&shell)
+            .arg(dist().dir.join("install.sh"))
+            .env("MOUNT", &mount)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{tool}: {}", describe(&out));
+        assert!(
+            stdout(&out).contains("exit=1\nleft:\n"),
+            "{tool}: {}",
+            describe(&out)
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "{tool} could not write to the temp directory {}/gox-install.",
+                s.path("tmp").display()
+            )) && err.contains("free some space there, or set TMPDIR"),
+            "{tool}: {err}"
+        );
+        assert!(!err.contains("your network"), "{tool}: {err}");
+        assert!(s.bin_entries().is_empty(), "{tool}: {:?}", s.bin_entries());
+    }
 }
 
 /// `name` on PATH.

@@ -357,6 +357,14 @@ fn local_archive_install_needs_and_checks_a_checksum() {
     assert_eq!(wrong.status.code(), Some(1), "{}", describe(&wrong));
     assert!(stderr(&wrong).contains("checksum mismatch"));
     assert!(w.installed_dirs().is_empty());
+    // A mistyped path is named as missing, even when its name tells no version.
+    let missing = w.run(["install", "--archive", "/nonexistent/go.tar.gz"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", describe(&missing));
+    assert!(
+        stderr(&missing).contains("/nonexistent/go.tar.gz: no such file"),
+        "{}",
+        describe(&missing)
+    );
 
     let out = w.run([
         "install",

@@ -291,10 +291,20 @@ fn updates_from_the_real_cargo_xtask_dist() {
     assert_eq!(installed.version(), format!("gox {OLD}"));
     let dist = &b.new_dist;
     let server = dist.mirror().start();
+    // A user's own script under a shim's name, as docs/self-update.md describes: kept.
+    let script = "#!/bin/sh\nexec /opt/go-tip/bin/go \"$@\"\n";
+    let users = installed.shims().join("go1.99.0");
+    std::fs::write(&users, script).unwrap();
     let out = installed.gox(Some(&server), &["self", "update"]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
         stdout(&out).contains(&format!("from {OLD} to {NEW}")),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&users).unwrap(), script);
+    assert!(
+        describe(&out).contains(&format!("kept {} (not a gox shim)", users.display())),
         "{}",
         describe(&out)
     );
@@ -317,6 +327,19 @@ fn updates_from_the_real_cargo_xtask_dist() {
     }
     // The shipped static shim runs real Go.
     installed.assert_shims_run_go();
+    // `gox setup` (install.sh runs it) keeps the user's script too, and leaves no
+    // temporary names (1.22.10 is installed now, so its `go1.22.10` name stays).
+    for _ in 0..2 {
+        let out = installed.gox(None, &["setup"]);
+        assert!(out.status.success(), "{}", describe(&out));
+    }
+    assert_eq!(std::fs::read_to_string(&users).unwrap(), script);
+    let mut names: Vec<String> = std::fs::read_dir(installed.shims())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["go", "go1.22.10", "go1.99.0", "gofmt"]);
 }
 
 #[test]
@@ -503,6 +526,57 @@ fn broken_releases_leave_the_old_binaries_intact() {
     assert_eq!(installed.version(), format!("gox {OLD}"));
 }
 
+/// Ctrl-C (or SIGTERM) while the new release downloads: gox exits 130 (143), the old binaries
+/// and shims are byte-identical, and no staging directory or partial file is left in the
+/// install dir (DESIGN.md: "SIGINT/SIGTERM clean up").
+#[cfg(unix)]
+#[test]
+fn a_signal_during_the_download_leaves_nothing_behind() {
+    let b = builds();
+    let installed = Installed::new(b);
+    let before = installed.snapshot();
+    let dist = Dist::release(b);
+    // The archive's first 64 KiB arrive, then the server goes silent: gox waits mid-download.
+    let server = dist.serve(&[(&dist.archive, Fault::StallAfter(64 * 1024))]);
+    let staging_dirs = || {
+        std::fs::read_dir(installed.bin())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".gox-update-"))
+            .collect::<Vec<_>>()
+    };
+    for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let mut cmd = Command::new(installed.bin().join("gox"));
+        installed.world.apply_env(&mut cmd);
+        cmd.env("GOX_UPDATE_BASE", server.download_base())
+            .args(["self", "update"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        // Bounded wait for the partial download to appear in the staging dir.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !staging_dirs().iter().any(|d| {
+            std::fs::read_dir(installed.bin().join(d)).is_ok_and(|mut e| {
+                e.any(|f| f.is_ok_and(|f| f.file_name().to_string_lossy().ends_with(".part")))
+            })
+        }) {
+            assert!(std::time::Instant::now() < deadline, "no download started");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+        assert!(stderr(&out).contains("interrupted"), "{}", describe(&out));
+        assert!(staging_dirs().is_empty(), "left: {:?}", staging_dirs());
+        assert!(installed.snapshot() == before, "files changed");
+    }
+    assert_eq!(installed.version(), format!("gox {OLD}"));
+}
+
 /// A real executable for a CPU other than the host's, from the Go fixtures.
 fn foreign_elf() -> Vec<u8> {
     let platform = if gox_core::Platform::build_target().arch() == "arm64" {
@@ -578,6 +652,11 @@ fn uninstall_removes_only_what_gox_owns() {
     )
     .unwrap();
 
+    // A config file this gox cannot read (a setting from a newer gox): it must not stand
+    // in the way of removing gox, and it is the user's, so it stays.
+    let config = installed.world.root.path().join("config.toml");
+    std::fs::write(&config, "from_a_newer_gox = true\n").unwrap();
+
     let mut cmd = Command::new(links.join("gox"));
     installed.world.apply_env(&mut cmd);
     let path = std::env::join_paths(std::iter::once(links.clone()).chain(std::env::split_paths(
@@ -592,6 +671,12 @@ fn uninstall_removes_only_what_gox_owns() {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     let text = stdout(&out);
+    assert!(
+        stderr(&out).contains("unknown setting"),
+        "{}",
+        describe(&out)
+    );
+    assert!(config.is_file());
 
     assert_eq!(
         std::fs::read_to_string(home.join("docs/thesis.txt")).unwrap(),

@@ -166,6 +166,13 @@ async fn install_archive(
     archive: &Path,
     user_sha: Option<String>,
 ) -> Result<(), CliError> {
+    // First, so that a mistyped path is named as such (not as a name without a version).
+    if !archive.is_file() {
+        return Err(CliError::Usage(format!(
+            "--archive {}: no such file",
+            archive.display()
+        )));
+    }
     let filename = archive
         .file_name()
         .and_then(|n| n.to_str())
@@ -186,12 +193,6 @@ async fn install_archive(
         (None, Some((_, p))) => p.clone(),
         (None, None) => ctx.host.platform.clone(),
     };
-    if !archive.is_file() {
-        return Err(CliError::Usage(format!(
-            "--archive {}: no such file",
-            archive.display()
-        )));
-    }
     // The feed's checksum is for the release being installed, whatever the file is called:
     // `gox install 1.22.10 --archive go1.21.13…` must not pass as 1.21.13's bytes.
     let published = feed_checksum(ctx, args, client, &version, &platform).await;
