@@ -435,7 +435,7 @@ fn check_program(
         }
         Err(e) => return Err(ShimError::Header(e)),
     };
-    if own_exe.is_some_and(|own| same_file(own, program)) {
+    if own_exe.is_some_and(|own| gox_core::environment::same_file(own, program)) {
         return Err(ShimError::Recursion {
             depth,
             program: Some(program.to_path_buf()),
@@ -473,23 +473,6 @@ pub fn decide_native(info: &BinaryInfo, host: &Host, allow_rosetta: bool) -> boo
     }
     let rosetta_capable = host.platform.os() == "darwin" && host.platform.arch() == "arm64";
     allow_rosetta && rosetta_capable && info.os == Some("darwin") && info.has_arch("amd64")
-}
-
-#[cfg(unix)]
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 #[cfg(test)]

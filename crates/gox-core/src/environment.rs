@@ -28,7 +28,7 @@ impl Environment {
     pub fn from_process() -> Self {
         let inherited = process::Inherited::read();
         let physical = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let cwd = logical_cwd(inherited.get("PWD"), physical, same_dir);
+        let cwd = logical_cwd(inherited.get("PWD"), physical, same_file);
         Self {
             inherited,
             own: Vec::new(),
@@ -230,8 +230,10 @@ pub fn logical_cwd(
     }
 }
 
+/// Whether two paths name the same file (or directory): the same device and inode on Unix,
+/// the same canonical path elsewhere. False when either cannot be read.
 #[cfg(unix)]
-fn same_dir(a: &Path, b: &Path) -> bool {
+pub fn same_file(a: &Path, b: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
@@ -240,8 +242,11 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn same_dir(_a: &Path, _b: &Path) -> bool {
-    false
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

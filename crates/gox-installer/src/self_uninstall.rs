@@ -134,14 +134,6 @@ fn installed_shim(req: &Request) -> PathBuf {
     req.install_dir.join(format!("gox-shim{}", req.exe_suffix))
 }
 
-/// A `self update` staging directory ([`crate::self_update::STAGING_PREFIX`]).
-fn is_update_staging(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with(crate::self_update::STAGING_PREFIX))
-        && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
-}
-
 /// Entries of `dir`, sorted; empty when it cannot be read.
 fn entries(dir: &Path) -> Vec<PathBuf> {
     let Ok(read) = std::fs::read_dir(dir) else {
@@ -206,7 +198,7 @@ pub fn plan(req: &Request) -> Plan {
     plan.remove.extend(
         entries(&req.install_dir)
             .into_iter()
-            .filter(|p| is_update_staging(p)),
+            .filter(|p| crate::self_update::is_staging_dir(p)),
     );
     for name in ["gox-shim", "gox"] {
         let file = format!("{name}{}", req.exe_suffix);

@@ -620,20 +620,26 @@ fn sweep_stale_staging(install_dir: &Path) {
     let Ok(entries) = std::fs::read_dir(install_dir) else {
         return;
     };
-    let stale = |meta: &std::fs::Metadata| {
-        meta.modified()
+    let stale = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > std::time::Duration::from_secs(3600))
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with(STAGING_PREFIX)
-            && entry.metadata().is_ok_and(|m| m.is_dir() && stale(&m))
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
+    for path in entries.flatten().map(|e| e.path()) {
+        if is_staging_dir(&path) && stale(&path) {
+            let _ = std::fs::remove_dir_all(path);
         }
     }
+}
+
+/// A staging directory of `gox self update` ([`STAGING_PREFIX`]), not a link to one.
+pub(crate) fn is_staging_dir(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(STAGING_PREFIX))
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 /// Finds and verifies the manifest to install: the base's, or for `--version V` the base's
