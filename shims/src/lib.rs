@@ -144,7 +144,28 @@ impl fmt::Display for ShimError {
                 )
             }
             ShimError::NoSuchTool { tool, goroot } => {
-                write!(f, "{} has no bin/{tool}", goroot.display())
+                write!(f, "{} has no bin/{tool}", goroot.display())?;
+                // Only `go` and `gofmt` live in bin/; `vet`, `cover`, `pprof`… are run by
+                // `go`, and anything else came from `go install`.
+                let own_tool = goroot
+                    .join("pkg")
+                    .join("tool")
+                    .read_dir()
+                    .is_ok_and(|dirs| {
+                        dirs.flatten().any(|d| {
+                            d.path().join(tool).exists()
+                                || d.path().join(format!("{tool}.exe")).exists()
+                        })
+                    });
+                if own_tool {
+                    write!(f, "; {tool} is one of Go's own tools.\nfix: go tool {tool}")
+                } else {
+                    write!(
+                        f,
+                        ".\nfix: use `go` or `gofmt`; a tool installed with `go install` runs from \
+                         GOPATH/bin (`gox tools` lists them, `gox env` puts them on PATH)"
+                    )
+                }
             }
             ShimError::Refused(refusal) => {
                 let Refusal {
@@ -228,6 +249,27 @@ pub fn exact_version(argv0: &str, env: &Environment) -> Option<Version> {
             .and_then(|v| v.strip_prefix("go"))
             .and_then(|v| Version::parse(v).ok()),
         other => gox_core::gonames::parse_version_name(other),
+    }
+}
+
+/// What a shim started as `argv0` stands for: the tool (`go`, `gofmt`) and, for a `goX.Y.Z`
+/// name (or cmd/go switching to that version), the exact version it must run.
+// Inlined so that the shim's path to `exec` gains no function (shims/hot-path.txt).
+#[inline(always)]
+pub fn invoked_as<'a>(
+    argv0: &'a str,
+    env: &Environment,
+) -> Result<(&'a str, Option<Version>), ShimError> {
+    let exact = exact_version(argv0, env);
+    let tool = match exact {
+        Some(_) => Some("go"),
+        None => tool_name(argv0),
+    };
+    match tool {
+        Some(tool) => Ok((tool, exact)),
+        None => Err(ShimError::NotATool {
+            argv0: argv0.to_string(),
+        }),
     }
 }
 

@@ -9,7 +9,7 @@
 use std::process::Command;
 
 use gox_core::{Environment, childenv};
-use gox_shim::{Missing, ShimError, exact_version, plan_version, tool_name};
+use gox_shim::{Missing, ShimError, invoked_as, plan_version};
 
 // Fewer syscalls before exec on Linux (musl's malloc maps a page per small allocation).
 #[cfg(target_os = "linux")]
@@ -55,14 +55,9 @@ fn shim(args: &[Arg]) -> u8 {
         });
     let env = Environment::from_process();
     // `go1.22.10` (or cmd/go switching to it) runs exactly that version's `go`.
-    let exact = exact_version(&argv0, &env);
-    let Some(tool) = exact
-        .as_ref()
-        .map_or_else(|| tool_name(&argv0), |_| Some("go"))
-    else {
-        return fail(&ShimError::NotATool {
-            argv0: argv0.into_owned(),
-        });
+    let (tool, exact) = match invoked_as(&argv0, &env) {
+        Ok(invoked) => invoked,
+        Err(e) => return fail(&e),
     };
     // Only a nested shim asks whether the toolchain's binary is itself (a `bin/go` linked
     // back to the shims): a readlink and two stats that the outermost `go` would pay on

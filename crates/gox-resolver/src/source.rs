@@ -48,30 +48,33 @@ impl Sources {
         })
     }
 
-    /// From `GOX_FEED_URL`, the mirror and the defaults. The download base is, first one
-    /// set wins: `--mirror` (`cli_mirror`), `GOX_DOWNLOAD_BASE`, `GOX_MIRROR`, go.dev.
-    /// A mirror setting is a comma-separated failover list; each entry a preset name from
-    /// [`MIRRORS`], a URL, or an absolute directory path.
-    pub fn from_env(env: &Environment, cli_mirror: Option<&str>) -> Result<Self, ResolveError> {
+    /// From `GOX_FEED_URL`, the mirror settings and the defaults. The download base is,
+    /// first one set wins: the `--mirror` flag, `GOX_DOWNLOAD_BASE`, `GOX_MIRROR`, the config
+    /// file's `mirror`, go.dev. The environment beats the config file as everywhere else in
+    /// gox, so a CI job's `GOX_DOWNLOAD_BASE` reaches its internal mirror whatever a shared
+    /// config says.
+    pub fn from_env(
+        env: &Environment,
+        flag: Option<&MirrorList>,
+        config: Option<&MirrorList>,
+    ) -> Result<Self, ResolveError> {
         let feed_url = match env.var("GOX_FEED_URL") {
             Some(value) => location("GOX_FEED_URL", value)?,
             None => Url::parse(DEFAULT_FEED_URL).expect("default feed URL is valid"),
         };
-        let list = if let Some(value) = cli_mirror {
-            mirror_list("--mirror", value)?
+        check_url(&feed_url)?;
+        let mirrors = if let Some(list) = flag {
+            list.0.clone()
         } else if let Some(value) = env.var("GOX_DOWNLOAD_BASE") {
-            vec![(location("GOX_DOWNLOAD_BASE", value)?, None)]
+            vec![(base_url("GOX_DOWNLOAD_BASE", value)?, None)]
         } else if let Some(value) = env.var("GOX_MIRROR") {
-            mirror_list("GOX_MIRROR", value)?
+            MirrorList::parse("GOX_MIRROR", value)?.0
+        } else if let Some(list) = config {
+            list.0.clone()
         } else {
             let base = Url::parse(DEFAULT_DOWNLOAD_BASE).expect("default download base is valid");
             vec![(base, None)]
         };
-        check_url(&feed_url)?;
-        let mirrors = list
-            .into_iter()
-            .map(|(base, name)| Ok((normalize_base(base)?, name)))
-            .collect::<Result<Vec<_>, ResolveError>>()?;
         Ok(Self { feed_url, mirrors })
     }
 
@@ -115,24 +118,36 @@ fn join(base: &Url, filename: &str) -> Url {
         .expect("plain file name joins onto a directory URL")
 }
 
-/// A comma-separated failover list of mirrors (`ustc, https://m.example/go/`). Commas
-/// separate entries, so a URL in the list cannot contain one (none of the real ones do).
-fn mirror_list(name: &str, value: &str) -> Result<Vec<(Url, Option<String>)>, ResolveError> {
-    let list = value
-        .split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| mirror(name, entry))
-        .collect::<Result<Vec<_>, _>>()?;
-    if list.is_empty() {
-        return Err(setting(
-            name,
-            value,
-            "names no mirror; give a preset or a base URL, or a comma-separated list of them"
-                .to_string(),
-        ));
+/// A mirror setting, parsed and checked: a comma-separated failover list
+/// (`ustc, https://m.example/go/`), each entry a preset name from [`MIRRORS`], a URL or an
+/// absolute directory path. Commas separate entries, so a URL in the list cannot contain one
+/// (none of the real ones do).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MirrorList(Vec<(Url, Option<String>)>);
+
+impl MirrorList {
+    /// Parses `value` of the setting `name` (`--mirror`, `GOX_MIRROR`, the config file's
+    /// key), which errors name. Every base passes [`check_url`] and ends with `/`.
+    pub fn parse(name: &str, value: &str) -> Result<Self, ResolveError> {
+        let list = value
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let (base, preset) = mirror(name, entry)?;
+                Ok((normalize_base(base)?, preset))
+            })
+            .collect::<Result<Vec<_>, ResolveError>>()?;
+        if list.is_empty() {
+            return Err(setting(
+                name,
+                value,
+                "names no mirror; give a preset or a base URL, or a comma-separated list of them"
+                    .to_string(),
+            ));
+        }
+        Ok(Self(list))
     }
-    Ok(list)
 }
 
 /// The URL policy. `https://` and `file://` are fine; plain `http://` only reaches
@@ -310,7 +325,7 @@ mod tests {
                 " ustc , https://m.example/go,go.dev,".to_string(),
             )],
         );
-        let s = Sources::from_env(&env, None).unwrap();
+        let s = Sources::from_env(&env, None, None).unwrap();
         let bases: Vec<&str> = s.download_bases().map(Url::as_str).collect();
         assert_eq!(
             bases,
@@ -322,10 +337,11 @@ mod tests {
         );
         assert_eq!(s.mirror_name(), Some("ustc"));
         // --mirror wins over the environment.
-        let s = Sources::from_env(&env, Some("aliyun")).unwrap();
+        let flag = MirrorList::parse("--mirror", "aliyun").unwrap();
+        let s = Sources::from_env(&env, Some(&flag), None).unwrap();
         assert_eq!(s.download_bases().count(), 1);
         for bad in [",", " ", "ustc,nope", "ustc,http://example.com/go/"] {
-            let err = Sources::from_env(&env, Some(bad)).unwrap_err().to_string();
+            let err = MirrorList::parse("--mirror", bad).unwrap_err().to_string();
             assert!(
                 err.contains("--mirror") || err.contains("https://"),
                 "{bad}: {err}"

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCandidates;
+use gox_resolver::source::MirrorList;
 
 use crate::completion::{self, Shell};
 
@@ -323,13 +324,23 @@ impl InstallArgs {
     }
 }
 
+/// `--mirror`: checked by clap (exit 2, before any network access), with the resolver's
+/// reason (known presets, URL policy) as the message.
+fn parse_mirror(value: &str) -> Result<MirrorList, String> {
+    MirrorList::parse("--mirror", value).map_err(|e| match e {
+        gox_resolver::ResolveError::Setting { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct SourceArgs {
     /// Download from a mirror: go.dev, golang.google.cn, ustc, aliyun, or a base URL; a
     /// comma-separated list is tried in order (the next one when a mirror lacks the file or
-    /// keeps failing transiently). Checksums still come from the go.dev feed.
-    #[arg(long, value_name = "NAME|URL[,…]", env = "GOX_MIRROR")]
-    pub mirror: Option<String>,
+    /// keeps failing transiently). Checksums still come from the go.dev feed. Beats
+    /// GOX_DOWNLOAD_BASE, then GOX_MIRROR, then the config file's `mirror`
+    #[arg(long, value_name = "NAME|URL[,…]", value_parser = parse_mirror)]
+    pub mirror: Option<MirrorList>,
     /// Work from the cached feed only; never touch the network for it
     #[arg(long)]
     pub offline: bool,
@@ -397,7 +408,7 @@ pub struct CurrentArgs {
 
 #[derive(Debug, Args)]
 pub struct WhichArgs {
-    /// The tool: go or gofmt
+    /// The tool: go, gofmt, or goX.Y.Z (exactly that version's go, as the shim of that name runs)
     #[arg(value_name = "TOOL", default_value = "go")]
     pub tool: String,
 }

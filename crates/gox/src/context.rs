@@ -3,6 +3,7 @@
 use gox_core::{Config, Environment, Host, Layout, Platform, host};
 use gox_installer::Progress;
 use gox_installer::extract::Limits;
+use gox_resolver::source::MirrorList;
 use gox_resolver::{FeedClient, FetchPolicy, Loaded, RetryPolicy, Sources};
 
 use crate::cli::SourceArgs;
@@ -79,8 +80,14 @@ impl Context {
     }
 
     pub fn feed_client(&self, source: &SourceArgs) -> Result<FeedClient, CliError> {
-        let mirror = source.mirror.as_deref().or(self.config.mirror.as_deref());
-        let sources = Sources::from_env(&self.env, mirror)?;
+        let config_mirror = match &self.config.mirror {
+            Some(value) => {
+                let key = format!("{}: mirror", self.layout.config_file().display());
+                Some(MirrorList::parse(&key, value)?)
+            }
+            None => None,
+        };
+        let sources = Sources::from_env(&self.env, source.mirror.as_ref(), config_mirror.as_ref())?;
         Ok(FeedClient::new(
             self.http()?,
             sources,

@@ -333,6 +333,75 @@ fn a_failover_list_whose_first_mirror_is_down_or_lacks_the_file_uses_the_second(
 }
 
 #[test]
+fn the_download_base_variable_beats_gox_mirror_and_both_beat_the_config_file() {
+    let w = World::with_mirror(small_mirror());
+    // A config pointing at a dead mirror, and GOX_MIRROR pointing at another dead one: the
+    // environment's GOX_DOWNLOAD_BASE (the fixture mirror, set by the World) wins.
+    let config = w.config();
+    std::fs::write(&config, format!("mirror = \"{}\"\n", dead_base())).unwrap();
+    let (out, _) = install(&w, &[("GOX_MIRROR", &dead_base())], &[]);
+    assert_installed(&w, &out);
+    assert!(!stderr(&out).contains("retrying"), "{}", describe(&out));
+    assert_eq!(w.server.hits(NAME), 1);
+
+    // Without GOX_DOWNLOAD_BASE, GOX_MIRROR beats the config file (downloaded again: the
+    // cached archive is gone).
+    std::fs::remove_file(w.cache().join("downloads").join(NAME)).unwrap();
+    let mut cmd = w.gox();
+    cmd.env_remove("GOX_DOWNLOAD_BASE")
+        .env("GOX_MIRROR", w.server.download_base())
+        .args(["install", "1.22.10", "--force"]);
+    let out = cmd.output().unwrap();
+    assert_installed(&w, &out);
+    assert_eq!(w.server.hits(NAME), 2, "{}", describe(&out));
+
+    // Without either, the config file's mirror is used, and named when it is wrong.
+    std::fs::write(&config, "mirror = \"tsinghua\"\n").unwrap();
+    let out = w
+        .gox()
+        .env_remove("GOX_DOWNLOAD_BASE")
+        .args(["install", "1.22.10", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{}: mirror=\"tsinghua\"", config.display())),
+        "{err}"
+    );
+    assert!(err.contains("ustc"), "{err}");
+}
+
+#[test]
+fn a_bad_mirror_setting_is_named_and_a_bad_flag_is_a_usage_error() {
+    let w = World::with_mirror(small_mirror());
+    let (out, _) = install(&w, &[], &["--mirror", "tsinghua"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(err.contains("'--mirror"), "{err}");
+    assert!(err.contains("use one of go.dev"), "{err}");
+    let (out, _) = install(&w, &[], &["--mirror", "http://example.com/go/"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("https://example.com/go/"),
+        "{}",
+        describe(&out)
+    );
+
+    let mut cmd = w.gox();
+    cmd.env_remove("GOX_DOWNLOAD_BASE")
+        .env("GOX_MIRROR", "tsinghua")
+        .args(["install", "1.22.10"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(err.contains("GOX_MIRROR=\"tsinghua\""), "{err}");
+    assert!(!err.contains("--mirror"), "{err}");
+    // Nothing was asked of any server.
+    assert_eq!(w.server.hits(NAME), 0);
+}
+
+#[test]
 fn a_checksum_mismatch_stops_the_list() {
     let w = World::with_mirror(small_mirror());
     let (bytes, _) = small();

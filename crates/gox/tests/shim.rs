@@ -417,6 +417,35 @@ fn current_which_exec_and_env_agree_with_the_shim() {
             .unwrap()
     );
 
+    // `which goX.Y.Z` is what the shims dir's `goX.Y.Z` runs: that version, not the pin's.
+    let out = run(&["which", "go1.22.10"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        w.goroot("1.22.10", "linux/amd64")
+            .join("bin/go")
+            .to_str()
+            .unwrap()
+    );
+    let out = run(&["which", "go1.19.1"]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("fix: gox install 1.19.1"),
+        "{}",
+        describe(&out)
+    );
+    // Go's own tools are run through `go`; the error says how.
+    let out = run(&["which", "vet"]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("fix: go tool vet"),
+        "{}",
+        describe(&out)
+    );
+    let out = run(&["which", "dlv"]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(stderr(&out).contains("gox tools"), "{}", describe(&out));
+
     let out = run(&["exec", "1.22.10", "--", "go", "version"]);
     assert!(stdout(&out).contains("go1.22.10"), "{}", describe(&out));
     let out = run(&["exec", "1.22", "--", "sh", "-c", "exit 7"]);

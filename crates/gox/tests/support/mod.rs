@@ -44,6 +44,11 @@ impl World {
         self.root.path().join("cache")
     }
 
+    /// GOX_CONFIG: gox's config file (not written unless a test writes it).
+    pub fn config(&self) -> PathBuf {
+        self.root.path().join("config.toml")
+    }
+
     pub fn projects(&self) -> PathBuf {
         self.root.path().join("projects")
     }
@@ -100,7 +105,7 @@ impl World {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("GOX_HOME", self.home())
             .env("GOX_CACHE_DIR", self.cache())
-            .env("GOX_CONFIG", self.root.path().join("config.toml"))
+            .env("GOX_CONFIG", self.config())
             .env("GOX_FEED_URL", self.server.feed_url())
             .env("GOX_DOWNLOAD_BASE", self.server.download_base())
             .env("GOX_DEBUG_HOST", &self.host)
