@@ -133,17 +133,30 @@ fn broken_release_fix() -> String {
     )
 }
 
-/// What to do about an I/O failure next to the installed binaries.
+/// What to do about an I/O failure next to the installed binaries. `path` is the file or
+/// directory the failed operation named; the advice is about the directory that holds gox.
 fn io_fix(path: &Path, e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
-    let dir = path.parent().unwrap_or(path).display();
+    // Staging fails on the install dir itself (`create a staging directory in DIR`), the
+    // writes on files inside it.
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(path)
+    };
+    let dir = dir.display();
     match e.kind() {
         K::StorageFull | K::QuotaExceeded => format!(
             "\nthe disk holding {dir} is full: free some space there (an update needs about twice the size of gox), then run `gox self update` again"
         ),
         K::FileTooLarge => "\na file-size limit stopped the write (`ulimit -f`): raise it (`ulimit -f unlimited`) and run `gox self update` again".into(),
-        K::PermissionDenied | K::ReadOnlyFilesystem => format!(
+        K::PermissionDenied => format!(
             "\n{dir} is not writable by you: run `gox self update` as the user that installed gox (e.g. with sudo when it is in /usr/local/bin), or reinstall it with install.sh into a directory you own"
+        ),
+        // No user can write there, sudo included: gox came with a read-only image (a
+        // container layer, a Nix store, a read-only mount).
+        K::ReadOnlyFilesystem => format!(
+            "\n{dir} is on a read-only filesystem, so no user can replace gox there: update the image or package that provides it, or reinstall gox with install.sh into a writable directory (GOX_INSTALL_DIR)"
         ),
         _ => "\nfix the cause above, then run `gox self update` again".into(),
     }
@@ -1124,6 +1137,38 @@ mod tests {
             text.contains("full") && text.contains("run `gox self update` again"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_read_only_install_dir_is_named_and_not_blamed_on_permissions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let staging = |kind| {
+            SelfUpdateError::io(
+                "create a staging directory in",
+                &bin,
+                std::io::Error::from(kind),
+            )
+            .to_string()
+        };
+        let text = staging(std::io::ErrorKind::ReadOnlyFilesystem);
+        let advice = text.lines().last().unwrap();
+        assert!(
+            advice.starts_with(&format!("{} is on a read-only filesystem", bin.display())),
+            "{text}"
+        );
+        assert!(
+            !advice.contains("sudo") && advice.contains("install.sh"),
+            "{text}"
+        );
+        let text = staging(std::io::ErrorKind::PermissionDenied);
+        let advice = text.lines().last().unwrap();
+        assert!(
+            advice.starts_with(&format!("{} is not writable by you", bin.display())),
+            "{text}"
+        );
+        assert!(advice.contains("sudo"), "{text}");
     }
 
     /// A release archive holding `top/gox` and `top/gox-shim`.
