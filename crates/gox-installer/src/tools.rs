@@ -95,6 +95,49 @@ pub fn is_executable(path: &Path) -> bool {
         && path.is_file()
 }
 
+/// The first `dir/file_name` that is an executable file, for each absolute directory of a
+/// `PATH` value in order: what the shell runs when the user types the tool's name.
+pub fn first_on_path(path_var: Option<&std::ffi::OsStr>, file_name: &str) -> Option<PathBuf> {
+    std::env::split_paths(path_var?)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(file_name))
+        .find(|candidate| is_executable(candidate))
+}
+
+/// Whether `dir` is one of the absolute directories of a `PATH` value.
+pub fn on_path(path_var: Option<&std::ffi::OsStr>, dir: &Path) -> bool {
+    path_var.is_some_and(|p| {
+        std::env::split_paths(p)
+            .any(|d| d.is_absolute() && (d == dir || gox_core::environment::same_file(&d, dir)))
+    })
+}
+
+/// Where a rebuilt tool's old copy (one outside the directory `go install` wrote to: `~/go/bin`,
+/// `$GOBIN`) stands on PATH relative to the new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OldCopy {
+    /// PATH finds the old copy first: typing the name still runs the old build.
+    Shadows,
+    /// PATH finds the new one first: the old copy only wastes space (and confuses).
+    Shadowed,
+    /// PATH finds neither (or another program of that name first, given here).
+    Elsewhere(Option<PathBuf>),
+}
+
+/// Judges the old copy at `old` of a program rebuilt at `new`, for a `PATH` value: what the
+/// shell finds first under the old copy's name.
+pub fn old_copy(path_var: Option<&std::ffi::OsStr>, old: &Path, new: &Path) -> OldCopy {
+    let Some(name) = old.file_name().and_then(|n| n.to_str()) else {
+        return OldCopy::Elsewhere(None);
+    };
+    let same = |a: &Path, b: &Path| a == b || gox_core::environment::same_file(a, b);
+    match first_on_path(path_var, name) {
+        Some(first) if same(&first, old) => OldCopy::Shadows,
+        Some(first) if same(&first, new) => OldCopy::Shadowed,
+        other => OldCopy::Elsewhere(other),
+    }
+}
+
 /// The file name `go install` gives the program of `package` (cmd/go's rule: the last
 /// path element, or the one before a `/vN` major-version suffix), plus `exe`.
 pub fn installed_name(package: &str, exe: &str) -> String {
@@ -180,6 +223,37 @@ mod tests {
         assert_eq!(installed_name("example.com/v2", ""), "example.com");
         assert_eq!(installed_name("example.com/tool/v0", ""), "v0");
         assert_eq!(installed_name("hello", ""), "hello");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn old_copies_are_judged_by_what_path_finds_first() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (home_bin, gox_bin, other) = (
+            dir.path().join("home"),
+            dir.path().join("gox"),
+            dir.path().join("other"),
+        );
+        for d in [&home_bin, &gox_bin, &other] {
+            std::fs::create_dir_all(d).unwrap();
+            let tool = d.join("dlv");
+            std::fs::write(&tool, "x").unwrap();
+            std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let (old, new) = (home_bin.join("dlv"), gox_bin.join("dlv"));
+        let path = |dirs: &[&PathBuf]| std::env::join_paths(dirs).unwrap();
+        let judge = |dirs: &[&PathBuf]| old_copy(Some(&path(dirs)), &old, &new);
+        assert_eq!(judge(&[&home_bin, &gox_bin]), OldCopy::Shadows);
+        assert_eq!(judge(&[&gox_bin, &home_bin]), OldCopy::Shadowed);
+        assert_eq!(
+            judge(&[&other, &gox_bin]),
+            OldCopy::Elsewhere(Some(other.join("dlv")))
+        );
+        assert_eq!(judge(&[]), OldCopy::Elsewhere(None));
+        assert!(on_path(Some(&path(&[&other, &gox_bin])), &gox_bin));
+        assert!(!on_path(Some(&path(&[&other])), &gox_bin));
+        assert!(!on_path(None, &gox_bin));
     }
 
     #[test]

@@ -74,6 +74,21 @@ fn problems(tool: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// `go install example.com/hello@v1.0.0` with gox's 1.22.10, into `gobin` (to run).
+fn install_hello(w: &World, proxy: &Path, gobin: &Path) -> Command {
+    let mut cmd = w.gox();
+    module_env(&mut cmd, proxy, gobin);
+    cmd.args([
+        "exec",
+        "1.22.10",
+        "--",
+        "go",
+        "install",
+        "example.com/hello@v1.0.0",
+    ]);
+    cmd
+}
+
 fn run_ok(mut cmd: Command) -> String {
     let out = cmd.output().expect("run");
     assert!(out.status.success(), "{}", describe(&out));
@@ -126,28 +141,10 @@ fn default_tools_list_flag_and_rebuild_tools() {
 
     // A native build and an arm64 cross-build with 1.22.10.
     w.with_toolchain("1.22.10", "linux/amd64");
-    let mut native = w.gox();
-    module_env(&mut native, &proxy, &user_bin);
-    native.args([
-        "exec",
-        "1.22.10",
-        "--",
-        "go",
-        "install",
-        "example.com/hello@v1.0.0",
-    ]);
-    run_ok(native);
+    run_ok(install_hello(&w, &proxy, &user_bin));
     let native_path = user_bin.join("hello");
-    let mut cross = w.gox();
-    module_env(&mut cross, &proxy, &gobin);
-    cross.env_remove("GOBIN").env("GOARCH", "arm64").args([
-        "exec",
-        "1.22.10",
-        "--",
-        "go",
-        "install",
-        "example.com/hello@v1.0.0",
-    ]);
+    let mut cross = install_hello(&w, &proxy, &gobin);
+    cross.env_remove("GOBIN").env("GOARCH", "arm64");
     run_ok(cross);
     let wrong = gopath_bin.join("hello");
     std::fs::rename(gopath_bin.join("linux_arm64/hello"), &wrong).expect("move arm64 build");
@@ -254,4 +251,77 @@ fn default_tools_list_flag_and_rebuild_tools() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let out = w.run(["tools", "rebuild"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}
+
+/// A tool found in `~/go/bin` is rebuilt into gox's platform GOPATH/bin; the old copy stays
+/// (gox does not delete in directories it does not own), and the report says where it is,
+/// whether PATH still finds it first, and the command that removes it.
+#[test]
+fn rebuilding_a_tool_from_home_go_bin_names_the_old_copy() {
+    let w = World::new();
+    let root = w.root.path();
+    let proxy = write_proxy(root);
+    let user_bin = root.join("user/go/bin");
+    let gopath_bin = w.home().join("gopath/linux-amd64/bin");
+    std::fs::create_dir_all(&user_bin).expect("mkdir");
+    w.with_toolchain("1.22.10", "linux/amd64");
+    run_ok(install_hello(&w, &proxy, &user_bin));
+    let old = user_bin.join("hello");
+    let new = gopath_bin.join("hello");
+    assert!(old.is_file());
+
+    let system_path = std::env::var_os("PATH").unwrap_or_default();
+    let path_with = |dirs: &[&Path]| {
+        std::env::join_paths(
+            dirs.iter()
+                .map(|d| d.to_path_buf())
+                .chain(std::env::split_paths(&system_path)),
+        )
+        .expect("PATH")
+    };
+    let rebuild = |path: std::ffi::OsString| {
+        let mut cmd = w.gox();
+        module_env(&mut cmd, &proxy, &user_bin);
+        let out = cmd
+            .env_remove("GOBIN")
+            .env("PATH", path)
+            .args(["tools", "rebuild", "hello", "--go", "1.22.10"])
+            .output()
+            .expect("rebuild");
+        assert!(out.status.success(), "{}", describe(&out));
+        stdout(&out)
+    };
+
+    let (o, n) = (old.display(), new.display());
+    let has = |report: &str, text: String| assert!(report.contains(&text), "{text}:\n{report}");
+
+    // ~/go/bin is on PATH, gox's GOPATH/bin is not: typing `hello` still runs the old copy.
+    let report = rebuild(path_with(&[&user_bin]));
+    has(
+        &report,
+        format!("ok      hello: go install example.com/hello@v1.0.0 -> {n}"),
+    );
+    has(
+        &report,
+        format!(
+            "the old copy is still at {o} and comes first on PATH, so `hello` still runs it; remove it: rm {o}"
+        ),
+    );
+    has(&report, format!("{} is not on PATH", gopath_bin.display()));
+    assert!(old.is_file() && new.is_file(), "{report}");
+
+    // gox's GOPATH/bin first: the old copy is only in the way. Both copies are listed now,
+    // and rebuilt by one `go install`.
+    let report = rebuild(path_with(&[&gopath_bin, &user_bin]));
+    has(
+        &report,
+        format!("the old copy is still at {o} (PATH finds the new one first); remove it: rm {o}"),
+    );
+    assert!(!report.contains("is not on PATH"), "{report}");
+    assert_eq!(
+        report.lines().filter(|l| l.starts_with("ok")).count(),
+        2,
+        "{report}"
+    );
+    assert_eq!(report.matches("the old copy").count(), 1, "{report}");
 }

@@ -269,6 +269,8 @@ fn rebuild(ctx: &Context, args: &RebuildArgs) -> Result<(), CliError> {
         runner.bin_dir.display()
     ));
     let mut failed = 0;
+    // Two copies of one tool (`~/go/bin/dlv` and gox's own) need one `go install`.
+    let mut done: Vec<(String, Result<std::path::PathBuf, String>)> = Vec::new();
     for tool in chosen {
         let main = tool.info.as_ref().and_then(|i| i.main.as_ref());
         let install_target = match &tool.info {
@@ -286,19 +288,23 @@ fn rebuild(ctx: &Context, args: &RebuildArgs) -> Result<(), CliError> {
                 continue;
             }
         };
-        match runner.run(&install_target) {
+        let result = match done.iter().find(|(t, _)| *t == install_target) {
+            Some((_, result)) => result.clone(),
+            None => {
+                let result = runner.run(&install_target);
+                done.push((install_target.clone(), result.clone()));
+                result
+            }
+        };
+        match result {
             Ok(program) => {
                 println!(
                     "ok      {}: go install {install_target} -> {}",
                     tool.name,
                     program.display()
                 );
-                if program != tool.path && tool.problems.contains(&Problem::WrongArch) {
-                    println!(
-                        "        the old {} build is still at {}; remove it so PATH cannot find it first",
-                        tool.platform().unwrap_or_else(|| "foreign".into()),
-                        tool.path.display()
-                    );
+                for line in old_copy_note(ctx, tool, &program, &runner.bin_dir) {
+                    println!("        {line}");
                 }
             }
             Err(error) => {
@@ -316,6 +322,73 @@ fn rebuild(ctx: &Context, args: &RebuildArgs) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// What to tell about the copy a rebuild left behind: a tool found outside the directory
+/// `go install` wrote to (`~/go/bin`, `$GOBIN`) is still there, and may come first on PATH.
+/// gox does not delete files in directories it does not own; it says where the old copy is,
+/// whether typing the name still runs it, and the command that removes it.
+fn old_copy_note(ctx: &Context, tool: &Tool, program: &Path, bin_dir: &Path) -> Vec<String> {
+    let old = &tool.path;
+    if old == program || !old.exists() || gox_core::environment::same_file(old, program) {
+        return Vec::new();
+    }
+    let what = if tool.problems.contains(&Problem::WrongArch) {
+        format!(
+            "the old {} build",
+            tool.platform().unwrap_or_else(|| "foreign".into())
+        )
+    } else {
+        "the old copy".to_string()
+    };
+    let rm = remove_command(old);
+    let path_var = ctx.env.var_os("PATH");
+    let name = old
+        .file_name()
+        .map_or_else(|| tool.name.clone(), |n| n.to_string_lossy().into_owned());
+    let mut lines = vec![match tools::old_copy(path_var, old, program) {
+        tools::OldCopy::Shadows => format!(
+            "{what} is still at {} and comes first on PATH, so `{name}` still runs it; remove it: {rm}",
+            old.display()
+        ),
+        tools::OldCopy::Shadowed => format!(
+            "{what} is still at {} (PATH finds the new one first); remove it: {rm}",
+            old.display()
+        ),
+        tools::OldCopy::Elsewhere(Some(other)) => format!(
+            "{what} is still at {} (`{name}` on PATH is {}); remove it: {rm}",
+            old.display(),
+            other.display()
+        ),
+        tools::OldCopy::Elsewhere(None) => {
+            format!("{what} is still at {}; remove it: {rm}", old.display())
+        }
+    }];
+    if !tools::on_path(path_var, bin_dir) {
+        lines.push(format!(
+            "{} is not on PATH, so the new {name} does not run by name: the shell hook puts it there \
+             (eval \"$(gox activate bash)\", or zsh, fish, pwsh), or add it to PATH yourself",
+            bin_dir.display()
+        ));
+    }
+    lines
+}
+
+/// The shell command that deletes `path`.
+fn remove_command(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if cfg!(windows) {
+        return format!("del \"{text}\"");
+    }
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@%,=".contains(&b));
+    if plain {
+        format!("rm {text}")
+    } else {
+        format!("rm {}", gox_core::shell::Shell::Bash.quote(&text))
+    }
 }
 
 /// After `gox install` put a new toolchain for this machine in place: `go install` each
