@@ -279,8 +279,9 @@ pub struct InstallArgs {
     /// Versions to install: 1.22.10, 1.22 (newest 1.22.x), latest, unstable, 1.23rc1
     #[arg(value_name = "SPEC", add = ArgValueCandidates::new(completion::remote_versions))]
     pub specs: Vec<String>,
-    /// Install for another platform (GOOS/GOARCH) instead of this machine's
-    #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
+    /// Install for another platform (GOOS/GOARCH) instead of this machine's [default:
+    /// GOX_PLATFORM when set]
+    #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
     /// Install from a local archive instead of downloading
     #[arg(long, value_name = "FILE")]
@@ -294,9 +295,9 @@ pub struct InstallArgs {
     /// Where toolchains come from: `feed` (go.dev's download feed and its mirrors),
     /// `proxy` (the module golang.org/toolchain through GOPROXY, verified by the checksum
     /// database GOSUMDB, as `go` itself does), `auto` (the feed; the proxy when the feed is
-    /// unreachable and GOPROXY is not the default). Config: `source`
-    #[arg(long = "source", value_name = "feed|proxy|auto", env = "GOX_SOURCE",
-          value_parser = ["feed", "proxy", "auto"])]
+    /// unreachable and GOPROXY is not the default). Default: GOX_SOURCE, then the config's
+    /// `source`, then `auto`
+    #[arg(long = "source", value_name = "feed|proxy|auto", value_parser = gox_core::config::SOURCES)]
     pub toolchain_source: Option<String>,
     /// INSECURE, proxy source only: install even though the checksum database cannot vouch
     /// for the zip (GOSUMDB=off). Nothing then checks what the proxy served; the receipt
@@ -354,8 +355,9 @@ pub struct UninstallArgs {
     /// The installed version to remove (1.22.10, or 1.22 when exactly one 1.22.x is installed)
     #[arg(value_name = "SPEC", add = ArgValueCandidates::new(completion::installed_versions))]
     pub spec: String,
-    /// The platform of the toolchain to remove (default: this machine's)
-    #[arg(long, value_name = "OS/ARCH", env = "GOX_PLATFORM")]
+    /// The platform of the toolchain to remove (default: GOX_PLATFORM when set, else this
+    /// machine's)
+    #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
     /// Remove it even while running processes use it (they may then fail)
     #[arg(long)]

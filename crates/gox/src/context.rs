@@ -49,12 +49,44 @@ impl Context {
         })
     }
 
-    /// `--platform` (or GOX_PLATFORM), else the host's native platform.
+    /// `--platform`, else GOX_PLATFORM, else the host's native platform. The variable is
+    /// read here, not by clap, so that a stale export is named in the error as itself.
     pub fn target_platform(&self, flag: Option<&str>) -> Result<Platform, CliError> {
-        match flag {
-            Some(p) => Ok(p.parse()?),
+        if let Some(p) = flag {
+            return Ok(p.parse()?);
+        }
+        match self.setting("GOX_PLATFORM") {
+            Some(value) => value
+                .parse()
+                .map_err(|e: gox_core::platform::PlatformError| {
+                    CliError::Other(format!("GOX_PLATFORM={value:?}: {e} (or unset it)"))
+                }),
             None => Ok(self.host.platform.clone()),
         }
+    }
+
+    /// Where toolchains come from: `--source`, else GOX_SOURCE, else the config's `source`,
+    /// else `auto`. Read here rather than by clap, so that the commands that install without
+    /// a `--source` of their own (`use`, `upgrade`) honour GOX_SOURCE as well, and a bad value
+    /// is named as the variable it came from.
+    pub fn toolchain_source(&self, flag: Option<&str>) -> Result<String, CliError> {
+        if let Some(source) = flag {
+            return Ok(source.to_string());
+        }
+        match self.setting("GOX_SOURCE") {
+            Some(value) if gox_core::config::SOURCES.contains(&value) => Ok(value.to_string()),
+            Some(value) => Err(CliError::Other(format!(
+                "GOX_SOURCE={value:?}: not a toolchain source; use one of {} (or unset it)",
+                gox_core::config::SOURCES.join(", ")
+            ))),
+            None => Ok(self.config.source.clone().unwrap_or_else(|| "auto".into())),
+        }
+    }
+
+    /// A GOX_* setting from the environment; set but empty counts as unset, as `VAR= cmd`
+    /// is how shells clear one for a single command.
+    fn setting(&self, name: &str) -> Option<&str> {
+        self.env.var(name).map(str::trim).filter(|v| !v.is_empty())
     }
 
     pub fn progress(&self) -> Progress {

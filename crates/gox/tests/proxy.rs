@@ -186,6 +186,72 @@ fn proxy_install_with_fall_through_then_go_build_through_the_shim() {
     assert!(stderr(&out).contains("127.0.0.1:9"), "{}", describe(&out));
 }
 
+#[test]
+fn gox_source_reaches_the_commands_that_install_without_a_source_flag() {
+    let zip = zip_1_22_10();
+    let db = SumDbServer::start(std::slice::from_ref(&zip));
+    let proxy = GoProxyServer::with_sumdb(std::slice::from_ref(&zip), &db);
+    let w = World::new();
+    w.write("p/go.mod", "module p\n\ngo 1.22\n");
+    let gox = |source: &str| {
+        let mut cmd = w.gox();
+        cmd.current_dir(w.projects().join("p"))
+            .args(["use", "1.22.10", "--quiet"])
+            .env("GOX_SOURCE", source)
+            .env("GOPROXY", proxy.url())
+            .env("GOSUMDB", db.vkey());
+        cmd.output().unwrap()
+    };
+    let out = gox("feed|proxy");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("GOX_SOURCE=\"feed|proxy\": not a toolchain source"),
+        "{}",
+        describe(&out)
+    );
+    assert!(w.installed_dirs().is_empty());
+
+    // `gox use` installs through the proxy: the feed's mirror is never asked for an archive.
+    let out = gox("proxy");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(receipt(&w)["source_kind"], "proxy");
+    assert_eq!(zip_requests(&proxy), 1);
+    assert!(
+        w.server
+            .requests()
+            .iter()
+            .all(|r| !r.path.ends_with(".tar.gz")),
+        "{:?}",
+        w.server.requests()
+    );
+
+    // A stale GOX_PLATFORM is named as itself; an empty one is unset.
+    let out = w
+        .gox()
+        .args(["install", "1.22.10"])
+        .env("GOX_PLATFORM", "x86_64")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("GOX_PLATFORM=\"x86_64\""),
+        "{}",
+        describe(&out)
+    );
+    let out = w
+        .gox()
+        .args(["install", "1.22.10"])
+        .env("GOX_PLATFORM", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("already installed"),
+        "{}",
+        describe(&out)
+    );
+}
+
 /// A newer fixture Go (1.27.3), unpacked into `dir`.
 fn newer_go(dir: &Path) -> PathBuf {
     let archive = fixtures().archive("1.27.3", "linux/amd64");

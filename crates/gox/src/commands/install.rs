@@ -32,11 +32,8 @@ pub async fn run(ctx: &Context, args: InstallArgs) -> Result<(), CliError> {
         return install_archive(ctx, &args, &installer, &client, archive, user_sha).await;
     }
     let platform = ctx.target_platform(args.platform.as_deref())?;
-    let source = args
-        .toolchain_source
-        .as_deref()
-        .or(ctx.config.source.as_deref())
-        .unwrap_or("auto");
+    let source = ctx.toolchain_source(args.toolchain_source.as_deref())?;
+    let source = source.as_str();
     if args.insecure_skip_sumdb && source == "feed" {
         return Err(CliError::Usage(
             "--insecure-skip-sumdb only applies to --source proxy".into(),
