@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::environment::Environment;
+use crate::goenv;
+pub use crate::goenv::go_env_file;
 use crate::host::Host;
 use crate::layout::Layout;
 use crate::platform::Platform;
@@ -645,39 +647,13 @@ fn shell_word(s: &str) -> String {
     }
 }
 
-/// Where `go env -w` writes: `$GOENV`, else `os.UserConfigDir()/go/env` for the OS gox
-/// runs on (`"linux"`, `"macos"`, `"windows"`, … as in `std::env::consts::OS`). `None`
-/// when `GOENV=off` or the directory cannot be determined.
-pub fn go_env_file(env: &Environment, os: &str) -> Option<PathBuf> {
-    if let Some(goenv) = env.path_var("GOENV") {
-        return (goenv.as_os_str() != "off").then_some(goenv);
-    }
-    let config = match os {
-        "windows" => env
-            .path_var("APPDATA")
-            .or_else(|| env.path_var("AppData"))?,
-        "macos" | "ios" => env.home()?.join("Library/Application Support"),
-        "plan9" => env.path_var("home")?.join("lib"),
-        _ => match env.path_var("XDG_CONFIG_HOME") {
-            // Go rejects a relative XDG_CONFIG_HOME rather than falling back.
-            Some(dir) if dir.is_absolute() => dir,
-            Some(_) => return None,
-            None => env.home()?.join(".config"),
-        },
-    };
-    Some(config.join("go").join("env"))
-}
-
 /// Parses a Go env file as cmd/go does: `KEY=value` lines whose key starts with an
 /// uppercase letter; anything else (comments, blank lines) is skipped; values are trimmed
 /// on the right. Only the [`GO_VARS`] with a non-empty value are returned.
 pub fn parse_go_env(text: &str) -> Vec<(String, String)> {
     let mut vars: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        if !key.starts_with(|c: char| c.is_ascii_uppercase()) || !GO_VARS.contains(&key) {
+    for (_, key, value) in goenv::entries(text) {
+        if !GO_VARS.contains(&key) {
             continue;
         }
         let value = value.trim_end();

@@ -2,8 +2,9 @@
 //!
 //! Go versions and specs ([`version`]), the host platform as the hardware sees it
 //! ([`host`], [`platform`]), the on-disk layout ([`layout`]), configuration ([`config`]),
-//! the process environment as one injectable value ([`environment`]), the shell hook's
-//! decisions ([`hook`]), and `gox doctor`'s checks ([`doctor`]).
+//! the process environment as one injectable value ([`environment`]), Go's own env file
+//! ([`goenv`]), the shell hook's decisions ([`hook`]), and `gox doctor`'s checks
+//! ([`doctor`]).
 
 pub mod childenv;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod doctor;
 pub mod environ;
 pub mod environment;
 pub mod exit;
+pub mod goenv;
 pub mod gonames;
 pub mod hook;
 pub mod host;

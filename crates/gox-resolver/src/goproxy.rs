@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use gox_core::Environment;
+pub use gox_core::goenv::{go_env_file, parse_env_file};
 use gox_sumdb::{Database, Remote, RemoteError, SumdbError, Verified};
 
 use crate::error::ResolveError;
@@ -93,37 +94,6 @@ impl GoEnv {
                 .collect(),
         }
     }
-}
-
-/// Go's env file: `$GOENV` (`off`: none), else `os.UserConfigDir()/go/env`.
-pub fn go_env_file(env: &Environment, os: &str) -> Option<PathBuf> {
-    match env.var("GOENV") {
-        Some("off") => return None,
-        Some(file) if !file.is_empty() => return Some(PathBuf::from(file)),
-        _ => {}
-    }
-    let config = match os {
-        "windows" => env.path_var("AppData")?,
-        "macos" | "ios" => env.home()?.join("Library/Application Support"),
-        _ => match env.path_var("XDG_CONFIG_HOME") {
-            Some(dir) if dir.is_absolute() => dir,
-            Some(_) => return None,
-            None => env.home()?.join(".config"),
-        },
-    };
-    Some(config.join("go").join("env"))
-}
-
-/// cmd/go's env file syntax: `KEY=VALUE` lines whose key starts with `A`–`Z`; anything
-/// else (comments, blank lines) is ignored; the value is taken verbatim.
-pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
-    text.split('\n')
-        .filter_map(|line| {
-            let (key, value) = line.split_once('=')?;
-            key.starts_with(|c: char| c.is_ascii_uppercase())
-                .then(|| (key.to_string(), value.to_string()))
-        })
-        .collect()
 }
 
 /// One `GOPROXY` entry.
@@ -637,18 +607,6 @@ mod tests {
 
     #[test]
     fn env_file_and_precedence() {
-        let parsed =
-            parse_env_file("GOPROXY=https://p.example,direct\n# c\n\nlower=x\nGOSUMDB=off");
-        assert_eq!(
-            parsed,
-            vec![
-                (
-                    "GOPROXY".to_string(),
-                    "https://p.example,direct".to_string()
-                ),
-                ("GOSUMDB".to_string(), "off".to_string())
-            ]
-        );
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("env");
         std::fs::write(&file, "GOPROXY=https://file.example\nGOSUMDB=off\n").unwrap();
@@ -668,15 +626,6 @@ mod tests {
         let settings = ProxySettings::from_go_env(&go).unwrap();
         assert_eq!(settings.database, None);
         assert!(settings.is_custom());
-
-        let env = Environment::fake(dir.path(), [("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")]);
-        assert_eq!(go_env_file(&env, "linux"), Some(PathBuf::from("/x/go/env")));
-        assert_eq!(
-            go_env_file(&env, "macos"),
-            Some(PathBuf::from("/h/Library/Application Support/go/env"))
-        );
-        let env = Environment::fake(dir.path(), [("GOENV", "off"), ("HOME", "/h")]);
-        assert_eq!(go_env_file(&env, "linux"), None);
     }
 
     #[test]

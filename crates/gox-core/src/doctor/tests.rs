@@ -493,42 +493,6 @@ fn x86_64_dlv_on_apple_silicon() {
 }
 
 #[test]
-fn go_env_file_location() {
-    let env = Environment::fake("/", [("HOME", "/home/me")]);
-    assert_eq!(
-        go_env_file(&env, "linux"),
-        Some(PathBuf::from("/home/me/.config/go/env"))
-    );
-    assert_eq!(
-        go_env_file(&env, "macos"),
-        Some(PathBuf::from("/home/me/Library/Application Support/go/env"))
-    );
-    let xdg = Environment::fake("/", [("HOME", "/home/me"), ("XDG_CONFIG_HOME", "/xdg")]);
-    assert_eq!(
-        go_env_file(&xdg, "linux"),
-        Some(PathBuf::from("/xdg/go/env"))
-    );
-    let rel = Environment::fake("/", [("HOME", "/home/me"), ("XDG_CONFIG_HOME", "rel")]);
-    assert_eq!(go_env_file(&rel, "linux"), None);
-    let win = Environment::fake("/", [("APPDATA", r"C:\Users\me\AppData\Roaming")]);
-    assert_eq!(
-        go_env_file(&win, "windows"),
-        Some(
-            PathBuf::from(r"C:\Users\me\AppData\Roaming")
-                .join("go")
-                .join("env")
-        )
-    );
-    let goenv = Environment::fake("/", [("HOME", "/h"), ("GOENV", "/custom/env")]);
-    assert_eq!(
-        go_env_file(&goenv, "linux"),
-        Some(PathBuf::from("/custom/env"))
-    );
-    let off = Environment::fake("/", [("HOME", "/h"), ("GOENV", "off")]);
-    assert_eq!(go_env_file(&off, "linux"), None);
-}
-
-#[test]
 fn go_env_parsing() {
     let text = "# comment\nGOPROXY=https://proxy\nGOTOOLCHAIN=auto\r\ngoarch=amd64\n\nGOFLAGS=\nGOARCH=arm64\nGOARCH=amd64  \nnoequals\n";
     assert_eq!(
