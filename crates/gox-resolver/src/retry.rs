@@ -128,11 +128,23 @@ pub fn classify_error(err: &reqwest::Error) -> Class {
     if err.is_redirect() || err.is_builder() {
         return Class::Permanent;
     }
-    if is_tls(&chain(err)) {
+    let text = chain(err);
+    if is_tls(&text) || is_proxy_auth(&text) {
         return Class::Permanent;
     }
     Class::Transient
 }
+
+/// Whether an error text says the HTTPS proxy wants credentials (its CONNECT got a 407):
+/// asking again without them cannot help.
+pub fn is_proxy_auth(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .contains("proxy authorization required")
+}
+
+const PROXY_AUTH_FIX: &str = " (HTTP 407 from the proxy: it wants a user name and password; \
+     put them in the proxy variable, HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT, with special \
+     characters percent-encoded)";
 
 /// Whether an error text (the whole source chain) describes a TLS failure.
 pub fn is_tls(text: &str) -> bool {
@@ -219,9 +231,15 @@ impl Failure {
 
     /// A failure from the HTTP client (connect, TLS, reset, timeout, redirects).
     pub fn client(err: &reqwest::Error) -> Self {
+        let mut detail = err.without_url_ref();
+        if is_proxy_auth(&detail) {
+            // The client's own words ("tunnel error: proxy authorization required") do not
+            // say which setting holds the credentials.
+            detail.push_str(PROXY_AUTH_FIX);
+        }
         Self {
             class: classify_error(err),
-            detail: err.without_url_ref(),
+            detail,
             status: None,
             retry_after: None,
         }
@@ -399,6 +417,10 @@ mod tests {
             "error sending request: tcp connect error: Connection refused (os error 111)"
         ));
         assert!(!is_tls("connection reset by peer"));
+        assert!(is_proxy_auth(
+            "error sending request: client error (Connect): tunnel error: proxy authorization required"
+        ));
+        assert!(!is_proxy_auth("tunnel error: unsuccessful"));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!   once and cached under `target/gox-test-dist/`.
 //! * [`TlsServer`]: a loopback HTTPS server behind a throwaway CA (corporate-proxy tests).
 
+mod connect_proxy;
 pub mod dist;
 mod feed;
 mod goproxy;
@@ -27,6 +28,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use connect_proxy::ConnectProxy;
 pub use dist::{Dist, musl_dist, test_key_file};
 pub use feed::{FeedBuilder, FeedFile, FeedRelease};
 pub use goproxy::{

@@ -13,6 +13,10 @@ use std::time::Duration;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
+/// The extra name in the server's certificate, under the `.test` TLD that never resolves
+/// (RFC 2606).
+pub const PROXIED_HOST: &str = "mirror.gox.test";
+
 /// A running HTTPS server on 127.0.0.1; stops on drop.
 pub struct TlsServer {
     addr: SocketAddr,
@@ -44,7 +48,8 @@ impl TlsServer {
 
         let leaf_key = KeyPair::generate().expect("leaf key");
         let mut leaf_params =
-            CertificateParams::new(vec!["localhost".to_string()]).expect("leaf params");
+            CertificateParams::new(vec!["localhost".to_string(), PROXIED_HOST.to_string()])
+                .expect("leaf params");
         leaf_params
             .subject_alt_names
             .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
@@ -92,6 +97,16 @@ impl TlsServer {
     /// `https://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("https://{}", self.addr)
+    }
+
+    /// `https://mirror.gox.test:PORT`: a name no resolver knows, so only a
+    /// [`crate::ConnectProxy`] in front of this server reaches it.
+    pub fn proxied_url(&self) -> String {
+        format!("https://{PROXIED_HOST}:{}", self.addr.port())
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// The CA certificate (PEM) that issued the server's certificate.
