@@ -18,15 +18,7 @@ impl ToolchainLock {
     /// Waits until the lock is ours, telling the user once if another gox holds it. The wait
     /// polls, so Ctrl-C stops a waiting gox at once.
     pub fn acquire(path: &Path, on_wait: impl FnOnce()) -> Result<Self, InstallError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| InstallError::io("create", dir, e))?;
-        }
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(|e| InstallError::io("open lock", path, e))?;
+        let file = open(path)?;
         let mut on_wait = Some(on_wait);
         loop {
             match file.try_lock() {
@@ -45,6 +37,17 @@ impl ToolchainLock {
         }
     }
 
+    /// The lock if nobody holds it, without waiting (`Ok(None)`: another gox holds it).
+    /// Creates the lock file as [`ToolchainLock::acquire`] does.
+    pub fn try_acquire(path: &Path) -> Result<Option<Self>, InstallError> {
+        let file = open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(InstallError::io("lock", path, e)),
+        }
+    }
+
     /// Nobody holds the lock at `path` (a missing lock file is free too: every holder
     /// creates it first). Checking takes and drops the lock.
     pub fn is_free(path: &Path) -> bool {
@@ -53,4 +56,17 @@ impl ToolchainLock {
             Err(e) => e.kind() == std::io::ErrorKind::NotFound,
         }
     }
+}
+
+/// The lock file at `path`, created (with its directory) when missing.
+fn open(path: &Path) -> Result<File, InstallError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| InstallError::io("create", dir, e))?;
+    }
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| InstallError::io("open lock", path, e))
 }

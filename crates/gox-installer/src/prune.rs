@@ -14,6 +14,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use gox_core::installed::{Toolchain, installed};
 use gox_core::layout::Layout;
@@ -22,6 +23,7 @@ use gox_core::{Environment, Platform, Version, projects};
 
 use crate::error::InstallError;
 use crate::install::parse_archive_name;
+use crate::lock::ToolchainLock;
 
 /// Why a toolchain is kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,10 +133,35 @@ pub struct Doomed {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CacheEntry {
     pub path: PathBuf,
+    /// With `with`.
     pub bytes: u64,
-    /// `download` (an archive of a toolchain not installed) or `gocache` (the GOCACHE of a
-    /// platform without toolchains).
+    /// `download` (an archive of a toolchain not installed), `gocache` (the GOCACHE of a
+    /// platform without toolchains) or `partial` (an unfinished download: a `.part` and its
+    /// `.part.meta`, or the scratch directory of an `install --source proxy`).
     pub kind: &'static str,
+    /// Files removed together with `path` (a `.part`'s `.part.meta`).
+    pub with: Vec<PathBuf>,
+    /// For a partial download of a toolchain archive: that toolchain, whose lock every
+    /// install holds while it writes the `.part`. Prune holds it while removing.
+    pub owner: Option<(Version, Platform)>,
+}
+
+/// How long a partial download no toolchain lock covers (the scratch directory of an
+/// `install --source proxy`, or a `.part` of a name gox does not write) must be untouched
+/// before prune removes it: a running download writes to it every few seconds, and gives up
+/// after a minute of silence (`GOX_STALL_TIMEOUT`) long before this.
+pub const PARTIAL_QUIET: Duration = Duration::from_secs(3600);
+
+/// The prefix of the private directory `gox install --source proxy` downloads a module zip
+/// into: `downloads/.v0.0.1-go1.22.10.linux-amd64.XXXXXX/`.
+const PROXY_SCRATCH_PREFIX: &str = ".v0.0.1-go";
+
+/// What [`cache_entries`] found: what can go, and what stays with the reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheScan {
+    pub remove: Vec<CacheEntry>,
+    /// Partial downloads a running download may still be writing, each with why and what to do.
+    pub keep: Vec<(CacheEntry, String)>,
 }
 
 #[derive(Debug)]
@@ -143,6 +170,8 @@ pub struct PrunePlan {
     /// Kept toolchains with every reason.
     pub keep: Vec<(Toolchain, Vec<Why>)>,
     pub cache: Vec<CacheEntry>,
+    /// Partial downloads left alone (a download may be writing them), with the reason.
+    pub cache_kept: Vec<(CacheEntry, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -165,6 +194,11 @@ pub fn plan(env: &Environment, layout: &Layout, with_cache: bool) -> Result<Prun
         })
         .collect::<Vec<_>>();
     let remaining: Vec<Toolchain> = keep.iter().map(|(t, _)| t.clone()).collect();
+    let cache = if with_cache {
+        cache_entries(layout, &remaining)
+    } else {
+        CacheScan::default()
+    };
     Ok(PrunePlan {
         remove: doomed
             .into_iter()
@@ -174,36 +208,59 @@ pub fn plan(env: &Environment, layout: &Layout, with_cache: bool) -> Result<Prun
             })
             .collect(),
         keep,
-        cache: if with_cache {
-            cache_entries(layout, &remaining)
-        } else {
-            Vec::new()
-        },
+        cache: cache.remove,
+        cache_kept: cache.keep,
         warnings,
     })
 }
 
-/// The downloads of toolchains not in `remaining` and the per-platform GOCACHEs of
-/// platforms with none in `remaining`. In-progress downloads (`.part`) are left alone.
-pub fn cache_entries(layout: &Layout, remaining: &[Toolchain]) -> Vec<CacheEntry> {
-    let mut entries = Vec::new();
+/// The downloads of toolchains not in `remaining`, the per-platform GOCACHEs of platforms
+/// with none in `remaining`, and partial downloads nothing writes any more. A `.part` named
+/// after a toolchain archive is written only under that toolchain's lock: it stays while
+/// another gox holds the lock. Any other partial stays until it has been untouched for
+/// [`PARTIAL_QUIET`] and (where the OS tells) no process has it open.
+pub fn cache_entries(layout: &Layout, remaining: &[Toolchain]) -> CacheScan {
+    let mut scan = CacheScan::default();
     for path in sorted_children(&layout.downloads()) {
-        let Some((version, platform)) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(parse_archive_name)
-        else {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if let Some(archive) = name.strip_suffix(".part") {
+            let meta = crate::download::meta_path(&path);
+            let with = if meta.exists() {
+                vec![meta]
+            } else {
+                Vec::new()
+            };
+            let archive = archive.to_string();
+            partial(layout, entry(path, "partial", with), &archive, &mut scan);
+            continue;
+        }
+        if let Some(archive) = name.strip_suffix(".part.meta") {
+            // Removed with its .part; alone, it is a leftover of its own.
+            if !path.with_file_name(format!("{archive}.part")).exists() {
+                let archive = archive.to_string();
+                partial(
+                    layout,
+                    entry(path, "partial", Vec::new()),
+                    &archive,
+                    &mut scan,
+                );
+            }
+            continue;
+        }
+        if name.starts_with(PROXY_SCRATCH_PREFIX) && path.is_dir() {
+            unowned_partial(entry(path, "partial", Vec::new()), &mut scan);
+            continue;
+        }
+        let Some((version, platform)) = parse_archive_name(name) else {
             continue;
         };
         if !remaining
             .iter()
             .any(|t| t.version == version && t.platform == platform)
         {
-            entries.push(CacheEntry {
-                bytes: freed_bytes(&path),
-                path,
-                kind: "download",
-            });
+            scan.remove.push(entry(path, "download", Vec::new()));
         }
     }
     for path in sorted_children(&layout.gocaches()) {
@@ -215,14 +272,122 @@ pub fn cache_entries(layout: &Layout, remaining: &[Toolchain]) -> Vec<CacheEntry
             continue;
         };
         if path.is_dir() && !remaining.iter().any(|t| t.platform == platform) {
-            entries.push(CacheEntry {
-                bytes: freed_bytes(&path),
-                path,
-                kind: "gocache",
-            });
+            scan.remove.push(entry(path, "gocache", Vec::new()));
         }
     }
-    entries
+    scan
+}
+
+fn entry(path: PathBuf, kind: &'static str, with: Vec<PathBuf>) -> CacheEntry {
+    CacheEntry {
+        bytes: freed_bytes(&path) + with.iter().map(|p| freed_bytes(p)).sum::<u64>(),
+        path,
+        kind,
+        with,
+        owner: None,
+    }
+}
+
+/// A partial download of `archive` (`go1.22.10.linux-amd64.tar.gz`): its toolchain's lock
+/// says whether an install is writing it.
+fn partial(layout: &Layout, mut entry: CacheEntry, archive: &str, scan: &mut CacheScan) {
+    let Some((version, platform)) = parse_archive_name(archive) else {
+        return unowned_partial(entry, scan);
+    };
+    if ToolchainLock::is_free(&layout.toolchain_lock(&version, &platform)) {
+        entry.owner = Some((version, platform));
+        scan.remove.push(entry);
+    } else {
+        scan.keep.push((entry, busy(&version, &platform)));
+    }
+}
+
+fn busy(version: &Version, platform: &Platform) -> String {
+    format!(
+        "a running gox is installing go{version} ({platform}) and downloading into it; \
+         run `gox prune --cache` again once that install ends"
+    )
+}
+
+/// A partial download no lock covers: removed once quiet for [`PARTIAL_QUIET`] and open in
+/// no process.
+fn unowned_partial(entry: CacheEntry, scan: &mut CacheScan) {
+    let idle = idle_for(&entry.path);
+    if idle < PARTIAL_QUIET {
+        let when = match idle.as_secs() / 60 {
+            0 => "less than a minute ago".to_string(),
+            minutes => format!("{minutes} min ago"),
+        };
+        let rm = if entry.path.is_dir() { "rm -r" } else { "rm" };
+        let reason = format!(
+            "changed {when}, so a download may still be writing it (partial downloads \
+             that no install lock covers are removed once untouched for {} min); if no gox is \
+             running, remove it now: {rm} {}",
+            PARTIAL_QUIET.as_secs() / 60,
+            entry.path.display()
+        );
+        scan.keep.push((entry, reason));
+        return;
+    }
+    match crate::inuse::users(&entry.path).first() {
+        Some(user) => {
+            let reason = format!(
+                "{user}: a download is writing it; run `gox prune --cache` again once it ends"
+            );
+            scan.keep.push((entry, reason));
+        }
+        None => scan.remove.push(entry),
+    }
+}
+
+/// How long nothing at `path` (a file, or anything in a directory) has been modified.
+fn idle_for(path: &Path) -> Duration {
+    let newest = newest_mtime(path).unwrap_or(SystemTime::UNIX_EPOCH);
+    SystemTime::now()
+        .duration_since(newest)
+        .unwrap_or(Duration::ZERO)
+}
+
+fn newest_mtime(path: &Path) -> Option<SystemTime> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    let own = meta.modified().ok();
+    if !meta.is_dir() {
+        return own;
+    }
+    sorted_children(path)
+        .iter()
+        .filter_map(|p| newest_mtime(p))
+        .chain(own)
+        .max()
+}
+
+/// Removes a cache entry (and what goes with it). A partial download of a toolchain archive
+/// is removed under that toolchain's lock, so an install starting now cannot resume into a
+/// file being deleted; `Ok(false)`: another gox took the lock first, nothing was removed.
+fn remove_entry(layout: &Layout, entry: &CacheEntry) -> Result<bool, String> {
+    let _held = match &entry.owner {
+        Some((version, platform)) => {
+            match ToolchainLock::try_acquire(&layout.toolchain_lock(version, platform)) {
+                Ok(Some(held)) => Some(held),
+                Ok(None) => return Ok(false),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        None => None,
+    };
+    for path in std::iter::once(&entry.path).chain(&entry.with) {
+        let result = if path.is_dir() {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        };
+        match result {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{e} ({})", path.display())),
+        }
+    }
+    Ok(true)
 }
 
 /// What [`apply`] did.
@@ -233,6 +398,8 @@ pub struct PruneReport {
     pub refused: Vec<(Toolchain, InstallError)>,
     pub cache_removed: Vec<CacheEntry>,
     pub cache_failed: Vec<(CacheEntry, String)>,
+    /// Partial downloads left alone, with the reason.
+    pub cache_kept: Vec<(CacheEntry, String)>,
 }
 
 impl PruneReport {
@@ -255,15 +422,16 @@ pub fn apply(layout: &Layout, plan: &PrunePlan, with_cache: bool) -> PruneReport
         }
     }
     if with_cache {
-        for entry in cache_entries(layout, &installed(layout)) {
-            let result = if entry.path.is_dir() {
-                fs::remove_dir_all(&entry.path)
-            } else {
-                fs::remove_file(&entry.path)
-            };
-            match result {
-                Ok(()) => report.cache_removed.push(entry),
-                Err(e) => report.cache_failed.push((entry, e.to_string())),
+        let scan = cache_entries(layout, &installed(layout));
+        report.cache_kept = scan.keep;
+        for entry in scan.remove {
+            match remove_entry(layout, &entry) {
+                Ok(true) => report.cache_removed.push(entry),
+                Ok(false) => {
+                    let reason = entry.owner.as_ref().map(|(v, p)| busy(v, p));
+                    report.cache_kept.push((entry, reason.unwrap_or_default()));
+                }
+                Err(e) => report.cache_failed.push((entry, e)),
             }
         }
     }
@@ -294,6 +462,7 @@ pub fn preview(plan: &PrunePlan, with_cache: bool) -> PruneReport {
     }
     if with_cache {
         report.cache_removed = plan.cache.clone();
+        report.cache_kept = plan.cache_kept.clone();
     }
     report
 }
@@ -396,7 +565,7 @@ mod tests {
     }
 
     #[test]
-    fn cache_entries_name_orphan_downloads_and_gocaches() {
+    fn cache_entries_name_orphan_downloads_gocaches_and_dead_partials() {
         let tmp = tempfile::tempdir().unwrap();
         let layout = Layout::at(tmp.path().join("h"), tmp.path().join("c"), "/none.toml");
         let dl = layout.downloads();
@@ -404,33 +573,70 @@ mod tests {
         for name in [
             "go1.22.10.linux-amd64.tar.gz",
             "go1.21.13.linux-amd64.tar.gz",
+            // A name gox does not write, just changed: it may be someone's download.
             ".go1.27.3.linux-amd64.tar.gz.x.part",
+            // An interrupted install's partial download and its validator; a lone validator.
+            "go1.27.3.linux-amd64.tar.gz.part",
+            "go1.27.3.linux-amd64.tar.gz.part.meta",
+            "go1.27.2.linux-amd64.tar.gz.part.meta",
+            // An install of 1.21.13 is downloading right now.
+            "go1.21.13.darwin-arm64.tar.gz.part",
             "notes.txt",
         ] {
             fs::write(dl.join(name), "1234").unwrap();
         }
+        let _running = ToolchainLock::acquire(
+            &layout.toolchain_lock(
+                &Version::parse("1.21.13").unwrap(),
+                &"darwin/arm64".parse().unwrap(),
+            ),
+            || {},
+        )
+        .unwrap();
         for platform in ["linux/amd64", "darwin/arm64"] {
             let dir = layout.gocache(&platform.parse().unwrap());
             fs::create_dir_all(&dir).unwrap();
             fs::write(dir.join("x"), "12").unwrap();
         }
-        let entries = cache_entries(&layout, &[tc("1.22.10", "linux/amd64")]);
-        let names: Vec<(String, &str, u64)> = entries
+        let scan = cache_entries(&layout, &[tc("1.22.10", "linux/amd64")]);
+        let name = |e: &CacheEntry| e.path.file_name().unwrap().to_string_lossy().into_owned();
+        let names: Vec<(String, &str, u64)> = scan
+            .remove
             .iter()
-            .map(|e| {
-                (
-                    e.path.file_name().unwrap().to_string_lossy().into_owned(),
-                    e.kind,
-                    e.bytes,
-                )
-            })
+            .map(|e| (name(e), e.kind, e.bytes))
             .collect();
         assert_eq!(
             names,
             [
                 ("go1.21.13.linux-amd64.tar.gz".to_string(), "download", 4),
+                (
+                    "go1.27.2.linux-amd64.tar.gz.part.meta".to_string(),
+                    "partial",
+                    4
+                ),
+                ("go1.27.3.linux-amd64.tar.gz.part".to_string(), "partial", 8),
                 ("darwin-arm64".to_string(), "gocache", 2)
             ]
+        );
+        let kept: Vec<String> = scan.keep.iter().map(|(e, _)| name(e)).collect();
+        assert_eq!(
+            kept,
+            [
+                ".go1.27.3.linux-amd64.tar.gz.x.part",
+                "go1.21.13.darwin-arm64.tar.gz.part"
+            ]
+        );
+        assert!(
+            scan.keep[0].1.contains("changed less than a minute ago"),
+            "{:?}",
+            scan.keep
+        );
+        assert!(
+            scan.keep[1]
+                .1
+                .contains("installing go1.21.13 (darwin/arm64)"),
+            "{:?}",
+            scan.keep
         );
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use gox_testkit::fixtures;
+use gox_testkit::{Fault, fixtures};
 use serde_json::Value;
 use support::{World, describe, link_tree, stdout};
 
@@ -542,4 +542,104 @@ fn count_files(dir: &Path) -> usize {
             }
         })
         .sum()
+}
+
+/// `prune --cache` removes partial downloads nothing writes any more: the `.part` (and its
+/// `.part.meta`) an interrupted install left, unless an install of that toolchain holds its
+/// lock right now; and a proxy install's scratch directory once untouched for an hour.
+#[cfg(unix)]
+#[test]
+fn prune_cache_removes_partial_downloads_no_install_is_writing() {
+    let real = fixtures().archive("1.22.10", "linux/amd64");
+    let w = World::with_mirror(
+        fixtures()
+            .mirror()
+            .fault(&real.filename, Fault::DropAfter(1024 * 1024)),
+    );
+    // A real interrupted install leaves its `.part` and validator.
+    let out = w
+        .gox()
+        .env("GOX_RETRIES", "1")
+        .args(["install", "1.22.10"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let downloads = w.cache().join("downloads");
+    let part = downloads.join(format!("{}.part", real.filename));
+    assert!(part.is_file(), "{:?}", w.downloads());
+    // A proxy install's scratch directory: one killed long ago, one just written.
+    let old_scratch = downloads.join(".v0.0.1-go1.27.3.linux-amd64.AbCdEf");
+    let young_scratch = downloads.join(".v0.0.1-go1.27.2.linux-amd64.GhIjKl");
+    for dir in [&old_scratch, &young_scratch] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join("v0.0.1-go1.27.x.linux-amd64.zip.part"),
+            [0u8; 4096],
+        )
+        .unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let old_zip = old_scratch.join("v0.0.1-go1.27.x.linux-amd64.zip.part");
+    for path in [&old_zip, &old_scratch] {
+        std::fs::File::open(path)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+    }
+
+    // An install of 1.22.10 running now (it holds the toolchain lock): its `.part` stays.
+    let lock_path = w.toolchains().join(".go1.22.10.linux-amd64.lock");
+    std::fs::create_dir_all(w.toolchains()).unwrap();
+    let lock = std::fs::File::create(&lock_path).unwrap();
+    lock.lock().unwrap();
+    for (args, kept) in [
+        (&["prune", "--cache", "--dry-run"][..], "would keep"),
+        (&["prune", "--cache"][..], "kept"),
+    ] {
+        let out = w.run(args);
+        assert!(out.status.success(), "{}", describe(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!(
+                "{kept} partial {}: a running gox is installing go1.22.10 (linux/amd64)",
+                part.display()
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "{kept} partial {}: changed less than a minute ago",
+                young_scratch.display()
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("rm -r {}", young_scratch.display())),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("partial {}  4 KiB", old_scratch.display())),
+            "{text}"
+        );
+    }
+    assert!(part.is_file());
+    assert!(!old_scratch.exists());
+    assert!(young_scratch.exists());
+
+    // The install ended (or was killed): its `.part` and validator go.
+    drop(lock);
+    let out = w.run(["prune", "--cache"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("removed partial {}", part.display())),
+        "{text}"
+    );
+    let left: Vec<String> = w
+        .downloads()
+        .into_iter()
+        .filter(|n| n.contains(".part"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}\n{text}");
+    assert!(young_scratch.exists(), "{text}");
 }

@@ -34,6 +34,9 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
     for (t, e) in &report.refused {
         println!("{}", refusal(kept, t, e));
     }
+    for (c, why) in &report.cache_kept {
+        println!("{kept} {} {}: {why}", c.kind, c.path.display());
+    }
     for (c, e) in &report.cache_failed {
         eprintln!("gox: warning: cannot remove {}: {e}", c.path.display());
     }
