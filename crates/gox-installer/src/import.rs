@@ -161,6 +161,59 @@ pub fn roots(env: &Environment) -> Vec<Root> {
 pub struct Candidate {
     pub manager: Manager,
     pub path: PathBuf,
+    /// `path` is a symbolic link whose target cannot be reached (a manager's version link to
+    /// a deleted directory): reported as skipped, with the reason.
+    pub broken_link: Option<BrokenLink>,
+}
+
+impl Candidate {
+    fn new(manager: Manager, path: PathBuf) -> Self {
+        Self {
+            manager,
+            path,
+            broken_link: None,
+        }
+    }
+}
+
+/// A symbolic link that leads nowhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// Where the link points (a relative link resolved against its directory).
+    pub target: PathBuf,
+    /// Why it cannot be followed: "does not exist", or the OS error (a link loop).
+    pub why: String,
+}
+
+impl BrokenLink {
+    /// Why the link at `path` is not imported, and how to remove it.
+    pub fn describe(&self, path: &Path) -> String {
+        format!(
+            "a dangling link: it points to {}, which {}; nothing to import (remove the link: rm {})",
+            self.target.display(),
+            self.why,
+            path.display()
+        )
+    }
+
+    /// `Some` when `path` is a symbolic link that cannot be followed.
+    pub fn at(path: &Path) -> Option<Self> {
+        if !fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
+            return None;
+        }
+        let why = match fs::metadata(path) {
+            Ok(_) => return None,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => "does not exist".to_string(),
+            Err(e) => format!("cannot be reached: {e}"),
+        };
+        let target = fs::read_link(path).unwrap_or_default();
+        Some(Self {
+            target: path
+                .parent()
+                .map_or_else(|| target.clone(), |dir| dir.join(&target)),
+            why,
+        })
+    }
 }
 
 /// The candidate trees: each FROM directory (a GOROOT itself, or a directory of them) when
@@ -178,16 +231,28 @@ pub fn discover(env: &Environment, layout: &Layout, from: &[PathBuf]) -> Vec<Can
     for root in managers {
         if root.single {
             if root.dir.is_dir() {
+                found.push(Candidate::new(root.manager, root.dir));
+            } else if let Some(broken) = BrokenLink::at(&root.dir) {
                 found.push(Candidate {
-                    manager: root.manager,
-                    path: root.dir,
+                    broken_link: Some(broken),
+                    ..Candidate::new(root.manager, root.dir)
                 });
             }
             continue;
         }
         for entry in sorted_entries(&root.dir) {
             let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.starts_with('.') || !name.starts_with(root.prefix) || !entry.is_dir() {
+            if name.starts_with('.') || !name.starts_with(root.prefix) {
+                continue;
+            }
+            if let Some(broken) = BrokenLink::at(&entry) {
+                found.push(Candidate {
+                    broken_link: Some(broken),
+                    ..Candidate::new(root.manager, entry)
+                });
+                continue;
+            }
+            if !entry.is_dir() {
                 continue;
             }
             if root.marker.is_some_and(|m| !entry.join(m).exists()) {
@@ -198,32 +263,31 @@ pub fn discover(env: &Environment, layout: &Layout, from: &[PathBuf]) -> Vec<Can
             } else {
                 entry.join(root.suffix)
             };
-            found.push(Candidate {
-                manager: root.manager,
-                path,
-            });
+            found.push(Candidate::new(root.manager, path));
         }
     }
     for dir in from {
         let dir = env.cwd().join(dir);
         if looks_like_goroot(&dir) || !dir.is_dir() {
-            found.push(Candidate {
-                manager: Manager::Dir,
-                path: dir,
-            });
+            // Named on the command line: a missing or dangling one is refused by `plan`.
+            found.push(Candidate::new(Manager::Dir, dir));
             continue;
         }
         for entry in sorted_entries(&dir) {
+            if let Some(broken) = BrokenLink::at(&entry) {
+                found.push(Candidate {
+                    broken_link: Some(broken),
+                    ..Candidate::new(Manager::Dir, entry)
+                });
+                continue;
+            }
             let path = if looks_like_goroot(&entry.join("go")) {
                 entry.join("go")
             } else {
                 entry
             };
             if path.is_dir() {
-                found.push(Candidate {
-                    manager: Manager::Dir,
-                    path,
-                });
+                found.push(Candidate::new(Manager::Dir, path));
             }
         }
     }
@@ -232,6 +296,13 @@ pub fn discover(env: &Environment, layout: &Layout, from: &[PathBuf]) -> Vec<Can
     found.retain(|c| {
         let real = fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
         if ours.as_ref().is_some_and(|o| real.starts_with(o)) || seen.contains(&real) {
+            return false;
+        }
+        // gox's own `~/sdk` link to a toolchain since removed: `gox setup --sdk` drops it.
+        if let Some(broken) = &c.broken_link
+            && (broken.target.starts_with(layout.toolchains())
+                || ours.as_ref().is_some_and(|o| broken.target.starts_with(o)))
+        {
             return false;
         }
         seen.push(real);
@@ -309,6 +380,12 @@ pub fn plan(layout: &Layout, host: &Platform, candidates: &[Candidate]) -> Vec<P
             reason: None,
             target: None,
         };
+        if let Some(broken) = &c.broken_link {
+            row.action = Action::Skip;
+            row.reason = Some(broken.describe(&c.path));
+            rows.push(row);
+            continue;
+        }
         match inspect(&c.path, &mut row) {
             Err(reason) => row.reason = Some(reason),
             Ok((version, platform)) => {
@@ -348,7 +425,11 @@ pub fn plan(layout: &Layout, host: &Platform, candidates: &[Candidate]) -> Vec<P
 /// says which toolchain it was.
 fn inspect(goroot: &Path, row: &mut Planned) -> Result<(Version, Platform), String> {
     if !goroot.is_dir() {
-        return Err("not a directory".to_string());
+        return Err(match BrokenLink::at(goroot) {
+            Some(broken) => broken.describe(goroot),
+            None if fs::symlink_metadata(goroot).is_err() => "does not exist".to_string(),
+            None => "not a directory".to_string(),
+        });
     }
     let version = read_version(goroot)?;
     row.version = Some(version.to_string());
@@ -579,10 +660,7 @@ mod tests {
         let rows = plan(
             &layout,
             &host,
-            &[broken, devel, empty].map(|path| Candidate {
-                manager: Manager::Dir,
-                path,
-            }),
+            &[broken, devel, empty].map(|path| Candidate::new(Manager::Dir, path)),
         );
         assert!(rows.iter().all(|r| r.action == Action::Refuse));
         let reasons: Vec<&str> = rows.iter().map(|r| r.reason.as_deref().unwrap()).collect();

@@ -643,3 +643,99 @@ fn prune_cache_removes_partial_downloads_no_install_is_writing() {
     assert!(left.is_empty(), "{left:?}\n{text}");
     assert!(young_scratch.exists(), "{text}");
 }
+
+/// A manager's version link to a deleted directory is reported as skipped, with where it
+/// points and the command that removes it, in the plan, the JSON and the import itself;
+/// gox's own stale `~/sdk` link is not (`gox setup --sdk` drops it); a FROM that is such a
+/// link is refused (exit 1).
+#[cfg(unix)]
+#[test]
+fn dangling_manager_links_are_reported_as_skipped() {
+    let w = World::new();
+    let u = user(&w);
+    let deleted = w.root.path().join("deleted/1.22.9");
+    std::fs::create_dir_all(u.join(".goenv/versions")).unwrap();
+    std::os::unix::fs::symlink(&deleted, u.join(".goenv/versions/1.22.9")).unwrap();
+    // asdf keeps the tree in `<version>/go`: the version entry itself dangles.
+    std::fs::create_dir_all(u.join(".asdf/installs/golang")).unwrap();
+    std::os::unix::fs::symlink("1.21.0-gone", u.join(".asdf/installs/golang/1.21.0")).unwrap();
+    std::fs::create_dir_all(u.join("sdk")).unwrap();
+    std::os::unix::fs::symlink(
+        w.toolchains().join("go1.21.0.linux-amd64"),
+        u.join("sdk/go1.21.0"),
+    )
+    .unwrap();
+
+    let goenv_link = u.join(".goenv/versions/1.22.9");
+    let asdf_link = u.join(".asdf/installs/golang/1.21.0");
+    let dry = json(
+        &gox(&w)
+            .args(["import", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        rows(&dry),
+        [("goenv", "-", "-", "skip"), ("asdf", "-", "-", "skip")].map(|(a, b, c, d)| (
+            a.to_string(),
+            b.to_string(),
+            c.to_string(),
+            d.to_string()
+        )),
+        "{dry:#}"
+    );
+    assert_eq!(dry[0]["path"], goenv_link.to_str().unwrap());
+    assert_eq!(
+        dry[0]["reason"],
+        format!(
+            "a dangling link: it points to {}, which does not exist; nothing to import (remove the link: rm {})",
+            deleted.display(),
+            goenv_link.display()
+        )
+    );
+    assert!(
+        dry[1]["reason"].as_str().unwrap().contains(&format!(
+            "points to {}",
+            u.join(".asdf/installs/golang/1.21.0-gone").display()
+        )),
+        "{dry:#}"
+    );
+
+    for (args, verb) in [
+        (&["import", "--dry-run"][..], "would skip"),
+        (&["import"][..], "skipped"),
+    ] {
+        let out = gox(&w).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        let text = stdout(&out);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with(verb) && l.ends_with(goenv_link.to_str().unwrap()))
+            .unwrap_or_else(|| panic!("no `{verb}` row for the link:\n{}", describe(&out)));
+        assert!(
+            text.lines()
+                .nth(line + 1)
+                .unwrap()
+                .contains("a dangling link"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("rm {}", asdf_link.display())),
+            "{text}"
+        );
+    }
+    assert!(
+        goenv_link.symlink_metadata().is_ok(),
+        "the link is left alone"
+    );
+
+    // Named on the command line: refused.
+    let out = gox(&w).arg("import").arg(&goenv_link).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stdout(&out).contains("refused"), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("a dangling link"),
+        "{}",
+        describe(&out)
+    );
+}
