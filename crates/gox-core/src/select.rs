@@ -8,26 +8,35 @@
 //!    `.go-version` first, then `.tool-versions`; the first directory holding either wins.
 //!    A `.tool-versions` without a `golang`/`go` line is not a pin (as in asdf).
 //! 3. The nearest `go.work` (or the file `GOWORK` names, unless it does not exist yet; none
-//!    when `GOWORK=off`), else the
-//!    nearest `go.mod`: its `toolchain` line, as an exact version (`go1.22.5-custom` →
-//!    `1.22.5`). Like the `go` command, gox ignores a toolchain line older than the file's
-//!    `go` line: that toolchain could not build the module anyway.
+//!    when `GOWORK=off`; `GOWORK` is the variable, else the line in Go's env file, read
+//!    only once a go.work is found), else the nearest `go.mod` (unless it is the one in
+//!    the system temp root, which the go command ignores): its `toolchain` line, as an
+//!    exact version (`go1.22.5-custom` → `1.22.5`). Like the `go` command, gox ignores a
+//!    toolchain line older than the file's `go` line: that toolchain could not build the
+//!    module anyway.
 //! 4. That same file's `go` line, as a minimum: the newest installed release of that minor
 //!    at or above it, else exactly that version, where a language version names its first
-//!    release (`go 1.22` → 1.22.0; `go 1.20` and `go 1.21rc1` stay as written).
+//!    release (`go 1.22` → 1.22.0; `go 1.20` and `go 1.21rc1` stay as written). A go line
+//!    that no Go can order (`go 1.22.0rc1`) asks for nothing, as to the go command.
 //! 5. The global default, `GOX_HOME/default`.
 //!
 //! Otherwise [`select`] returns `Ok(None)`.
+//!
+//! go.work and go.mod are read as the go command reads them ([`parse_mod_file`]): what it
+//! refuses (`go 1.21rc`, a no-break space, a byte-order mark, an unknown directive) is
+//! refused here too.
 //!
 //! Selection and resolution are separate steps: [`select`] reads only small files (one
 //! `stat` per candidate pin or go.work/go.mod, and only the chosen one is read), and
 //! [`resolve_for`] lists the installed toolchains only when the request is not an exact
 //! version, so an exact pin costs the shim no directory listing at all.
 //!
-//! Files that exist but are broken (not UTF-8, an invalid version, an empty `.go-version`)
-//! are errors naming the file and line, never skipped: a pin that silently does not apply
-//! is worse than one that fails loudly. A missing file is simply no pin.
+//! Files that exist but are broken (a `.go-version` that is not UTF-8, an invalid version,
+//! an empty `.go-version`) are errors naming the file and line, never skipped: a pin that
+//! silently does not apply is worse than one that fails loudly. A missing file is simply no
+//! pin.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -40,10 +49,12 @@ use crate::platform::Platform;
 use crate::version::{Spec, Version, VersionError};
 
 mod files;
+mod modfile;
 #[cfg(test)]
 mod tests;
 
-pub use files::{GoModInfo, parse_go_mod, parse_go_version_file, parse_tool_versions};
+pub use files::{parse_go_version_file, parse_tool_versions};
+pub use modfile::{GoModInfo, ModFileKind, parse_go_mod, parse_go_work, parse_mod_file};
 
 /// The variable that overrides every file.
 pub const GOX_VERSION: &str = "GOX_VERSION";
@@ -304,8 +315,8 @@ pub fn select(env: &Environment, layout: &Layout) -> Result<Option<Selection>, S
     // those `stat`s would have been wasted, and otherwise the count is the same.
     dir.clear();
     dir.push(env.cwd());
-    if let Some((path, text)) = ModuleFiles::find(env, dir).read(&mut buf)?
-        && let Some(selection) = module_selection(path, text)?
+    if let Some(file) = ModuleFiles::find(env, dir)?.read(&mut buf)?
+        && let Some(selection) = module_selection(file)?
     {
         return Ok(Some(selection));
     }
@@ -350,23 +361,22 @@ pub fn resolve_for(selection: &Selection, layout: &Layout, platform: &Platform) 
 /// [`select`], regardless of what decided), for `gox current`'s warning.
 ///
 /// The version is returned as written, so Go's ordering answers whether a toolchain
-/// satisfies it: `go 1.22` is the language version, which 1.22rc1 already satisfies.
+/// satisfies it: `go 1.22` is the language version, which 1.22rc1 already satisfies. A go
+/// line that no Go can order (`go 1.22.0rc1`) asks for nothing, as to the go command.
 pub fn module_minimum(env: &Environment) -> Result<Option<(Version, Source)>, SelectError> {
     let mut buf = Vec::new();
-    let modules = ModuleFiles::find(env, env.cwd().to_path_buf());
-    let Some((path, text)) = modules.read(&mut buf)? else {
+    let Some(file) = ModuleFiles::find(env, env.cwd().to_path_buf())?.read(&mut buf)? else {
         return Ok(None);
     };
-    let info = parse_go_mod(text).map_err(|(line, reason)| bad_file(&path, text, line, reason))?;
-    let Some((raw, line)) = info.go else {
+    let info = file.parse()?;
+    let Some((version, line)) = go_line(&info) else {
         return Ok(None);
     };
-    let version = go_line_version(&path, text, &raw, line)?;
     Ok(Some((
         version,
         Source {
             origin: Origin::GoLine,
-            path: Some(path),
+            path: Some(file.path),
             line: Some(line),
         },
     )))
@@ -436,80 +446,71 @@ fn spec_pin(
 }
 
 /// Steps 3 and 4 for the chosen go.work/go.mod.
-fn module_selection(path: PathBuf, text: &str) -> Result<Option<Selection>, SelectError> {
-    let info = parse_go_mod(text).map_err(|(line, reason)| bad_file(&path, text, line, reason))?;
-    let go = match &info.go {
-        Some((raw, line)) => Some(go_line_version(&path, text, raw, *line)?),
-        None => None,
-    };
+fn module_selection(file: ModuleText<'_>) -> Result<Option<Selection>, SelectError> {
+    let info = file.parse()?;
+    let go = go_line(&info);
     if let Some((raw, line)) = info.toolchain {
-        let version = toolchain_version(&path, text, &raw, line)?;
+        let version = toolchain_version(&file, &raw, line)?;
         // Go ignores a toolchain line older than the go line (`go 1.23.0` with `toolchain
         // go1.22.5`), and so does gox: that toolchain refuses to build the module.
-        if go.as_ref().is_none_or(|go| version >= *go) {
+        if go.as_ref().is_none_or(|(go, _)| version >= *go) {
             return Ok(Some(Selection {
                 request: Request::Spec(Spec::Exact(version)),
                 source: Source {
                     origin: Origin::ToolchainLine,
-                    path: Some(path),
+                    path: Some(file.path),
                     line: Some(line),
                 },
                 raw,
             }));
         }
     }
-    let (Some(go), Some((raw, line))) = (go, info.go) else {
+    let (Some((go, line)), Some((raw, _))) = (go, info.go) else {
         return Ok(None);
     };
     Ok(Some(Selection {
         request: Request::Minimum(first_release(go)),
         source: Source {
             origin: Origin::GoLine,
-            path: Some(path),
+            path: Some(file.path),
             line: Some(line),
         },
         raw,
     }))
 }
 
-/// A `go` line's version as written. go.mod's syntax is stricter than a spec: no `go`
-/// prefix, and at least a minor (`go 1` is invalid to the go command too).
-fn go_line_version(
-    path: &Path,
-    text: &str,
-    raw: &str,
-    line: usize,
-) -> Result<Version, SelectError> {
-    let hint = "write the go line like `go 1.22` or `go 1.22.5`";
-    if raw.starts_with("go") || !raw.contains('.') {
-        let reason = format!("`{raw}` is not a Go version for a go line: {hint}");
-        return Err(bad_file(path, text, line, reason));
-    }
-    Version::parse(raw).map_err(|e| bad_file(path, text, line, format!("{e}; {hint}")))
+/// The go line's version and line. Its syntax is checked already (modfile's), but that
+/// syntax admits versions no Go can order (`1.22.0rc1`, `1.21rc01`): to the go command those
+/// compare below every release, so they ask for nothing, and here they are no go line.
+fn go_line(info: &GoModInfo) -> Option<(Version, usize)> {
+    let (raw, line) = info.go.as_ref()?;
+    Version::parse(raw).ok().map(|version| (version, *line))
 }
 
-/// A toolchain line's version: `go1.22.5`, with a custom build suffix (`go1.22.5-custom`,
-/// `go1.22.5+auto`) ignored as the go command does. A language version (`go1.22`) names no
-/// release, so it means the first one (1.22.0), as for go lines.
+/// A toolchain line's version, as the go command takes it before switching (gover's
+/// `FromToolchain`): `go1.22.5`, with a custom build suffix after `-` ignored
+/// (`go1.22.5-custom`). Anything else the syntax admits (`go1.22.5+auto`, `go1.22.0rc1`) the
+/// go command refuses to run ("invalid toolchain"), and so does gox. A language version
+/// (`go1.22`) names no release, so it means the first one (1.22.0), as for go lines.
 fn toolchain_version(
-    path: &Path,
-    text: &str,
+    file: &ModuleText<'_>,
     raw: &str,
     line: usize,
 ) -> Result<Version, SelectError> {
-    let hint = "write it like `toolchain go1.22.5` (or `toolchain default`)";
-    let Some(name) = raw
-        .strip_prefix("go")
-        .filter(|name| name.starts_with(|c: char| c.is_ascii_digit()))
-    else {
-        let reason = format!("`{raw}` is not a Go toolchain name: {hint}");
-        return Err(bad_file(path, text, line, reason));
+    let name = raw.strip_prefix("go").unwrap_or(raw);
+    let version = name.split(['-', ' ', '\t']).next().unwrap_or(name);
+    let parsed = if raw.contains(['/', '\\']) {
+        Err("a toolchain name has no `/` or `\\`".to_owned())
+    } else {
+        Version::parse(version).map_err(|e| e.to_string())
     };
-    let version = name.split(['-', '+']).next().unwrap_or(name);
-    match Version::parse(version) {
-        Ok(version) => Ok(first_release(version)),
-        Err(e) => Err(bad_file(path, text, line, format!("{e}; {hint}"))),
-    }
+    parsed.map(first_release).map_err(|e| {
+        let reason = format!(
+            "`{raw}` is not a toolchain the go command can run ({e}): write it like \
+             `toolchain go1.22.5`, with any custom build suffix after a `-` (`go1.22.5-custom`)"
+        );
+        bad_file(&file.path, &file.text, line, reason)
+    })
 }
 
 /// `1.22` (a language version, Go ≥ 1.21) → `1.22.0`; every other version is itself.
@@ -522,101 +523,221 @@ fn first_release(version: Version) -> Version {
 
 /// Where go.work and go.mod are: one `stat` per candidate walking up, stopping as soon as
 /// nothing further up can change the answer; nothing is read until one is needed.
-struct ModuleFiles {
+struct ModuleFiles<'e> {
+    env: &'e Environment,
     gowork: GoWork,
     work: Option<PathBuf>,
     module: Option<PathBuf>,
 }
 
-/// What `GOWORK` says, as the go command reads it.
+/// What `GOWORK` says, as the go command reads it: the variable, else Go's env file.
 enum GoWork {
-    /// Unset or `auto`: the nearest go.work walking up.
+    /// Unset, empty or `auto`: the nearest go.work walking up.
     Walk,
     /// `off`: no workspace.
     Off,
     /// An absolute path: that file.
     File(PathBuf),
-    /// Anything else (a relative path): an error once the answer depends on it.
-    Invalid(String),
 }
 
-impl ModuleFiles {
+impl GoWork {
+    /// `None` for a relative path, which the go command refuses ("invalid GOWORK: not an
+    /// absolute path").
+    fn parse(value: &str) -> Option<GoWork> {
+        match value {
+            "" | "auto" => Some(GoWork::Walk),
+            "off" => Some(GoWork::Off),
+            path if Path::new(path).is_absolute() => Some(GoWork::File(PathBuf::from(path))),
+            _ => None,
+        }
+    }
+}
+
+const GOWORK_VALUES: &str = "`off`, `auto` or the absolute path of a go.work file";
+
+impl<'e> ModuleFiles<'e> {
     /// Walks up from `dir` (the working directory).
-    fn find(env: &Environment, mut dir: PathBuf) -> Self {
-        let gowork = match env.var("GOWORK") {
-            None | Some("auto") => GoWork::Walk,
-            Some("off") => GoWork::Off,
-            Some(path) if Path::new(path).is_absolute() => GoWork::File(PathBuf::from(path)),
-            Some(other) => GoWork::Invalid(other.to_owned()),
+    fn find(env: &'e Environment, mut dir: PathBuf) -> Result<Self, SelectError> {
+        let variable = env.var("GOWORK");
+        let gowork = match variable {
+            Some(value) => GoWork::parse(value).ok_or_else(|| SelectError::BadEnv {
+                var: "GOWORK",
+                value: value.to_owned(),
+                reason: format!(
+                    "the go command refuses a relative GOWORK; set it to {GOWORK_VALUES}, or unset it"
+                ),
+            })?,
+            None => GoWork::Walk,
         };
         let mut found = Self {
+            env,
             gowork,
             work: None,
             module: None,
         };
         // With GOWORK naming a file, that file decides, and only the nearest go.mod is
         // looked for (for when the file does not exist yet: `go work init` creates it).
-        let walk_work = match found.gowork {
-            GoWork::Walk => true,
-            GoWork::Off | GoWork::File(_) => false,
-            GoWork::Invalid(_) => return found,
-        };
+        let mut walk_work = matches!(found.gowork, GoWork::Walk);
         loop {
             if walk_work && probe_file(&mut dir, GO_WORK_FILE) {
-                dir.push(GO_WORK_FILE);
-                found.work = Some(dir);
-                return found;
+                // Only now can Go's env file matter, so only now is it read: the shim's
+                // usual run has no go.work and costs nothing more.
+                match variable.map_or_else(|| gowork_from_env_file(env), |_| Ok(None))? {
+                    None | Some(GoWork::Walk) => {
+                        dir.push(GO_WORK_FILE);
+                        found.work = Some(dir);
+                        return Ok(found);
+                    }
+                    Some(setting) => {
+                        found.gowork = setting;
+                        walk_work = false;
+                        if found.module.is_some() {
+                            return Ok(found);
+                        }
+                    }
+                }
             }
             if found.module.is_none() && probe_file(&mut dir, GO_MOD_FILE) {
                 dir.push(GO_MOD_FILE);
                 found.module = Some(dir.clone());
                 dir.pop();
                 if !walk_work {
-                    return found;
+                    return Ok(found);
                 }
             }
             if !dir.pop() || dir.as_os_str().is_empty() {
-                return found;
+                return Ok(found);
             }
         }
     }
 
-    /// Reads the file that applies: go.work if there is one, else go.mod.
-    fn read(self, buf: &mut Vec<u8>) -> Result<Option<(PathBuf, &str)>, SelectError> {
-        let path = match self.gowork {
-            GoWork::Invalid(value) => {
-                return Err(SelectError::BadEnv {
-                    var: "GOWORK",
-                    value,
-                    reason: "GOWORK must be an absolute path to a go.work file, `off` or `auto`"
-                        .to_owned(),
-                });
-            }
+    /// Reads the file that applies: go.work if there is one, else go.mod (unless it is the
+    /// one in the system temp root, which the go command ignores).
+    fn read(self, buf: &mut Vec<u8>) -> Result<Option<ModuleText<'_>>, SelectError> {
+        let (path, kind) = match self.gowork {
             GoWork::File(path) => {
                 if read_file(&path, buf)? {
-                    let text = utf8(&path, buf)?;
-                    return Ok(Some((path, text)));
+                    return ModuleText::new(path, ModFileKind::GoWork, buf).map(Some);
                 }
                 // Not there (yet): the go command still runs (`go work init` is how the file
                 // gets made, `go version` and `go env` work), so selection goes on with
                 // the module, as with no workspace.
                 match self.module {
-                    Some(path) => path,
+                    Some(path) => (path, ModFileKind::GoMod),
                     None => return Ok(None),
                 }
             }
-            GoWork::Walk | GoWork::Off => match self.work.or(self.module) {
-                Some(path) => path,
-                None => return Ok(None),
+            GoWork::Walk | GoWork::Off => match (self.work, self.module) {
+                (Some(work), _) => (work, ModFileKind::GoWork),
+                (None, Some(module)) => (module, ModFileKind::GoMod),
+                (None, None) => return Ok(None),
             },
         };
+        if kind == ModFileKind::GoMod && in_system_temp_root(&path, self.env) {
+            return Ok(None);
+        }
         // Found by `stat` a moment ago; gone now means no file.
         if !read_file(&path, buf)? {
             return Ok(None);
         }
-        let text = utf8(&path, buf)?;
-        Ok(Some((path, text)))
+        ModuleText::new(path, kind, buf).map(Some)
     }
+}
+
+/// `GOWORK` as Go's env file sets it (`go env -w` refuses to, but the go command reads a
+/// line written there by hand). A file that is missing or unreadable sets nothing, as for
+/// the go command.
+fn gowork_from_env_file(env: &Environment) -> Result<Option<GoWork>, SelectError> {
+    let Some(path) = crate::goenv::go_env_file(env, std::env::consts::OS) else {
+        return Ok(None);
+    };
+    let mut buf = Vec::new();
+    if !matches!(read_file(&path, &mut buf), Ok(true)) {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let Some((value, line)) = crate::goenv::lookup(&text, "GOWORK") else {
+        return Ok(None);
+    };
+    GoWork::parse(value)
+        .map(Some)
+        .ok_or_else(|| SelectError::BadFile {
+            reason: format!(
+                "GOWORK in Go's env file is not an absolute path, which the go command refuses \
+             (\"invalid GOWORK\"): set it to {GOWORK_VALUES} in this file, or delete the line"
+            ),
+            text: format!("GOWORK={value}"),
+            line,
+            path,
+        })
+}
+
+/// The text of the go.work or go.mod that applies.
+struct ModuleText<'b> {
+    path: PathBuf,
+    kind: ModFileKind,
+    /// Bytes that are not UTF-8 read as U+FFFD, as the go command reads them: fine in a
+    /// comment, an error anywhere else.
+    text: Cow<'b, str>,
+}
+
+impl<'b> ModuleText<'b> {
+    fn new(path: PathBuf, kind: ModFileKind, bytes: &'b [u8]) -> Result<Self, SelectError> {
+        let text = match utf8(&path, bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(e) if is_utf16(bytes) => return Err(e),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        Ok(Self { path, kind, text })
+    }
+
+    fn parse(&self) -> Result<GoModInfo, SelectError> {
+        parse_mod_file(&self.text, self.kind)
+            .map_err(|(line, reason)| bad_file(&self.path, &self.text, line, reason))
+    }
+}
+
+/// Whether `go_mod` is the go.mod in the system temp root, which the go command ignores
+/// ("go: warning: ignoring go.mod in system temp root"): an experiment left in /tmp would
+/// otherwise capture every directory below it. Like cmd/go, the directory is the temp
+/// root when the two paths are equal as written or once symbolic links are resolved; either
+/// way the temp root then holds this very go.mod, so one failed `stat` settles the usual
+/// case.
+fn in_system_temp_root(go_mod: &Path, env: &Environment) -> bool {
+    let (Some(dir), temp) = (go_mod.parent(), system_temp_dir(env)) else {
+        return false;
+    };
+    if dir == temp {
+        return true;
+    }
+    // cmd/go compares a relative temp dir with the absolute module root: never equal.
+    if !temp.is_absolute() || !temp.join(GO_MOD_FILE).is_file() {
+        return false;
+    }
+    let dir_real = std::fs::canonicalize(dir).ok();
+    let temp_real = std::fs::canonicalize(&temp).ok();
+    [Some(dir), dir_real.as_deref()]
+        .into_iter()
+        .flatten()
+        .any(|d| [Some(temp.as_path()), temp_real.as_deref()].contains(&Some(d)))
+}
+
+/// The go command's `os.TempDir()`: `$TMPDIR`, else `/tmp`; on Windows `%TMP%`, `%TEMP%`,
+/// `%USERPROFILE%`, else the Windows directory.
+pub fn system_temp_dir(env: &Environment) -> PathBuf {
+    if cfg!(windows) {
+        return ["TMP", "TEMP", "USERPROFILE"]
+            .into_iter()
+            .find_map(|var| env.path_var(var))
+            .unwrap_or_else(std::env::temp_dir);
+    }
+    env.path_var("TMPDIR").unwrap_or_else(|| {
+        PathBuf::from(if cfg!(target_os = "android") {
+            "/data/local/tmp"
+        } else {
+            "/tmp"
+        })
+    })
 }
 
 /// Whether `dir/name` is a file (following links), as the go command checks for go.mod.
@@ -702,20 +823,24 @@ fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, SelectError> {
             .iter()
             .position(|&b| b == b'\n')
             .map_or(bytes.len(), |i| at + i);
-        let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
         SelectError::BadFile {
             path: path.to_path_buf(),
             line: bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1,
             text: String::from_utf8_lossy(&bytes[line_start..line_end])
                 .trim()
                 .to_owned(),
-            reason: if utf16 {
+            reason: if is_utf16(bytes) {
                 "the file is UTF-16 text; save it as UTF-8".to_owned()
             } else {
                 "not valid UTF-8 text; save the file as UTF-8".to_owned()
             },
         }
     })
+}
+
+/// A UTF-16 byte-order mark.
+fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff])
 }
 
 fn bad_file(path: &Path, text: &str, line: usize, reason: String) -> SelectError {

@@ -4,7 +4,9 @@
 //! The fingerprint covers everything [`select`](crate::select::select) and the toolchain
 //! lookup depend on: the working directory; in it and every ancestor, each candidate file
 //! (`.go-version`, `.tool-versions`, `go.work`, `go.mod`) present or absent, with its
-//! modification time, size and inode; the file `GOWORK` names; the global default file,
+//! modification time, size and inode; the file `GOWORK` names; Go's env file (which may set
+//! `GOWORK`) and the system temp dir (whose go.mod the go command ignores); the global
+//! default file,
 //! the config file and the toolchains directory (installing or removing a toolchain renames
 //! an entry in it, which changes its modification time); the variables that steer
 //! selection (`GOX_VERSION`, `GOWORK`, `GOX_DEBUG_HOST`, `GOX_ALLOW_ROSETTA`); the layout's
@@ -65,6 +67,14 @@ pub fn fingerprint(env: &Environment) -> String {
     if let Some(file) = env.path_var("GOWORK").filter(|p| p.is_absolute()) {
         hash.stat(&file);
     }
+    match crate::goenv::go_env_file(env, std::env::consts::OS) {
+        Some(file) => {
+            hash.os(file.as_os_str());
+            hash.stat(&file);
+        }
+        None => hash.bytes(b"\0no go env file"),
+    }
+    hash.os(crate::select::system_temp_dir(env).as_os_str());
     let mut probe = PathBuf::new();
     for dir in env.cwd().ancestors() {
         for name in CANDIDATES {
@@ -133,6 +143,7 @@ mod tests {
                 ("GOX_HOME", root.join("home")),
                 ("GOX_CACHE_DIR", root.join("cache")),
                 ("GOX_CONFIG", root.join("config.toml")),
+                ("GOENV", root.join("goenv")),
             ],
         )
     }
@@ -178,6 +189,11 @@ mod tests {
         let mut other_home = env.clone();
         other_home.set("GOX_HOME", root.join("elsewhere"));
         expect_new("GOX_HOME changed", fingerprint(&other_home));
+        std::fs::write(root.join("goenv"), "GOWORK=off\n").unwrap();
+        expect_new("Go's env file written", fingerprint(&env));
+        let mut other_tmp = env.clone();
+        other_tmp.set("TMPDIR", root.join("p"));
+        expect_new("TMPDIR changed", fingerprint(&other_tmp));
 
         // Unrelated files and variables do not count.
         let now = fingerprint(&env);

@@ -6,17 +6,6 @@
 //! Errors are `(line, reason)`: the 1-based line at fault and a sentence saying what is
 //! wrong and how to fix it.
 
-/// The result of [`parse_go_mod`]: the top-level `go` and `toolchain` lines of a go.mod or
-/// go.work, each as written with its 1-based line.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GoModInfo {
-    /// `go 1.22.5` → `("1.22.5", line)`.
-    pub go: Option<(String, usize)>,
-    /// `toolchain go1.22.5` → `("go1.22.5", line)`; `toolchain default` (or no toolchain
-    /// line) → `None`.
-    pub toolchain: Option<(String, usize)>,
-}
-
 /// Parses a `.go-version` (goenv's format; also gox's `default` file).
 ///
 /// The version is the first *meaningful* line: a UTF-8 byte-order mark, CR before LF,
@@ -73,164 +62,6 @@ pub fn parse_tool_versions(text: &str) -> Result<Option<(String, usize)>, (usize
         };
     }
     Ok(None)
-}
-
-/// Parses the `go` and `toolchain` directives of a go.mod or go.work.
-///
-/// Follows `golang.org/x/mod/modfile`'s lexical rules closely enough to never mistake a line:
-/// tokens are separated by white space and the punctuation `( ) [ ] { } ,`; `//` starts a
-/// comment (whole-line or trailing) except inside `"…"` or `` `…` `` strings; a line ending
-/// in `(` opens a block (`require (`…`)`) whose lines are skipped, since `go` and
-/// `toolchain` are only directives at top level. A leading byte-order mark and CRLF line
-/// endings are tolerated.
-///
-/// Errors where the `go` command errors too, so a broken file is never silently ignored:
-/// a repeated `go` or `toolchain` directive, one without exactly one argument, an
-/// unterminated string, a `)` without a block, and a block never closed.
-///
-/// Versions are returned as written and not validated here.
-pub fn parse_go_mod(text: &str) -> Result<GoModInfo, (usize, String)> {
-    let mut info = GoModInfo::default();
-    // Line of the `(` of the block being skipped, if any.
-    let mut block: Option<usize> = None;
-    // The current line's tokens; reused (at most a handful matter: the directive and its
-    // argument).
-    let mut tokens: Vec<&str> = Vec::new();
-    for (index, line) in strip_bom(text).lines().enumerate() {
-        let line_no = index + 1;
-        tokens.clear();
-        tokenize(line, &mut tokens).map_err(|reason| (line_no, reason))?;
-        if block.is_some() {
-            if tokens.contains(&")") {
-                block = None;
-            }
-            continue;
-        }
-        let Some(&verb) = tokens.first() else {
-            continue;
-        };
-        if let Some(open) = tokens.iter().position(|t| *t == "(") {
-            // `go` and `toolchain` take one value and no block; the go command refuses
-            // `toolchain (` ("unknown block type"), so skipping it would pick another version.
-            if matches!(verb, "go" | "toolchain") {
-                return Err((
-                    line_no,
-                    format!(
-                        "unknown block type: {verb} (write `{verb}` and its one value on one line)"
-                    ),
-                ));
-            }
-            // `require (` opens a block; `require ()` is an empty one.
-            if !tokens[open + 1..].contains(&")") {
-                block = Some(line_no);
-            }
-            continue;
-        }
-        if verb == ")" {
-            return Err((line_no, "unexpected `)`: no block is open".to_owned()));
-        }
-        let slot = match verb {
-            "go" => &mut info.go,
-            "toolchain" => &mut info.toolchain,
-            _ => continue,
-        };
-        if let Some((_, first)) = slot {
-            return Err((
-                line_no,
-                format!(
-                    "repeated `{verb}` directive (the first is on line {first}); keep only one"
-                ),
-            ));
-        }
-        let [_, argument] = tokens[..] else {
-            let usage = if verb == "go" {
-                "go 1.22.5"
-            } else {
-                "toolchain go1.22.5"
-            };
-            return Err((
-                line_no,
-                format!("`{verb}` expects exactly one argument, like `{usage}`"),
-            ));
-        };
-        *slot = Some((argument.to_owned(), line_no));
-    }
-    if let Some(start) = block {
-        return Err((
-            start,
-            "this block is never closed: a line with `)` is missing".to_owned(),
-        ));
-    }
-    if info.toolchain.as_ref().is_some_and(|(t, _)| t == "default") {
-        info.toolchain = None;
-    }
-    Ok(info)
-}
-
-/// Splits one go.mod line into tokens, dropping a `//` comment. Strings stay whole, quotes
-/// included.
-fn tokenize<'a>(line: &'a str, tokens: &mut Vec<&'a str>) -> Result<(), String> {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &line[i..];
-        let c = rest.chars().next().unwrap_or_default();
-        if c.is_whitespace() {
-            i += c.len_utf8();
-            continue;
-        }
-        if rest.starts_with("//") {
-            break;
-        }
-        if is_punct(c) {
-            tokens.push(&line[i..i + 1]);
-            i += 1;
-            continue;
-        }
-        if c == '"' || c == '`' {
-            let len = quoted_len(rest).ok_or_else(|| {
-                format!("unterminated {c}-quoted string; close it on the same line")
-            })?;
-            tokens.push(&line[i..i + len]);
-            i += len;
-            continue;
-        }
-        // An identifier runs until white space, punctuation, a quote or `//`.
-        let start = i;
-        for (offset, c) in rest.char_indices() {
-            if c.is_whitespace()
-                || is_punct(c)
-                || c == '"'
-                || c == '`'
-                || rest[offset..].starts_with("//")
-            {
-                break;
-            }
-            i = start + offset + c.len_utf8();
-        }
-        tokens.push(&line[start..i]);
-    }
-    Ok(())
-}
-
-fn is_punct(c: char) -> bool {
-    matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',')
-}
-
-/// Length in bytes of the quoted string at the start of `s` (quotes included), or `None`
-/// when it does not end on this line. `"…"` strings honour backslash escapes.
-fn quoted_len(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
-    let quote = bytes[0];
-    let mut i = 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote == b'"' => i += 2,
-            b if b == quote => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 fn strip_bom(text: &str) -> &str {
@@ -348,141 +179,19 @@ mod tests {
         assert!(reason.contains("`golang` has no version"), "{reason}");
     }
 
-    fn gomod(text: &str) -> GoModInfo {
-        parse_go_mod(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"))
-    }
-
-    #[test]
-    fn go_mod_go_and_toolchain_lines() {
-        let text = "\u{feff}// Module comment\r\nmodule example.com/m // trailing\r\n\r\ngo 1.22 // the minimum\r\n\r\ntoolchain go1.22.5\r\n\r\nrequire (\r\n\tgolang.org/x/mod v0.17.0\r\n)\r\n";
-        let info = gomod(text);
-        assert_eq!(info.go, some("1.22", 4));
-        assert_eq!(info.toolchain, some("go1.22.5", 6));
-    }
-
-    #[test]
-    fn go_mod_skips_blocks_and_comments() {
-        let text = r#"module "example.com/m"
-
-// go 1.10
-// toolchain go1.10.0
-require (
-	example.com/go v1.0.0 // go 1.11
-	go 1.12
-	toolchain go1.12.0
-)
-replace (
-	example.com/a => "./go )" // a string with a paren
-	toolchain => ../x
-)
-exclude example.com/b v1.0.0
-require ()
-retract [v1.0.0, v1.0.1]
-godebug default=go1.21
-go 1.21.3
-"#;
-        let info = gomod(text);
-        assert_eq!(info.go, some("1.21.3", 18));
-        assert_eq!(info.toolchain, None);
-    }
-
-    #[test]
-    fn go_mod_toolchain_default_means_none_and_missing_lines_are_none() {
-        assert_eq!(
-            gomod("module m\ngo 1.21\ntoolchain default\n").toolchain,
-            None
-        );
-        assert_eq!(gomod(""), GoModInfo::default());
-        assert_eq!(gomod("module m\n"), GoModInfo::default());
-        assert_eq!(gomod("go 1.21rc1").go, some("1.21rc1", 1));
-        assert_eq!(
-            gomod("go 1.22 //x\ntoolchain go1.22.5-custom//y").toolchain,
-            some("go1.22.5-custom", 2)
-        );
-    }
-
-    #[test]
-    fn go_work_shape() {
-        let info = gomod("go 1.23.0\n\ntoolchain go1.23.2\n\nuse (\n\t./a\n\t./b\n)\nuse ./c\n");
-        assert_eq!(info.go, some("1.23.0", 1));
-        assert_eq!(info.toolchain, some("go1.23.2", 3));
-    }
-
-    #[test]
-    fn go_mod_errors_name_the_line() {
-        let cases: [(&str, usize, &str); 10] = [
-            (
-                "module m\ngo 1.21\ngo 1.22\n",
-                3,
-                "repeated `go` directive (the first is on line 2)",
-            ),
-            (
-                "toolchain go1.21.0\ntoolchain go1.22.0\n",
-                2,
-                "repeated `toolchain`",
-            ),
-            ("module m\n\ngo\n", 3, "`go` expects exactly one argument"),
-            ("go 1.21 1.22\n", 1, "`go` expects exactly one argument"),
-            (
-                "toolchain\n",
-                1,
-                "`toolchain` expects exactly one argument, like `toolchain go1.22.5`",
-            ),
-            ("module \"m\n", 1, "unterminated"),
-            ("module m\n)\n", 2, "unexpected `)`"),
-            // The go command: "unknown block type: toolchain".
-            (
-                "module m\ntoolchain (\n\tgo1.27.3\n)\n",
-                2,
-                "unknown block type: toolchain",
-            ),
-            ("module m\ngo (\n\t1.22\n)\n", 2, "unknown block type: go"),
-            (
-                "module m\n\nrequire (\n\ta v1\ngo 1.22\n",
-                3,
-                "never closed",
-            ),
-        ];
-        for (text, line, want) in cases {
-            let (got_line, reason) = parse_go_mod(text).expect_err(text);
-            assert_eq!(got_line, line, "{text:?}: {reason}");
-            assert!(reason.contains(want), "{text:?}: {reason}");
-        }
-    }
-
-    #[test]
-    fn go_mod_tokens() {
-        let mut tokens = Vec::new();
-        tokenize("require(a v1)//c", &mut tokens).unwrap();
-        assert_eq!(tokens, ["require", "(", "a", "v1", ")"]);
-        tokens.clear();
-        tokenize(r#"  x "a \" // b" `c//d`,é// e"#, &mut tokens).unwrap();
-        assert_eq!(tokens, ["x", r#""a \" // b""#, "`c//d`", ",", "é"]);
-        tokens.clear();
-        tokenize("a/b//c", &mut tokens).unwrap();
-        assert_eq!(tokens, ["a/b"]);
-    }
-
     proptest! {
         #[test]
         fn parsers_never_panic(text in any::<String>()) {
             let _ = parse_go_version_file(&text);
             let _ = parse_tool_versions(&text);
-            let _ = parse_go_mod(&text);
         }
 
         #[test]
         fn parsers_never_panic_on_file_like_text(
-            text in r#"(\u{feff})?((go|toolchain|golang|module|require|\)|\(|"|`|//|#|\\|1\.2[0-9](\.[0-9])?|[ \t]|\r?\n|[a-z]|é))*"#
+            text in r#"(\u{feff})?((go|golang|\)|\(|#|1\.2[0-9](\.[0-9])?|[ \t]|\r?\n|[a-z]|é))*"#
         ) {
             let _ = parse_go_version_file(&text);
             let _ = parse_tool_versions(&text);
-            if let Ok(info) = parse_go_mod(&text) {
-                for (value, line) in info.go.iter().chain(&info.toolchain) {
-                    prop_assert!(*line >= 1 && *line <= text.lines().count());
-                    prop_assert!(!value.is_empty());
-                }
-            }
         }
     }
 }

@@ -543,8 +543,18 @@ fn non_utf8_files_are_bad_files_with_the_line() {
     t.file("p/utf16/.go-version", b"\xff\xfe1\x00.\x002\x002\x00\n\x00");
     assert!(t.bad_file("p/utf16", &[]).3.contains("UTF-16"));
 
-    t.file("p/mod/go.mod", b"module m\n\ngo 1.22\n// \xc3\x28\n");
-    assert_eq!(t.bad_file("p/mod", &[]).1, 4);
+    // go.mod is another matter: the go command reads such bytes as U+FFFD, which a comment
+    // may hold and a version may not.
+    let module = t.file(
+        "p/mod/go.mod",
+        b"module m // caf\xe9\n\ngo 1.22\n// \xc3\x28\n",
+    );
+    assert_eq!(t.selected("p/mod").source.path, Some(module));
+    t.file("p/modbad/go.mod", b"module m\n\ngo 1.22\xe9\n");
+    let (_, line, text, reason) = t.bad_file("p/modbad", &[]);
+    assert_eq!((line, text.as_str()), (3, "go 1.22\u{fffd}"), "{reason}");
+    t.file("p/mod16/go.mod", b"\xff\xfem\x00o\x00d\x00\n\x00");
+    assert!(t.bad_file("p/mod16", &[]).3.contains("UTF-16"));
 }
 
 #[test]
@@ -690,4 +700,209 @@ fn errors_display_file_and_line() {
         message: "Permission denied".to_owned(),
     };
     assert_eq!(err.to_string(), "cannot read /p/go.mod: Permission denied");
+}
+
+/// The audit's cases, each checked against go 1.27 (crates/gox/tests/gomod_oracle.rs runs
+/// them through both): what the go command refuses in a go.mod or go.work, gox refuses,
+/// naming the file and line.
+#[test]
+fn go_mod_and_go_work_are_refused_where_the_go_command_refuses_them() {
+    let t = Tree::new();
+    let cases: [(&str, &str, usize, &str); 9] = [
+        (
+            "go.mod",
+            "module m\ngo 1.21rc\n",
+            2,
+            "`1.21rc` is not a Go version",
+        ),
+        (
+            "go.mod",
+            "module m\ngo\u{a0}1.22\n",
+            2,
+            "U+00A0 (a no-break space)",
+        ),
+        ("go.work", "go 1.22\u{a0}// x\nuse .\n", 1, "U+00A0"),
+        (
+            "go.mod",
+            "\u{feff}module m\ngo 1.22\n",
+            1,
+            "byte-order mark",
+        ),
+        ("go.work", "\u{feff}go 1.22\nuse .\n", 1, "byte-order mark"),
+        (
+            "go.mod",
+            "module m\nfoo bar\ngo 1.22\n",
+            2,
+            "unknown directive `foo`",
+        ),
+        (
+            "go.work",
+            "go 1.22\nmodule m\n",
+            2,
+            "unknown directive `module`",
+        ),
+        (
+            "go.mod",
+            "module m\ngo 1.21\ntoolchain go1.22.5+auto\n",
+            3,
+            "`go1.22.5+auto` is not a toolchain the go command can run",
+        ),
+        (
+            "go.mod",
+            "module m\ngo 1.21\ntoolchain go1.22.0rc1\n",
+            3,
+            "`go1.22.0rc1` is not a toolchain",
+        ),
+    ];
+    for (i, (name, text, want_line, want)) in cases.into_iter().enumerate() {
+        let rel = format!("p/c{i}");
+        t.file(&format!("{rel}/go.mod"), "module m\n");
+        let file = t.file(&format!("{rel}/{name}"), text);
+        let (path, line, _, reason) = t.bad_file(&rel, &[]);
+        assert_eq!((path, line), (file, want_line), "{text:?}: {reason}");
+        assert!(reason.contains(want), "{text:?}: {reason}");
+    }
+    t.file("p/slash/go.mod", "module m\ntoolchain go1.22.5-a/b\n");
+    assert!(t.bad_file("p/slash", &[]).3.contains("no `/`"));
+    // `gox current`'s warning reads the same file the same way.
+    assert!(matches!(
+        module_minimum(&t.env("p/c0", &[])),
+        Err(SelectError::BadFile { line: 2, .. })
+    ));
+}
+
+/// `go 1.22.0rc1` passes modfile's syntax, but no Go can order it: to the go command it
+/// sorts below every release, so it asks for nothing. The toolchain line still applies.
+#[test]
+fn a_go_line_no_go_can_order_asks_for_nothing() {
+    let t = Tree::new();
+    t.file("p/rc/go.mod", "module m\ngo 1.22.0rc1\n");
+    t.file("p/rc01/go.mod", "module m\ngo 1.21rc01\n");
+    for rel in ["p/rc", "p/rc01"] {
+        assert_eq!(t.select(rel, &[]), Ok(None), "{rel}");
+        assert_eq!(module_minimum(&t.env(rel, &[])), Ok(None), "{rel}");
+    }
+    t.file("home/default", "1.21.13\n");
+    assert_eq!(t.selected("p/rc").source.origin, Origin::DefaultFile);
+    let module = t.file(
+        "p/tc/go.mod",
+        "module m\ngo 1.22.0rc1\ntoolchain go1.21.3\n",
+    );
+    assert_eq!(
+        t.resolved("p/tc"),
+        ("1.21.3".to_owned(), show(&module, ":3 (toolchain line)"))
+    );
+    // A go line that needs its rc number still is one.
+    t.file("p/rc0/go.mod", "module m\ngo 1.21rc0\n");
+    assert_eq!(t.resolved("p/rc0").0, "1.21rc0");
+}
+
+/// The go command ignores a go.mod in the system temp root (`os.TempDir()`), and does not
+/// look further up for another; a go.work there still counts.
+#[test]
+fn a_go_mod_in_the_system_temp_root_is_ignored_like_go_does() {
+    let t = Tree::new();
+    t.file("go.mod", "module up\ngo 1.23.0\n");
+    t.file("tmp/go.mod", "module t\ngo 1.22.5\n");
+    t.dir("tmp/sub/deeper");
+    let tmp = t.path("tmp");
+    let tmpdir = |value: &Path| [("TMPDIR", value.to_str().unwrap().to_owned())];
+    let select_in = |rel: &str, vars: &[(&str, String)]| {
+        let env = Environment::fake(t.path(rel), vars.iter().map(|(k, v)| (*k, v.clone())));
+        (select(&env, &t.layout), module_minimum(&env))
+    };
+    assert_eq!(
+        select_in("tmp/sub/deeper", &tmpdir(&tmp)),
+        (Ok(None), Ok(None))
+    );
+    assert_eq!(select_in("tmp", &tmpdir(&tmp)).0, Ok(None));
+    // Written with a trailing slash, or reached through a symbolic link: still the root.
+    let slash = PathBuf::from(format!("{}/", tmp.display()));
+    assert_eq!(select_in("tmp/sub", &tmpdir(&slash)).0, Ok(None));
+    #[cfg(unix)]
+    {
+        let link = t.path("tmplink");
+        std::os::unix::fs::symlink(&tmp, &link).unwrap();
+        assert_eq!(select_in("tmp/sub", &tmpdir(&link)).0, Ok(None));
+        assert_eq!(select_in("tmplink/sub", &tmpdir(&tmp)).0, Ok(None));
+    }
+    // Another temp dir: the go.mod is an ordinary one.
+    let (selected, _) = select_in("tmp/sub", &tmpdir(&t.path("elsewhere")));
+    assert_eq!(selected.unwrap().unwrap().raw, "1.22.5");
+    // A go.work in the temp root is used.
+    t.file("tmp/go.work", "go 1.23.1\nuse ./sub\n");
+    let (selected, _) = select_in("tmp/sub", &tmpdir(&tmp));
+    assert_eq!(selected.unwrap().unwrap().raw, "1.23.1");
+}
+
+/// `GOWORK` comes from the variable, else from Go's env file (read only once a go.work is
+/// found: the shim's usual run does not open it).
+#[test]
+fn gowork_from_gos_env_file() {
+    let t = Tree::new();
+    let work = t.file("p/ws/go.work", "go 1.23.0\ntoolchain go1.23.2\nuse ./mod\n");
+    let module = t.file("p/ws/mod/go.mod", "module m\ngo 1.22\ntoolchain go1.22.1\n");
+    let other = t.file("elsewhere/x.work", "go 1.24.0\ntoolchain go1.24.1\n");
+    t.dir("p/ws/mod/pkg");
+    let env_file = t.path("config/go/env");
+    let with_file = |text: &str, vars: &[(&str, &str)]| {
+        t.file("config/go/env", text);
+        let mut env = t.env("p/ws/mod/pkg", vars);
+        env.set("XDG_CONFIG_HOME", t.path("config"));
+        select(&env, &t.layout).map(|s| s.and_then(|s| s.source.path))
+    };
+    assert_eq!(with_file("GOWORK=off\n", &[]), Ok(Some(module.clone())));
+    assert_eq!(
+        with_file("GOPROXY=x\nGOWORK=off\nGOSUMDB=off\n", &[]),
+        Ok(Some(module.clone()))
+    );
+    assert_eq!(
+        with_file(&format!("GOWORK={}\n", other.display()), &[]),
+        Ok(Some(other.clone()))
+    );
+    assert_eq!(with_file("GOWORK=auto\n", &[]), Ok(Some(work.clone())));
+    assert_eq!(with_file("GOWORK=\n", &[]), Ok(Some(work.clone())));
+    assert_eq!(
+        with_file("GOWORK=off\nGOWORK=auto\n", &[]),
+        Ok(Some(work.clone()))
+    );
+    // The variable wins over the file.
+    assert_eq!(
+        with_file("GOWORK=off\n", &[("GOWORK", "auto")]),
+        Ok(Some(work.clone()))
+    );
+    // The go.work is in the same directory as the only go.mod.
+    t.file("p/one/go.work", "go 1.23.0\nuse .\n");
+    let one = t.file("p/one/go.mod", "module m\ngo 1.21\n");
+    t.file("config/go/env", "GOWORK=off\n");
+    let mut env = t.env("p/one", &[]);
+    env.set("XDG_CONFIG_HOME", t.path("config"));
+    assert_eq!(
+        select(&env, &t.layout).unwrap().unwrap().source.path,
+        Some(one)
+    );
+    // A relative GOWORK is refused, naming the file, the line and the fix…
+    match with_file("# x\nGOWORK=rel/go.work\n", &[]) {
+        Err(SelectError::BadFile {
+            path,
+            line,
+            text,
+            reason,
+        }) => {
+            assert_eq!(
+                (path, line, text.as_str()),
+                (env_file.clone(), 2, "GOWORK=rel/go.work")
+            );
+            assert!(
+                reason.contains("not an absolute path") && reason.contains("delete the line"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected BadFile, got {other:?}"),
+    }
+    // …but only where a go.work is found: elsewhere the file is not even read.
+    t.file("p/plain/go.mod", "module m\ngo 1.22\n");
+    let mut env = t.env("p/plain", &[]);
+    env.set("XDG_CONFIG_HOME", t.path("config"));
+    assert!(select(&env, &t.layout).unwrap().is_some());
 }
