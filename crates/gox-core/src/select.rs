@@ -54,7 +54,9 @@ mod modfile;
 mod tests;
 
 pub use files::{parse_go_version_file, parse_tool_versions};
-pub use modfile::{GoModInfo, ModFileKind, parse_go_mod, parse_go_work, parse_mod_file};
+pub use modfile::{
+    GoModInfo, ModFileKind, parse_go_mod, parse_go_work, parse_mod_file, switch_lines,
+};
 
 /// The variable that overrides every file.
 pub const GOX_VERSION: &str = "GOX_VERSION";
@@ -445,12 +447,15 @@ fn spec_pin(
     }))
 }
 
-/// Steps 3 and 4 for the chosen go.work/go.mod.
+/// Steps 3 and 4 for the chosen go.work/go.mod: a file the go command refuses is refused,
+/// and the lines are those its toolchain switch reads ([`switch_lines`]).
 fn module_selection(file: ModuleText<'_>) -> Result<Option<Selection>, SelectError> {
-    let info = file.parse()?;
+    let strict = file.parse()?;
+    let info = switch_lines(&file.text);
     let go = go_line(&info);
     if let Some((raw, line)) = info.toolchain {
-        let version = toolchain_version(&file, &raw, line)?;
+        let elsewhere = strict.toolchain.as_ref().is_none_or(|(_, l)| *l != line);
+        let version = toolchain_version(&file, &raw, line, elsewhere)?;
         // Go ignores a toolchain line older than the go line (`go 1.23.0` with `toolchain
         // go1.22.5`), and so does gox: that toolchain refuses to build the module.
         if go.as_ref().is_none_or(|(go, _)| version >= *go) {
@@ -496,17 +501,26 @@ fn toolchain_version(
     file: &ModuleText<'_>,
     raw: &str,
     line: usize,
+    elsewhere: bool,
 ) -> Result<Version, SelectError> {
-    let name = raw.strip_prefix("go").unwrap_or(raw);
-    let version = name.split(['-', ' ', '\t']).next().unwrap_or(name);
-    let parsed = if raw.contains(['/', '\\']) {
-        Err("a toolchain name has no `/` or `\\`".to_owned())
-    } else {
-        Version::parse(version).map_err(|e| e.to_string())
+    let parsed = match raw.strip_prefix("go") {
+        _ if raw.contains(['/', '\\']) => Err("a toolchain name has no `/` or `\\`".to_owned()),
+        None => Err("a toolchain name starts with `go`".to_owned()),
+        Some(name) => {
+            let version = name.split(['-', ' ', '\t']).next().unwrap_or(name);
+            Version::parse(version).map_err(|e| e.to_string())
+        }
     };
     parsed.map(first_release).map_err(|e| {
+        // A block line like `toolchain => ../x` (a module named toolchain) read as the
+        // toolchain line, as the go command's switch reads it.
+        let note = if elsewhere {
+            "; the go command takes the first line starting with `toolchain` for the toolchain line"
+        } else {
+            ""
+        };
         let reason = format!(
-            "`{raw}` is not a toolchain the go command can run ({e}): write it like \
+            "`{raw}` is not a toolchain the go command can run ({e}{note}): write it like \
              `toolchain go1.22.5`, with any custom build suffix after a `-` (`go1.22.5-custom`)"
         );
         bad_file(&file.path, &file.text, line, reason)

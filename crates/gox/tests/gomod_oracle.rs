@@ -154,6 +154,18 @@ const CASES: &[Case] = &[
         b"module m\ngo 1.21\ntoolchain go1.22.5-a/b\n",
     ),
     case("toolchain rc without number", "go.mod", b"module m\ntoolchain go1.21rc\n"),
+    // The toolchain switch reads the first line starting with `go` or `toolchain`, even in a
+    // block (modules named go and toolchain).
+    case(
+        "go in a replace block",
+        "go.mod",
+        b"module m\nreplace (\n\tgo => ./x\n)\ngo 1.22\n",
+    ),
+    case(
+        "toolchain in a replace block",
+        "go.mod",
+        b"module m\nreplace (\n\ttoolchain => ./x\n)\ngo 1.22\n",
+    ),
     // A go.mod in the system temp root is ignored.
     Case {
         temp_root: true,

@@ -1,6 +1,7 @@
 //! go.mod and go.work as the go command reads them (`golang.org/x/mod/modfile`, strict
 //! mode): a file the go command refuses is refused here too, with the line and the fix,
-//! and a file it accepts gives the same `go` and `toolchain` lines.
+//! and a file it accepts gives the same `go` and `toolchain` lines; [`switch_lines`] gives
+//! them as the go command's toolchain switch reads them, which decides the Go that runs.
 //!
 //! What is checked, as modfile does:
 //!
@@ -90,6 +91,33 @@ pub fn parse_go_mod(text: &str) -> Result<GoModInfo, Error> {
 /// Parses a go.work (see the module documentation).
 pub fn parse_go_work(text: &str) -> Result<GoModInfo, Error> {
     parse_mod_file(text, ModFileKind::GoWork)
+}
+
+/// The `go` and `toolchain` lines as cmd/go's toolchain switch reads them (gover's
+/// `GoModLookup`), which is what decides the Go that runs: for each word, the first line
+/// anywhere in the file whose trimmed text starts with it and a space or tab, up to any
+/// `//`. In a file [`parse_mod_file`] accepts that is the directive itself, unless a block
+/// line comes first (a module named `go` in a replace block: `go => ./x`), whose words the
+/// switch then takes. Values are trimmed as written; `toolchain default`, an empty value
+/// or no line at all is `None`.
+pub fn switch_lines(text: &str) -> GoModInfo {
+    let lookup = |key: &str| {
+        let (index, line) = text.split('\n').enumerate().find(|(_, line)| {
+            line.trim()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with([' ', '\t']))
+        })?;
+        let value = line.trim()[key.len()..]
+            .split("//")
+            .next()
+            .unwrap_or_default();
+        Some((value.trim().to_owned(), index + 1))
+    };
+    let given = |found: Option<(String, usize)>| found.filter(|(value, _)| !value.is_empty());
+    GoModInfo {
+        go: given(lookup("go")),
+        toolchain: given(lookup("toolchain")).filter(|(value, _)| value != "default"),
+    }
 }
 
 /// Parses a go.mod or go.work. Invalid UTF-8 is for the caller to replace with U+FFFD

@@ -906,3 +906,28 @@ fn gowork_from_gos_env_file() {
     env.set("XDG_CONFIG_HOME", t.path("config"));
     assert!(select(&env, &t.layout).unwrap().is_some());
 }
+
+/// Which Go runs is decided by the go command's toolchain switch, which takes the first line
+/// starting with `go` or `toolchain` anywhere, a block line too; modfile's own go line is
+/// what the go that runs then checks itself against.
+#[test]
+fn lines_are_read_as_the_go_commands_switch_reads_them() {
+    let t = Tree::new();
+    t.file(
+        "p/go/go.mod",
+        "module m\nreplace (\n\tgo => ./x\n)\ngo 1.22\n",
+    );
+    assert_eq!(t.select("p/go", &[]), Ok(None));
+    let (minimum, _) = module_minimum(&t.env("p/go", &[])).unwrap().unwrap();
+    assert_eq!(minimum.as_str(), "1.22");
+    t.file(
+        "p/tc/go.mod",
+        "module m\nreplace (\n\ttoolchain => ./x\n)\ngo 1.22\n",
+    );
+    let (_, line, text, reason) = t.bad_file("p/tc", &[]);
+    assert_eq!((line, text.as_str()), (3, "toolchain => ./x"), "{reason}");
+    assert!(
+        reason.contains("takes the first line starting with `toolchain`"),
+        "{reason}"
+    );
+}

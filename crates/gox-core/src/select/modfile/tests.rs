@@ -341,6 +341,25 @@ fn strings_do_not_span_lines() {
 }
 
 #[test]
+fn the_switch_reads_the_first_line_starting_with_the_word() {
+    let text = "module m\nreplace (\n\tgo => ./x\n\ttoolchain => ../y // z\n)\ngo 1.22\ntoolchain go1.22.5\n";
+    assert_eq!(gomod(text).go, some("1.22", 6));
+    let lines = switch_lines(text);
+    assert_eq!(lines.go, some("=> ./x", 3));
+    assert_eq!(lines.toolchain, some("=> ../y", 4));
+    // In ordinary files, the directives themselves.
+    let text = "module m\n\tgo 1.22 // c\r\ntoolchain\tgo1.22.5//x\n";
+    assert_eq!(switch_lines(text), gomod(text));
+    assert_eq!(
+        switch_lines("go\ngodebug x=1\ntoolchain default\n"),
+        GoModInfo::default()
+    );
+    // The first match decides, even when it has no value.
+    assert_eq!(switch_lines("go // none\ngo 1.22\n").go, None);
+    assert_eq!(switch_lines("go \ngo 1.22\n").go, some("1.22", 2));
+}
+
+#[test]
 fn the_first_syntax_error_wins_over_directive_errors() {
     let (line, reason) = refused("module m\nfoo bar\ngo 1.22 /* x */\n", ModFileKind::GoMod);
     assert_eq!(line, 3, "{reason}");
