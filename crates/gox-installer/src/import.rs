@@ -486,6 +486,44 @@ pub struct Imported {
     pub goroot: PathBuf,
     pub linked: u64,
     pub copied: u64,
+    /// `--move` only: the original could not be removed (the import itself stands).
+    pub source_left: Option<SourceLeft>,
+}
+
+/// Why `--move` left the original tree where it was, after gox's copy was committed.
+#[derive(Debug)]
+pub struct SourceLeft {
+    /// The original tree.
+    pub source: PathBuf,
+    /// The directory nothing can be removed from (the tree's parent, or a directory in it);
+    /// the tree itself when removing failed part way.
+    pub path: PathBuf,
+    pub error: io::Error,
+    /// Deleting had begun when it failed (a file that could not be unlinked in a directory
+    /// that was writable): some of the tree may be gone. Else the tree is untouched.
+    pub partly_removed: bool,
+}
+
+impl std::fmt::Display for SourceLeft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = self.source.display();
+        if self.partly_removed {
+            write!(
+                f,
+                "--move could not remove the original {source} completely (some of its files may \
+                 be gone): {}; gox's copy is complete, remove the rest by hand: rm -rf {source}",
+                self.error
+            )
+        } else {
+            write!(
+                f,
+                "--move left the original {source} in place: nothing can be removed from {} ({}); \
+                 gox's copy is complete, remove the original by hand: rm -rf {source}",
+                self.path.display(),
+                self.error
+            )
+        }
+    }
 }
 
 /// Imports one planned row (`Action::Import`): lock, fill a staging directory (links or
@@ -530,15 +568,61 @@ pub fn import(layout: &Layout, row: &Planned, mode: Mode) -> Result<Imported, In
         module: None,
     };
     tx.commit(&goroot, &receipt)?;
-    if mode == Mode::Move {
-        fs::remove_dir_all(&row.path)
-            .map_err(|e| InstallError::io("remove the original", &row.path, e))?;
-    }
+    let source_left = match mode {
+        Mode::Move => remove_original(&row.path).err(),
+        Mode::Link | Mode::Copy => None,
+    };
     Ok(Imported {
         goroot: tx.target().to_path_buf(),
         linked: counts.0,
         copied: counts.1,
+        source_left,
     })
+}
+
+/// Deletes the original tree of a `--move`, all or nothing where gox can tell: every
+/// directory that loses an entry (the tree's parent, and each directory in the tree) must
+/// be writable first, or nothing is deleted. A read-only manager directory, a read-only
+/// mount or an immutable directory would otherwise stop `remove_dir_all` half way, after
+/// it had emptied whatever it could.
+fn remove_original(source: &Path) -> Result<(), SourceLeft> {
+    let left = |path: &Path, error: io::Error, partly_removed: bool| SourceLeft {
+        source: source.to_path_buf(),
+        path: path.to_path_buf(),
+        error,
+        partly_removed,
+    };
+    if let Some(parent) = source.parent().filter(|p| !p.as_os_str().is_empty()) {
+        probe_writable(parent).map_err(|e| left(parent, e, false))?;
+    }
+    writable_tree(source).map_err(|(path, e)| left(&path, e, false))?;
+    match fs::remove_dir_all(source) {
+        Ok(()) => Ok(()),
+        // Gone after all (someone else removed it meanwhile).
+        Err(_) if fs::symlink_metadata(source).is_err() => Ok(()),
+        Err(e) => Err(left(source, e, true)),
+    }
+}
+
+/// Whether entries can be created (and so removed) in `dir`: a file that never gets a
+/// name (O_TMPFILE where the filesystem has it) is created and dropped. The kernel's own
+/// answer, so it covers ownership, ACLs, read-only mounts and immutable directories alike.
+fn probe_writable(dir: &Path) -> io::Result<()> {
+    tempfile::tempfile_in(dir).map(drop)
+}
+
+/// [`probe_writable`] for `dir` and every directory below it (symlinks are not followed:
+/// removing the tree removes the links, not what they point to).
+fn writable_tree(dir: &Path) -> Result<(), (PathBuf, io::Error)> {
+    probe_writable(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    let entries = fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            writable_tree(&entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// `cp -al` (or `cp -a` when `copy`): directories created, files hard-linked where the

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use gox_testkit::{Fault, fixtures};
 use serde_json::Value;
-use support::{World, describe, link_tree, stdout};
+use support::{World, describe, link_tree, stderr, stdout};
 
 /// A real toolchain tree, extracted from its fixture archive once per `target/` (into
 /// CARGO_TARGET_TMPDIR) and hard-linked into each test's fake managers from there.
@@ -737,5 +737,121 @@ fn dangling_manager_links_are_reported_as_skipped() {
         stdout(&out).contains("a dangling link"),
         "{}",
         describe(&out)
+    );
+}
+
+/// Makes a directory read-only for this process until dropped: `chmod 0555`, or as root
+/// (whom modes do not stop) the immutable attribute. `None` when the filesystem cannot.
+#[cfg(unix)]
+struct ReadOnly(PathBuf, bool);
+
+#[cfg(unix)]
+impl ReadOnly {
+    fn make(dir: &Path) -> Option<Self> {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        if root {
+            let done = Command::new("chattr").arg("+i").arg(dir).status();
+            return done
+                .is_ok_and(|s| s.success())
+                .then(|| Self(dir.into(), true));
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).ok()?;
+        Some(Self(dir.into(), false))
+    }
+}
+
+#[cfg(unix)]
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.1 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        } else {
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+/// `--move` from a directory gox cannot delete in: the toolchain is imported (the row says
+/// `imported`), the original is left whole, and the report says so with the OS error, the
+/// directory and the `rm -rf` that removes it; exit 1, since the move is not complete.
+#[cfg(unix)]
+#[test]
+fn move_from_a_read_only_directory_imports_and_leaves_the_original_whole() {
+    let w = World::new();
+    let old = w.root.path().join("old-ro");
+    let source = old.join("go1.27.3");
+    plant("1.27.3", "linux/amd64", &source);
+    let files_before = count_files(&source);
+    let Some(_read_only) = ReadOnly::make(&old) else {
+        eprintln!("skipped: cannot make {} read-only here", old.display());
+        return;
+    };
+
+    let out = gox(&w)
+        .args(["import", "--move"])
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .position(|l| l.starts_with("imported") && l.ends_with(source.to_str().unwrap()))
+        .unwrap_or_else(|| panic!("no `imported` row:\n{}", describe(&out)));
+    let reason = text.lines().nth(row + 1).unwrap_or_default();
+    assert!(
+        reason.contains(&format!(
+            "--move left the original {} in place: nothing can be removed from {} (",
+            source.display(),
+            old.display()
+        )),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        reason.ends_with(&format!(
+            "gox's copy is complete, remove the original by hand: rm -rf {}",
+            source.display()
+        )),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr(&out).contains("were imported but --move could not remove the original"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!text.contains("refused"), "{}", describe(&out));
+    assert!(w.goroot("1.27.3", "linux/amd64").join("bin/go").is_file());
+    assert_eq!(
+        count_files(&source),
+        files_before,
+        "the original lost files"
+    );
+
+    // The JSON says the same.
+    w.ok(["uninstall", "1.27.3"]);
+    let out = gox(&w)
+        .args(["import", "--move", "--json"])
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan[0]["action"], "import", "{plan:#}");
+    assert!(
+        plan[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--move left the original"),
+        "{plan:#}"
+    );
+    assert_eq!(
+        count_files(&source),
+        files_before,
+        "the original lost files"
     );
 }

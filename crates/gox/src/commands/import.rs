@@ -24,7 +24,14 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
              /usr/local/go and Homebrew); name a directory: gox import DIR",
         );
     }
+    // A FROM the user named that cannot be imported is an error; a broken leftover in
+    // some manager's directory is only reported.
+    let refused_from = rows
+        .iter()
+        .filter(|r| r.action == Action::Refuse && r.manager == "dir")
+        .count();
     let mut failed = 0;
+    let mut sources_left = 0;
     if !args.dry_run {
         for row in rows.iter_mut().filter(|r| r.action == Action::Import) {
             match import::import(&ctx.layout, row, mode) {
@@ -36,6 +43,14 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
                             done.copied,
                             done.goroot.display()
                         );
+                    }
+                    // --move could not take the original away: the import stands.
+                    if let Some(left) = done.source_left {
+                        sources_left += 1;
+                        row.reason = Some(match row.reason.take() {
+                            Some(before) => format!("{before}; {left}"),
+                            None => left.to_string(),
+                        });
                     }
                 }
                 // Ctrl-C: the tree being imported was rolled back (its staging removed);
@@ -54,17 +69,21 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
     } else {
         print_table(&rows, args.dry_run);
     }
-    // A FROM the user named that could not be imported is an error; a broken leftover in
-    // some manager's directory is only reported.
-    let refused_from = rows
-        .iter()
-        .filter(|r| r.action == Action::Refuse && r.manager == "dir")
-        .count();
+    let mut errors = Vec::new();
     if failed + refused_from > 0 {
-        return Err(CliError::Other(format!(
+        errors.push(format!(
             "{} toolchain(s) could not be imported (reasons above); nothing was half-imported",
             failed + refused_from
-        )));
+        ));
+    }
+    if sources_left > 0 {
+        errors.push(format!(
+            "{sources_left} toolchain(s) were imported but --move could not remove the original \
+             (reasons and the commands to remove them above); gox's copies are complete"
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Other(errors.join("\n")));
     }
     Ok(())
 }
