@@ -325,3 +325,27 @@ fn rebuilding_a_tool_from_home_go_bin_names_the_old_copy() {
     );
     assert_eq!(report.matches("the old copy").count(), 1, "{report}");
 }
+
+/// A program whose file name is not UTF-8 is listed (lossily in JSON) instead of making
+/// `gox tools --json` panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_name_that_is_not_utf8_does_not_break_the_json() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    let user_bin = w.root.path().join("user/go/bin");
+    std::fs::create_dir_all(&user_bin).expect("mkdir");
+    let odd = user_bin.join(std::ffi::OsStr::from_bytes(b"h\xe9llo"));
+    std::fs::write(&odd, "#!/bin/sh\n").expect("write");
+    std::fs::set_permissions(&odd, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = w.run(["tools", "--json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let tools: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(tools[0]["name"], "h\u{fffd}llo", "{tools:#}");
+    assert_eq!(
+        tools[0]["path"],
+        format!("{}/h\u{fffd}llo", user_bin.display()),
+        "{tools:#}"
+    );
+}

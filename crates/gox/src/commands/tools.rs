@@ -21,7 +21,9 @@ use crate::error::CliError;
 #[derive(Serialize)]
 struct ToolJson<'a> {
     name: &'a str,
-    path: &'a Path,
+    /// Lossy for a file name that is not UTF-8: JSON cannot carry it, and the output must
+    /// not fail over one odd file in ~/go/bin.
+    path: std::borrow::Cow<'a, str>,
     /// Main module path (`golang.org/x/tools/gopls`).
     module: Option<&'a str>,
     /// Main module version (`v0.16.1`, `(devel)`).
@@ -68,7 +70,7 @@ fn list(ctx: &Context, json: bool) -> Result<(), CliError> {
                 let main = t.info.as_ref().and_then(|i| i.main.as_ref());
                 ToolJson {
                     name: &t.name,
-                    path: &t.path,
+                    path: t.path.to_string_lossy(),
                     module: main.map(|m| m.path.as_str()),
                     version: main.map(|m| m.version.as_str()),
                     go: go_of(t),
