@@ -1,6 +1,8 @@
 #![no_main]
 
-use gox_core::select::{parse_go_mod, parse_go_version_file, parse_tool_versions};
+use gox_core::select::{
+    parse_go_mod, parse_go_version_file, parse_go_work, parse_tool_versions, switch_lines,
+};
 use libfuzzer_sys::fuzz_target;
 
 // The per-file parsers of version selection never panic, and whatever they return points
@@ -23,12 +25,19 @@ fuzz_target!(|data: &[u8]| {
         Ok(None) => {}
         Err((line, _)) => assert!(in_range(line)),
     }
-    match parse_go_mod(text) {
-        Ok(info) => {
-            for (value, line) in info.go.iter().chain(&info.toolchain) {
-                assert!(in_range(*line) && !value.is_empty());
+    for parsed in [parse_go_mod(text), parse_go_work(text)] {
+        match parsed {
+            Ok(info) => {
+                for (value, line) in info.go.iter().chain(&info.toolchain) {
+                    assert!(in_range(*line) && !value.is_empty());
+                }
             }
+            Err((line, _)) => assert!(in_range(line)),
         }
-        Err((line, _)) => assert!(in_range(line)),
+    }
+    // The toolchain switch's reading never fails, and what it finds is on a real line.
+    let info = switch_lines(text);
+    for (value, line) in info.go.iter().chain(&info.toolchain) {
+        assert!(in_range(*line) && !value.is_empty());
     }
 });
