@@ -199,8 +199,9 @@ project directory selects (GOX_HOME/projects: directories where you ran `gox use
 without a version, or entered with the shell hook active), what the current directory selects, \
 and toolchains a running process uses (those are refused, not forced). A selection keeps the \
 version it resolves to on every installed platform.\n\n\
---cache also removes downloaded archives of toolchains that are not installed and the GOCACHE \
-of platforms that have no toolchain left. Prints what it removed and the bytes freed.",
+--cache also removes downloaded archives of toolchains that are not installed, partial downloads \
+(`.part`) no running install is writing, and the GOCACHE of platforms that have no toolchain left. \
+Prints what it removed and the bytes freed, and what it kept and why.",
         after_help = "Examples:\n  gox prune --dry-run\n  gox prune --cache"
     )]
     Prune(PruneArgs),
@@ -572,7 +573,8 @@ pub struct PruneArgs {
     /// Print what would be removed and the bytes it would free, and remove nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
-    /// Also remove downloads of toolchains not installed and GOCACHEs of platforms without toolchains
+    /// Also remove downloads of toolchains not installed, partial downloads no install is
+    /// writing, and GOCACHEs of platforms without toolchains
     #[arg(long)]
     pub cache: bool,
 }
