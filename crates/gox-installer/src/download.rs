@@ -265,9 +265,9 @@ pub async fn fetch(
     let part = RefCell::new(Part::open(d.part, consumer, bar.clone())?);
     let mut failures = Vec::new();
     for url in d.urls {
-        if let Some(path) = url.strip_prefix("file://") {
+        if let Some(path) = gox_resolver::source::local_path(url) {
             part.borrow_mut().restart()?;
-            let copied = copy_local(Path::new(path), &mut part.borrow_mut())?;
+            let copied = copy_local(&path, &mut part.borrow_mut())?;
             let Some(failure) = copied else {
                 return part.into_inner().finish(url);
             };

@@ -719,7 +719,7 @@ async fn fetch_small(
         detail,
         not_found,
     };
-    if let Some(path) = url.strip_prefix("file://") {
+    if let Some(path) = gox_resolver::source::local_path(url) {
         let file = std::fs::File::open(path)
             .map_err(|e| fail(e.to_string(), e.kind() == std::io::ErrorKind::NotFound))?;
         let mut bytes = Vec::new();

@@ -208,6 +208,22 @@ fn mirror(name: &str, value: &str) -> Result<(Url, Option<String>), ResolveError
     Ok((location(name, value)?, None))
 }
 
+/// The local path a `file://` URL names, percent-decoded as the URL parser encoded it
+/// (`file:///srv/go%20mirror/x.zip` is `/srv/go mirror/x.zip`); `None` for other schemes.
+/// Directory settings given as paths become such URLs ([`location`]), so a mirror directory
+/// with a space in its name comes back here encoded.
+pub fn local_path(url: &str) -> Option<std::path::PathBuf> {
+    let raw = url.strip_prefix("file://")?;
+    Some(
+        Url::parse(url)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+            // Not a local path to the URL parser (`file://host/x`): taken as written, and
+            // the open that follows names it in its error.
+            .unwrap_or_else(|| std::path::PathBuf::from(raw)),
+    )
+}
+
 /// A directory URL from setting `name` (e.g. `GOX_UPDATE_BASE`): a URL or an absolute path,
 /// held to [`check_url`], with a trailing slash.
 pub fn base_url(name: &str, value: &str) -> Result<Url, ResolveError> {
@@ -347,6 +363,20 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn file_urls_are_decoded_to_their_paths() {
+        let dir = "/srv/go mirror/ü";
+        let url = Url::from_file_path(dir).unwrap();
+        assert_eq!(url.as_str(), "file:///srv/go%20mirror/%C3%BC");
+        assert_eq!(local_path(url.as_str()).unwrap(), std::path::Path::new(dir));
+        assert_eq!(
+            local_path("file:///plain/x.zip").unwrap(),
+            std::path::Path::new("/plain/x.zip")
+        );
+        assert_eq!(local_path("https://go.dev/dl/"), None);
     }
 
     #[test]

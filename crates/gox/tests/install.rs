@@ -131,6 +131,36 @@ fn reinstall_is_offline_and_cached_archive_is_reused() {
 }
 
 #[test]
+fn a_local_mirror_directory_with_a_space_in_its_path() {
+    // A shared filesystem mirror (docs/fleet.md), by path and by file:// URL; its name has a
+    // space and a non-ASCII letter, which the URL carries percent-encoded.
+    let w = World::new();
+    let archive = fixtures().archive("1.21.13", "linux/amd64");
+    let dir = w.root.path().join("go mirror ü");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&archive.path, dir.join(&archive.filename)).unwrap();
+    let url = format!(
+        "file://{}/",
+        dir.to_str()
+            .unwrap()
+            .replace(' ', "%20")
+            .replace('ü', "%C3%BC")
+    );
+    for (how, mirror) in [("path", dir.to_str().unwrap()), ("URL", url.as_str())] {
+        let _ = std::fs::remove_dir_all(w.cache().join("downloads"));
+        let out = w
+            .gox()
+            .env("GOX_DOWNLOAD_BASE", mirror)
+            .args(["install", "1.21.13", "--force"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{how}: {}", describe(&out));
+        assert_eq!(w.installed_dirs(), ["go1.21.13.linux-amd64"], "{how}");
+        assert_eq!(w.server.hits(&archive.filename), 0, "{how}");
+    }
+}
+
+#[test]
 fn installs_real_darwin_and_windows_archives_for_other_platforms() {
     let w = World::new();
     for platform in [
