@@ -71,8 +71,16 @@ pub(super) fn label(t: &Toolchain) -> String {
 
 /// A toolchain that stayed (`kept`), or would (`would keep`), because removing it failed
 /// (in use, most often).
+/// One line per toolchain: the error's lines (a heading, indented process lines, the fix)
+/// become clauses.
 pub(super) fn refusal(verb: &str, t: &Toolchain, e: &impl std::fmt::Display) -> String {
-    format!("{verb} {}: {}", label(t), e.to_string().replace('\n', "; "))
+    let text = e.to_string();
+    let clauses: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim().trim_end_matches('.'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    format!("{verb} {}: {}", label(t), clauses.join("; "))
 }
 
 /// Who keeps a toolchain: `the global default, /path/to/project`.
@@ -87,4 +95,24 @@ pub(super) fn reasons(why: &[Why]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_one_line_of_clauses() {
+        let t = Toolchain {
+            version: "1.27.2".parse().unwrap(),
+            platform: "linux/amd64".parse().unwrap(),
+            goroot: "/h/toolchains/go1.27.2.linux-amd64".into(),
+        };
+        let e = "go1.27.2 (linux/amd64) is in use; nothing was removed.\n  pid 7 (go) runs /h/bin/go\n\nstop those processes and retry";
+        assert_eq!(
+            refusal("kept", &t, &e),
+            "kept go1.27.2 (linux/amd64): go1.27.2 (linux/amd64) is in use; nothing was removed; \
+             pid 7 (go) runs /h/bin/go; stop those processes and retry"
+        );
+    }
 }
