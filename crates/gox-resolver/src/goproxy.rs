@@ -307,11 +307,18 @@ impl ProxySettings {
 pub fn entry_refusal(entry: &ProxyEntry) -> Option<String> {
     match entry {
         ProxyEntry::Url(_) => None,
-        ProxyEntry::Direct | ProxyEntry::NoProxy => Some(
-            "GOPROXY reaches `direct` (or GONOPROXY/GOPRIVATE matches golang.org/toolchain): \
-             toolchains are only published through module proxies, golang.org/toolchain has no \
-             repository to fetch directly; put a proxy first in GOPROXY (e.g. \
-             GOPROXY=https://proxy.golang.org)"
+        ProxyEntry::Direct => Some(
+            "GOPROXY reaches `direct`: gox fetches toolchains only from module proxies (`go` \
+             itself would follow golang.org/toolchain's go-import tag to go.dev/dl/mod, which \
+             gox does not do); put a proxy before `direct` in GOPROXY (e.g. \
+             GOPROXY=https://proxy.golang.org,direct), or use --source feed"
+                .to_string(),
+        ),
+        ProxyEntry::NoProxy => Some(
+            "GONOPROXY (or GOPRIVATE) matches golang.org/toolchain, so no proxy may serve it \
+             (as for `go`, which would then fetch it directly; gox does not fetch toolchains \
+             directly); narrow GONOPROXY/GOPRIVATE so it does not match golang.org, or use \
+             --source feed"
                 .to_string(),
         ),
         ProxyEntry::Off => Some(

@@ -262,7 +262,14 @@ fn newer_go(dir: &Path) -> PathBuf {
 
 /// `GOTOOLCHAIN=go1.22.10 go version` run by the newer go, with its own module cache; the
 /// sumdb state (GOPATH/pkg/sumdb) lives in `gopath`.
-fn real_go(go: &Path, root: &Path, gopath: &Path, proxy: &GoProxyServer, gosumdb: &str) -> Output {
+fn real_go(
+    go: &Path,
+    root: &Path,
+    gopath: &Path,
+    proxy: &GoProxyServer,
+    gosumdb: &str,
+    extra: &[(&str, &str)],
+) -> Output {
     let modcache = tempfile::tempdir_in(root).unwrap();
     Command::new(go)
         .arg("version")
@@ -277,6 +284,7 @@ fn real_go(go: &Path, root: &Path, gopath: &Path, proxy: &GoProxyServer, gosumdb
         .env("GOPROXY", proxy.url())
         .env("GOSUMDB", gosumdb)
         .env("GOTOOLCHAIN", "go1.22.10")
+        .envs(extra.iter().copied())
         .output()
         .expect("run go")
 }
@@ -291,7 +299,7 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
 
     // Accepted: go downloads the same zip, checks it against the same database, runs it.
     let gopath = root.path().join("gopath-good");
-    let out = real_go(&go, root.path(), &gopath, &proxy, &db.gosumdb());
+    let out = real_go(&go, root.path(), &gopath, &proxy, &db.gosumdb(), &[]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("go1.22.10"),
@@ -304,6 +312,9 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
         TamperedZip,
         Db(DbMode),
         SumdbOff,
+        /// GONOPROXY matching the module: no proxy may serve it. go then goes direct (here
+        /// through a dead HTTPS_PROXY, so it fails at once instead of waiting for DNS).
+        NoProxy,
     }
     let cases = [
         (Bad::TamperedZip, "checksum mismatch", "checksum mismatch"),
@@ -317,7 +328,12 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
         (Bad::Db(DbMode::Forked), "forked", "inconsistent"),
         (Bad::Db(DbMode::MissingRecord), "has no record", "404"),
         (Bad::SumdbOff, "GOSUMDB=off", "GOSUMDB=off"),
+        (Bad::NoProxy, "GONOPROXY", "toolchain not available"),
     ];
+    let dead_proxy = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
     for (bad, gox_says, go_says) in cases {
         let w = World::new();
         let gopath = root.path().join(format!("gopath-{bad:?}"));
@@ -326,7 +342,12 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
             Bad::TamperedZip => proxy.serve_tampered(true),
             Bad::Db(mode) => db.set_mode(mode),
             Bad::SumdbOff => gosumdb = "off".into(),
+            Bad::NoProxy => {}
         }
+        let env: &[(&str, &str)] = match bad {
+            Bad::NoProxy => &[("GONOPROXY", "golang.org"), ("HTTPS_PROXY", &dead_proxy)],
+            _ => &[],
+        };
         if let Bad::Db(DbMode::Forked) = bad {
             // Both clients verified the honest tree before.
             for dir in [
@@ -337,8 +358,16 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
                 std::fs::write(dir.join("latest"), db.good_signed_tree()).unwrap();
             }
         }
-        let gox = gox_proxy(&w, &proxy.url(), &gosumdb, &[]);
-        let real = real_go(&go, root.path(), &gopath, &proxy, &gosumdb);
+        let gox = w
+            .gox()
+            .args(["install", "--quiet", "1.22.10", "--source", "proxy"])
+            .env("GOPROXY", proxy.url())
+            .env("GOSUMDB", &gosumdb)
+            .env("GOX_RETRIES", "2")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let real = real_go(&go, root.path(), &gopath, &proxy, &gosumdb, env);
         proxy.serve_tampered(false);
         db.set_mode(DbMode::Good);
 

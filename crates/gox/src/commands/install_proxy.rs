@@ -30,11 +30,21 @@ pub async fn install(
 ) -> Result<(), CliError> {
     let Spec::Exact(version) = spec else {
         return Err(CliError::Usage(format!(
-            "`{spec}`: with --source proxy, name an exact version (like 1.22.10); a module \
-             proxy has no release feed to resolve `{spec}` against"
+            "`{spec}`: the proxy source (--source proxy, GOX_SOURCE, or `auto` when the feed \
+             is unreachable) needs an exact version like 1.22.10: a module proxy has no release \
+             feed to resolve `{spec}` against"
         )));
     };
     let settings = settings(ctx)?;
+    // `direct`, `off` or a GONOPROXY match first: nothing will serve the zip, so the
+    // checksum database is not asked either.
+    if let Some(refusal) = settings
+        .proxies
+        .first()
+        .and_then(|p| entry_refusal(&p.entry))
+    {
+        return Err(CliError::Other(refusal));
+    }
     let module_version =
         gox_sumdb::toolchain_module_version(version.as_str(), platform.os(), platform.arch());
     let module = format!("{TOOLCHAIN_MODULE}@{module_version}");
@@ -94,15 +104,13 @@ pub async fn install(
         let proxy = match &spec.entry {
             ProxyEntry::Url(url) => url,
             other => {
+                // `direct`, `off`, or GONOPROXY matching: as for `go`, the proxies after it
+                // are not asked (a GONOPROXY match means none may be).
                 let refusal = entry_refusal(other).unwrap_or_default();
                 let detail = match last_error.take() {
                     Some(e) => format!("{e}\nthen: {refusal}"),
                     None => refusal,
                 };
-                if *other == ProxyEntry::NoProxy {
-                    last_error = Some(CliError::Other(detail));
-                    continue;
-                }
                 return Err(CliError::Other(detail));
             }
         };
