@@ -32,6 +32,15 @@ pub enum ResolveError {
     )]
     Network { url: String, detail: String },
 
+    /// A module proxy (GOPROXY, or the checksum database reached through it) did not
+    /// answer: the fix is in the proxy settings, not the feed's.
+    #[error(
+        "GET {url}: {detail}; check GOPROXY (`,` moves to the next proxy only after a 404/410, \
+         `|` after any error) and the network (HTTPS_PROXY, NO_PROXY), or install from the \
+         feed with --source feed"
+    )]
+    ProxyNetwork { url: String, detail: String },
+
     /// The server answered with an error status.
     #[error("GET {url}: HTTP {status}; check GOX_FEED_URL")]
     Status { url: String, status: String },

@@ -475,7 +475,7 @@ fn find_route(
             Err(RemoteError::NotFound) => continue,
             Err(RemoteError::Other(_)) if spec.fall_back_on_error => continue,
             Err(RemoteError::Other(detail)) => {
-                return Err(ResolveError::Network {
+                return Err(ResolveError::ProxyNetwork {
                     url: format!("{base}/supported"),
                     detail,
                 });

@@ -56,6 +56,24 @@ fn proxy_install_with_fall_through_then_go_build_through_the_shim() {
     broken.set_status(Some(500));
     let w = World::new();
 
+    // Only a proxy without the zip (the database named with its URL): the error is about
+    // GOPROXY, not the feed's mirrors.
+    let empty = GoProxyServer::start(&[]);
+    let own_db = SumDbServer::start(std::slice::from_ref(&zip));
+    let out = gox_proxy(&w, &empty.url(), &own_db.gosumdb(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("download failed") && err.contains("check GOPROXY"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("--mirror") && !err.contains("GOX_FEED_URL"),
+        "{err}"
+    );
+    assert!(w.installed_dirs().is_empty());
+    assert_eq!(zip_requests(&empty), 1);
+
     // `,` moves on after 404; `|` moves on after any error (500). The database is reached
     // through the first proxy that supports it (GOSUMDB names only the key).
     // The broken proxy gets the retry policy first (GOX_RETRIES=2), then `|` moves on. The

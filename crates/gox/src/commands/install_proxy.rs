@@ -141,7 +141,11 @@ pub async fn install(
                         if failures.last().is_some_and(|g| g.last.is_not_found())
                 );
                 let go_on = falls_through(spec, not_found);
-                last_error = Some(e.into());
+                last_error = Some(match e {
+                    // The installer's words are about feed mirrors (--mirror, GOX_MIRROR).
+                    InstallError::Download { failures, .. } => proxy_download_failed(&failures),
+                    other => other.into(),
+                });
                 if !go_on {
                     break;
                 }
@@ -202,4 +206,19 @@ pub async fn install(
 
 fn version_of(r: &Request) -> &Version {
     &r.version
+}
+
+/// Every proxy tried failed to serve the zip (or one failed in a way that stops the list).
+fn proxy_download_failed(failures: &[gox_resolver::retry::GaveUp]) -> CliError {
+    let mut text = String::from("download failed:");
+    for failure in failures {
+        text.push_str(&format!("\n  {failure}"));
+    }
+    text.push_str(
+        "\ncheck GOPROXY (`,` moves to the next proxy only after a 404/410, `|` after any \
+         error) and the network (HTTPS_PROXY, NO_PROXY); on a flaky connection raise \
+         GOX_RETRIES or GOX_DEADLINE; or install from the feed with --source feed\n\
+         nothing was installed",
+    );
+    CliError::Other(text)
 }
