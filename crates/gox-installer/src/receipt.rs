@@ -2,6 +2,14 @@
 //! of the tree as installed (file count, bytes, `bin/go`'s size and SHA-256), so `gox list`
 //! and `gox doctor` can tell when a toolchain no longer is what was verified. Written into
 //! the staging directory before the atomic rename, so every toolchain directory has one.
+//!
+//! The stamp leaves out two gox-made files at the top of the tree: the receipt itself and
+//! golang.org/dl's `.unpacked-success` marker. `gox setup --sdk` writes that marker into a
+//! GOROOT whenever it links it as `~/sdk/goX.Y.Z` (golang.org/dl's wrappers and editors look
+//! for it there), long after the receipt was written, and writes it again after an
+//! `install --force`. Left out of the count, it can come and go without making a toolchain
+//! look damaged and without rewriting receipts outside the install transaction; it is an
+//! empty file no Go archive ships, so nothing of the toolchain goes unchecked.
 
 use std::path::Path;
 
@@ -9,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::InstallError;
 use gox_core::Platform;
+use gox_core::gonames::SDK_MARKER;
 use gox_core::layout::RECEIPT_FILE;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +65,8 @@ pub struct ModuleProvenance {
     pub insecure_skip_sumdb: bool,
 }
 
-/// The tree as it was when the receipt was written (the receipt itself not counted).
+/// The tree as it was when the receipt was written (the receipt and the `~/sdk` marker at
+/// its top not counted).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreeStamp {
     /// Regular files and symbolic links.
@@ -65,6 +75,11 @@ pub struct TreeStamp {
     pub bytes: u64,
     pub go_size: u64,
     pub go_sha256: String,
+    /// `files` and `bytes` leave out [`SDK_MARKER`] at the top of the tree. False in stamps
+    /// from before: those counted the marker when it was there at install time (an import
+    /// from `~/sdk`), so for them the tree matches with or without it.
+    #[serde(default)]
+    pub sdk_marker_uncounted: bool,
 }
 
 /// The on-disk form: the receipt's fields plus the stamp, which older receipts lack.
@@ -97,6 +112,7 @@ impl Receipt {
             bytes,
             go_size: std::fs::metadata(&go).map_or(0, |m| m.len()),
             go_sha256: gox_verifier::hash::sha256_file(&go).unwrap_or_default(),
+            sdk_marker_uncounted: true,
         };
         let text = serde_json::to_string_pretty(&Stamped {
             receipt: self,
@@ -114,8 +130,8 @@ impl Receipt {
     }
 }
 
-/// Files (regular and symlinks, the receipt excluded) and bytes under `root`, not following
-/// links.
+/// Files (regular and symlinks; the receipt and the `~/sdk` marker at the top excluded) and
+/// bytes under `root`, not following links.
 pub fn tree_size(root: &Path) -> std::io::Result<(u64, u64)> {
     let (mut files, mut bytes) = (0, 0);
     let mut dirs = vec![root.to_path_buf()];
@@ -125,7 +141,9 @@ pub fn tree_size(root: &Path) -> std::io::Result<(u64, u64)> {
             let kind = entry.file_type()?;
             if kind.is_dir() {
                 dirs.push(entry.path());
-            } else if dir == root && entry.file_name() == RECEIPT_FILE {
+            } else if dir == root
+                && (entry.file_name() == RECEIPT_FILE || entry.file_name() == SDK_MARKER)
+            {
                 continue;
             } else {
                 files += 1;
@@ -191,7 +209,7 @@ pub fn problems(goroot: &Path, version: &str, platform: &Platform, depth: Depth)
         Ok(_) => {}
     }
     match tree_size(goroot) {
-        Ok((files, bytes)) if (files, bytes) != (tree.files, tree.bytes) => found.push(format!(
+        Ok((files, bytes)) if !tree_matches(goroot, &tree, files, bytes) => found.push(format!(
             "{files} files / {bytes} bytes on disk, installed as {} files / {} bytes (files were deleted, added or changed)",
             tree.files, tree.bytes
         )),
@@ -199,6 +217,24 @@ pub fn problems(goroot: &Path, version: &str, platform: &Platform, depth: Depth)
         Err(e) => found.push(format!("cannot read the tree: {e}")),
     }
     found
+}
+
+/// Whether the counts of the tree now (`files`, `bytes`: the marker left out) are the ones
+/// stamped. An older stamp may have counted a marker that was there at install time.
+fn tree_matches(goroot: &Path, tree: &TreeStamp, files: u64, bytes: u64) -> bool {
+    if (files, bytes) == (tree.files, tree.bytes) {
+        return true;
+    }
+    if tree.sdk_marker_uncounted {
+        return false;
+    }
+    match std::fs::symlink_metadata(goroot.join(SDK_MARKER)) {
+        Ok(m) => {
+            let marker_bytes = if m.is_file() { m.len() } else { 0 };
+            (files + 1, bytes + marker_bytes) == (tree.files, tree.bytes)
+        }
+        Err(_) => false,
+    }
 }
 
 pub(crate) fn now_unix() -> u64 {
@@ -252,5 +288,70 @@ mod tests {
 
         std::fs::remove_file(root.join(RECEIPT_FILE)).unwrap();
         assert!(problems(root, "1.22.10", &linux, Depth::Quick)[0].contains("no install receipt"));
+    }
+
+    /// A tree with the files of a small toolchain.
+    fn tree(root: &Path) {
+        std::fs::create_dir_all(root.join("bin")).unwrap();
+        std::fs::create_dir_all(root.join("src/fmt")).unwrap();
+        std::fs::write(root.join("bin/go"), b"\x7fELF go").unwrap();
+        std::fs::write(root.join("src/fmt/print.go"), b"package fmt").unwrap();
+        std::fs::write(root.join("src/fmt/empty.go"), b"").unwrap();
+    }
+
+    /// `gox setup --sdk` writes golang.org/dl's marker into the GOROOT after the receipt:
+    /// the tree still matches, with the marker or without it, while any other change is
+    /// still caught.
+    #[test]
+    fn the_sdk_marker_at_the_top_is_not_part_of_the_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let linux: Platform = "linux/amd64".parse().unwrap();
+        tree(root);
+        receipt().write(root).unwrap();
+        std::fs::write(root.join(SDK_MARKER), b"").unwrap();
+        assert!(problems(root, "1.22.10", &linux, Depth::Deep).is_empty());
+        std::fs::remove_file(root.join(SDK_MARKER)).unwrap();
+        assert!(problems(root, "1.22.10", &linux, Depth::Deep).is_empty());
+
+        // Only at the top: the same name deeper in the tree is a file like any other.
+        std::fs::write(root.join("src").join(SDK_MARKER), b"").unwrap();
+        assert_eq!(problems(root, "1.22.10", &linux, Depth::Quick).len(), 1);
+        std::fs::remove_file(root.join("src").join(SDK_MARKER)).unwrap();
+
+        // An empty file deleted while the marker is there is still seen.
+        std::fs::write(root.join(SDK_MARKER), b"").unwrap();
+        std::fs::remove_file(root.join("src/fmt/empty.go")).unwrap();
+        let quick = problems(root, "1.22.10", &linux, Depth::Quick);
+        assert!(quick[0].contains("2 files"), "{quick:?}");
+    }
+
+    /// Stamps written before the marker was left out counted it when an import brought it
+    /// along (a `~/sdk` download); they match with it counted, and with it added later.
+    #[test]
+    fn older_stamps_match_with_or_without_the_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let linux: Platform = "linux/amd64".parse().unwrap();
+        let old_stamp = |root: &Path, files: u64| {
+            let path = root.join(RECEIPT_FILE);
+            let mut json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let tree = json["tree"].as_object_mut().unwrap();
+            tree.remove("sdk_marker_uncounted");
+            tree.insert("files".into(), files.into());
+            std::fs::write(&path, json.to_string()).unwrap();
+        };
+        tree(root);
+        receipt().write(root).unwrap();
+        // Written by an older gox with the marker already there (counted).
+        std::fs::write(root.join(SDK_MARKER), b"").unwrap();
+        old_stamp(root, 4);
+        assert!(problems(root, "1.22.10", &linux, Depth::Deep).is_empty());
+        // Written by an older gox without it; `setup --sdk` added it since.
+        old_stamp(root, 3);
+        assert!(problems(root, "1.22.10", &linux, Depth::Deep).is_empty());
+        std::fs::remove_file(root.join("src/fmt/print.go")).unwrap();
+        assert_eq!(problems(root, "1.22.10", &linux, Depth::Quick).len(), 1);
     }
 }
