@@ -4,6 +4,10 @@
 //! - `~/sdk/goX.Y.Z` symlinks (golang.org/dl's layout, which editors such as VS Code's Go
 //!   extension list), each with the `.unpacked-success` marker golang.org/dl writes inside.
 //!
+//! Both exist only while the version is installed for the host's own platform: a name for a
+//! build of another platform could only be refused (the shim will not run a binary that needs
+//! emulation), where without the name cmd/go fetches that version itself.
+//!
 //! Only decisions live here; the CLI applies them.
 
 use std::path::{Path, PathBuf};
@@ -37,16 +41,24 @@ pub struct Changes<T> {
     pub remove: Vec<String>,
 }
 
-/// Shims-dir entries: one per installed version (any platform: a foreign-only install still
-/// gets a name, and the shim explains the refusal). Existing names that are not version
-/// names are never touched.
+/// The installed toolchains Go's names stand for: those for the host's platform.
+fn native<'a>(
+    installed: &'a [Toolchain],
+    host: &'a Platform,
+) -> impl Iterator<Item = &'a Toolchain> {
+    installed.iter().filter(move |t| &t.platform == host)
+}
+
+/// Shims-dir entries: one per version installed for the host's platform (a build only for
+/// another platform gets none: cmd/go then downloads that version rather than hitting the
+/// shim's refusal). Existing names that are not version names are never touched.
 pub fn plan_shims(
     installed: &[Toolchain],
+    host: &Platform,
     existing: &[String],
     exe_suffix: &str,
 ) -> Changes<String> {
-    let mut wanted: Vec<String> = installed
-        .iter()
+    let mut wanted: Vec<String> = native(installed, host)
         .map(|t| shim_name(&t.version, exe_suffix))
         .collect();
     wanted.sort();
@@ -73,20 +85,25 @@ pub struct SdkEntry {
     pub link_target: Option<PathBuf>,
 }
 
-/// `~/sdk` links: `goX.Y.Z` → the host platform's toolchain dir. A link gox made (pointing
-/// into `toolchains`) is replaced when stale and removed when its toolchain is gone; a real
-/// directory (a golang.org/dl download) or someone else's link is left alone.
+/// The `~/sdk` links there should be: `goX.Y.Z` → the host platform's toolchain dir, one per
+/// version installed for it. Each needs [`SDK_MARKER`] inside, whether the link is new or not
+/// (`install --force` replaces the tree, and the marker with it).
+pub fn sdk_links(installed: &[Toolchain], host: &Platform) -> Vec<(String, PathBuf)> {
+    native(installed, host)
+        .map(|t| (t.version.go_name(), t.goroot.clone()))
+        .collect()
+}
+
+/// `~/sdk` links ([`sdk_links`]). A link gox made (pointing into `toolchains`) is replaced
+/// when stale and removed when its toolchain is gone; a real directory (a golang.org/dl
+/// download) or someone else's link is left alone.
 pub fn plan_sdk(
     installed: &[Toolchain],
     host: &Platform,
     existing: &[SdkEntry],
     toolchains: &Path,
 ) -> Changes<(String, PathBuf)> {
-    let wanted: Vec<(String, PathBuf)> = installed
-        .iter()
-        .filter(|t| &t.platform == host)
-        .map(|t| (t.version.go_name(), t.goroot.clone()))
-        .collect();
+    let wanted = sdk_links(installed, host);
     let ours = |e: &SdkEntry| {
         e.link_target
             .as_ref()
@@ -152,24 +169,32 @@ mod tests {
     }
 
     #[test]
-    fn shims_follow_installed_versions() {
+    fn shims_follow_versions_installed_for_the_host() {
+        let host: Platform = "linux/amd64".parse().unwrap();
         let installed = [
             tc("1.22.10", "linux/amd64"),
             tc("1.22.10", "linux/arm64"),
-            tc("1.21.13", "linux/arm64"),
+            tc("1.21.13", "linux/amd64"),
+            // Another platform only: no name.
+            tc("1.20.1", "linux/arm64"),
         ];
         let existing: Vec<String> = ["go", "gofmt", "go1.22.10", "go1.20.1", "mytool"]
             .map(String::from)
             .to_vec();
-        let changes = plan_shims(&installed, &existing, "");
+        let changes = plan_shims(&installed, &host, &existing, "");
         assert_eq!(changes.add, vec!["go1.21.13".to_string()]);
         assert_eq!(changes.remove, vec!["go1.20.1".to_string()]);
         assert_eq!(
-            plan_shims(&[], &existing, "").remove,
+            plan_shims(&[], &host, &existing, "").remove,
+            vec!["go1.22.10".to_string(), "go1.20.1".to_string()]
+        );
+        // The host's build gone, another platform's left: the name goes.
+        assert_eq!(
+            plan_shims(&installed[1..2], &host, &existing, "").remove,
             vec!["go1.22.10".to_string(), "go1.20.1".to_string()]
         );
         assert_eq!(
-            plan_shims(&installed[..1], &[], ".exe").add,
+            plan_shims(&installed[..1], &host, &[], ".exe").add,
             vec!["go1.22.10.exe".to_string()]
         );
     }
@@ -205,5 +230,19 @@ mod tests {
         let changes = plan_sdk(&installed, &host, &[], Path::new("/h/toolchains"));
         let names: Vec<&str> = changes.add.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["go1.22.10", "go1.20.1"]);
+        assert_eq!(changes.add, sdk_links(&installed, &host));
+
+        // The host's 1.22.10 uninstalled, another platform's left: its link goes.
+        let changes = plan_sdk(
+            &[tc("1.22.10", "linux/arm64")],
+            &host,
+            &existing,
+            Path::new("/h/toolchains"),
+        );
+        assert_eq!(
+            changes.remove,
+            vec!["go1.19.1".to_string(), "go1.22.10".to_string()]
+        );
+        assert!(changes.add.is_empty(), "{changes:?}");
     }
 }

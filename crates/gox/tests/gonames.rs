@@ -140,3 +140,122 @@ fn install_and_uninstall_keep_names_and_sdk_links_in_step() {
         "a real ~/sdk dir was touched"
     );
 }
+
+/// `gox list --json`'s problems for each installed toolchain, by platform.
+fn list_problems(w: &World) -> Vec<(String, Vec<String>)> {
+    let list: serde_json::Value = serde_json::from_str(&w.ok(["list", "--json"])).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let problems = t["problems"].as_array().cloned().unwrap_or_default();
+            (
+                format!("{} {}", t["version"], t["platform"]),
+                problems
+                    .iter()
+                    .map(|p| p.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn assert_intact(w: &World, when: &str) {
+    for (toolchain, problems) in list_problems(w) {
+        assert!(problems.is_empty(), "{when}: {toolchain}: {problems:?}");
+    }
+    let doctor = w.run(["doctor"]);
+    let said = format!("{}{}", stdout(&doctor), stderr(&doctor));
+    assert!(
+        !said.contains("install receipt") && !said.contains("damaged"),
+        "{when}: {said}"
+    );
+}
+
+/// `setup --sdk` writes golang.org/dl's `.unpacked-success` into the GOROOT (through the
+/// `~/sdk` link): the toolchain still matches its receipt. Every setup --sdk, install and
+/// uninstall makes sure each link has its marker, and `install --force` of a linked version
+/// leaves it with its marker again.
+#[test]
+fn sdk_markers_never_make_a_toolchain_look_damaged_and_always_come_back() {
+    let w = World::new();
+    let sdk = w.root.path().join("user/sdk");
+    // Installed for real (not linked from the shared template, whose receipt may be older).
+    w.ok(["install", "--quiet", "1.22.10"]);
+    w.setup_shims();
+    assert_intact(&w, "before setup --sdk");
+    w.ok(["setup", "--shell", "bash", "--sdk"]);
+    let marker = sdk.join("go1.22.10/.unpacked-success");
+    assert!(marker.is_file(), "setup --sdk wrote no marker");
+    assert_intact(&w, "after setup --sdk");
+
+    // The reinstall replaces the tree behind the unchanged link, marker and all.
+    w.ok(["install", "--quiet", "1.22.10", "--force"]);
+    assert!(
+        marker.is_file(),
+        "install --force left the link without its marker"
+    );
+    assert_intact(&w, "after install --force");
+
+    // Gone for any other reason: setup --sdk, and any install or uninstall, puts it back.
+    std::fs::remove_file(&marker).unwrap();
+    w.ok(["setup", "--shell", "bash", "--sdk"]);
+    assert!(marker.is_file(), "setup --sdk did not put the marker back");
+    std::fs::remove_file(&marker).unwrap();
+    w.with_toolchain("1.21.13", "linux/amd64");
+    w.ok(["install", "--quiet", "1.21.13"]);
+    assert!(marker.is_file(), "install did not put the marker back");
+    assert!(sdk.join("go1.21.13/.unpacked-success").is_file());
+    std::fs::remove_file(&marker).unwrap();
+    w.ok(["uninstall", "1.21.13"]);
+    assert!(marker.is_file(), "uninstall did not put the marker back");
+    assert_intact(&w, "at the end");
+
+    // The receipt still catches a real change next to the marker.
+    std::fs::remove_file(w.goroot("1.22.10", "linux/amd64").join("src/fmt/print.go")).unwrap();
+    let found = list_problems(&w);
+    assert!(found[0].1.iter().any(|p| p.contains("files")), "{found:?}");
+}
+
+/// `goX.Y.Z` in the shims dir and `~/sdk/goX.Y.Z` exist only while the version is installed
+/// for this machine's own platform: with only another platform's build left, cmd/go must
+/// not find a name whose shim could only refuse (exit 126), and looks elsewhere instead.
+#[test]
+fn names_exist_only_while_the_native_toolchain_is_installed() {
+    let w = World::new();
+    let sdk = w.root.path().join("user/sdk");
+    w.with_toolchain("1.22.10", "linux/arm64");
+    w.setup_shims();
+    w.ok(["setup", "--shell", "bash", "--sdk"]);
+    let shims = w.home().join("shims");
+    let name = shims.join("go1.22.10");
+    assert!(!name.exists(), "a name for another platform's build only");
+    assert!(std::fs::symlink_metadata(sdk.join("go1.22.10")).is_err());
+
+    w.with_toolchain("1.22.10", "linux/amd64");
+    w.ok(["install", "--quiet", "1.22.10"]);
+    assert!(name.is_file(), "install of the native build made no name");
+    assert!(sdk.join("go1.22.10").is_dir());
+
+    // The native build goes, the arm64 one stays: so do both names.
+    w.ok(["uninstall", "1.22.10"]);
+    assert!(w.goroot("1.22.10", "linux/arm64").is_dir());
+    assert!(
+        !name.exists(),
+        "{} outlived the native toolchain",
+        name.display()
+    );
+    assert!(std::fs::symlink_metadata(sdk.join("go1.22.10")).is_err());
+    let out = plain(&w, "go1.22.10+path").arg("version").output().unwrap();
+    assert_ne!(out.status.code(), Some(126), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("cannot find \"go1.22.10\" in PATH"),
+        "{}",
+        describe(&out)
+    );
+
+    // A setup does not bring it back either.
+    w.ok(["setup", "--shell", "bash", "--sdk"]);
+    assert!(!name.exists());
+    assert!(std::fs::symlink_metadata(sdk.join("go1.22.10")).is_err());
+}

@@ -26,7 +26,7 @@ pub fn sync(ctx: &Context, force_sdk: bool) -> Report {
     let shims = ctx.layout.shims();
     let exe = std::env::consts::EXE_SUFFIX;
     if shims.join(format!("go{exe}")).exists() {
-        sync_shims(&shims, &installed, exe, &mut report);
+        sync_shims(ctx, &shims, &installed, exe, &mut report);
     }
     if ctx.config.sdk_links || force_sdk {
         match sdk_dir(ctx) {
@@ -46,9 +46,15 @@ pub fn sync_quietly(ctx: &Context) {
     }
 }
 
-fn sync_shims(shims: &Path, installed: &[installed::Toolchain], exe: &str, report: &mut Report) {
+fn sync_shims(
+    ctx: &Context,
+    shims: &Path,
+    installed: &[installed::Toolchain],
+    exe: &str,
+    report: &mut Report,
+) {
     let existing = names_in(shims);
-    let changes = gonames::plan_shims(installed, &existing, exe);
+    let changes = gonames::plan_shims(installed, &ctx.host.platform, &existing, exe);
     let shim = setup::shim_binary();
     // Only gox's own shims are removed or replaced: a user's `go1.99.0` script in the shims
     // dir has a shim's name but is theirs. (Without a gox-shim next to gox, a shim is still
@@ -150,18 +156,20 @@ fn sync_sdk(ctx: &Context, sdk: &Path, installed: &[installed::Toolchain], repor
         let path = sdk.join(name);
         match remove_link(&path) {
             Ok(()) => report.done.push(format!("removed {}", path.display())),
-            Err(e) => report
-                .problems
-                .push(format!("cannot remove {}: {e}", path.display())),
+            Err(e) => report.problems.push(format!(
+                "cannot remove {}: {e}; its toolchain is no longer installed for this machine; remove the link by hand: rm {}",
+                path.display(),
+                path.display()
+            )),
         }
     }
-    if changes.add.is_empty() {
-        return;
-    }
-    if let Err(e) = std::fs::create_dir_all(sdk) {
-        report
-            .problems
-            .push(format!("cannot create {}: {e}", sdk.display()));
+    if !changes.add.is_empty()
+        && let Err(e) = std::fs::create_dir_all(sdk)
+    {
+        report.problems.push(format!(
+            "cannot create {}: {e}; fix the directory, then run `gox setup --sdk`",
+            sdk.display()
+        ));
         return;
     }
     for (name, goroot) in &changes.add {
@@ -172,23 +180,56 @@ fn sync_sdk(ctx: &Context, sdk: &Path, installed: &[installed::Toolchain], repor
             Err(e) => report.problems.push(e),
         }
     }
+    // Every link of ours has its marker, the ones already there too: `install --force`
+    // replaced the tree (marker and all) behind an unchanged link.
+    for (name, goroot) in gonames::sdk_links(installed, &ctx.host.platform) {
+        let link = sdk.join(&name);
+        if std::fs::read_link(&link).is_ok_and(|to| to == goroot)
+            && let Err(e) = ensure_marker(&link, &goroot)
+        {
+            report.problems.push(e);
+        }
+    }
 }
 
 /// golang.org/dl checks for its marker inside `~/sdk/goX.Y.Z`, which here is the toolchain
-/// dir itself; the link is swapped in by rename so readers never see a missing SDK.
-fn add_link(sdk: &Path, name: &str, goroot: &Path) -> Result<PathBuf, String> {
+/// dir itself (the install receipt does not count it: see `gox_installer::receipt`).
+fn ensure_marker(link: &Path, goroot: &Path) -> Result<(), String> {
     let marker = goroot.join(SDK_MARKER);
-    if !marker.exists() {
-        std::fs::write(&marker, b"")
-            .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
+    if std::fs::symlink_metadata(&marker).is_ok() {
+        return Ok(());
     }
+    std::fs::write(&marker, b"").map_err(|e| {
+        format!(
+            "cannot write {}: {e}; without it golang.org/dl and editors do not take {} for a complete SDK; make {} writable, then run `gox setup --sdk`",
+            marker.display(),
+            link.display(),
+            goroot.display()
+        )
+    })
+}
+
+/// The link is swapped in by rename so readers never see a missing SDK; its marker is
+/// written first.
+fn add_link(sdk: &Path, name: &str, goroot: &Path) -> Result<PathBuf, String> {
     let link = sdk.join(name);
+    ensure_marker(&link, goroot)?;
     let tmp = sdk.join(format!(".{name}.gox-new"));
     let _ = remove_link(&tmp);
-    symlink_dir(goroot, &tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    symlink_dir(goroot, &tmp).map_err(|e| {
+        format!(
+            "cannot create {}: {e}; fix {}, then run `gox setup --sdk`",
+            tmp.display(),
+            sdk.display()
+        )
+    })?;
     if let Err(e) = std::fs::rename(&tmp, &link) {
         let _ = remove_link(&tmp);
-        return Err(format!("cannot create {}: {e}", link.display()));
+        return Err(format!(
+            "cannot create {}: {e}; fix {}, then run `gox setup --sdk`",
+            link.display(),
+            sdk.display()
+        ));
     }
     Ok(link)
 }
