@@ -79,8 +79,9 @@ gox ls-remote --all    including release candidates and betas"
     Env(EnvArgs),
     /// Create the go/gofmt shims in GOX_HOME/shims and print the PATH line for your shell
     #[command(
-        long_about = "Create the go and gofmt shims in GOX_HOME/shims, plus one goX.Y.Z entry per installed \
-version (kept current by every install and uninstall), and print the PATH line for your shell.\n\n\
+        long_about = "Create the go and gofmt shims in GOX_HOME/shims, plus one goX.Y.Z entry per version \
+installed for this machine's platform (kept current by every install and uninstall), and print the \
+PATH line for your shell.\n\n\
 goX.Y.Z runs exactly that version, so a plain `go` with GOTOOLCHAIN=go1.22.10 (or auto/path) finds \
 gox's verified toolchain on PATH instead of downloading one.\n\n\
 --sdk also keeps ~/sdk/goX.Y.Z links (the golang.org/dl layout VS Code's Go extension lists).",
