@@ -107,7 +107,7 @@ pub(crate) fn storage_hint(e: &std::io::Error) -> &'static str {
     }
 }
 
-fn signal_name(signal: i32) -> String {
+pub(crate) fn signal_name(signal: i32) -> String {
     match signal {
         2 => "SIGINT".to_string(),
         15 => "SIGTERM".to_string(),

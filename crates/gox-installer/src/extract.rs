@@ -1101,7 +1101,7 @@ fn is_lib_exec(raw: &[u8]) -> bool {
 
 /// Validate an archive member name; return it as `a/b/c` (no empty or `.` components), or
 /// `None` if it names the extraction directory itself.
-fn normalize(raw: &[u8]) -> Result<Option<String>, &'static str> {
+pub(crate) fn normalize(raw: &[u8]) -> Result<Option<String>, &'static str> {
     if raw.len() > MAX_NAME {
         return Err("has a name longer than 4096 bytes");
     }

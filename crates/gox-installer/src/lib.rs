@@ -19,6 +19,7 @@ pub mod remove;
 pub mod self_uninstall;
 pub mod self_update;
 pub mod shims;
+mod staging;
 mod streaming;
 pub mod tools;
 pub mod transaction;

@@ -21,6 +21,7 @@ use gox_verifier::hash::sha256_file;
 use gox_verifier::tree::verify_release;
 use serde::{Deserialize, Serialize};
 
+use crate::cancel;
 use crate::error::InstallError;
 use crate::install::{Checksum, FreshPart, Installer, Origin, Request, parse_archive_name};
 use crate::modzip;
@@ -56,12 +57,63 @@ pub struct SyncReport {
     /// Already present with the feed's checksum.
     pub kept: Vec<String>,
     pub modules: Vec<String>,
+    /// Module zips (among `modules`) that were in DIR but damaged, and were written again.
+    pub repaired: Vec<String>,
     pub removed: Vec<String>,
 }
 
 /// The module tree inside DIR.
 pub const MODULE_DIR: &str = "golang.org/toolchain/@v";
 pub const FEED_FILE: &str = "feed.json";
+/// The prefix of every temporary a sync makes: files in DIR, the staging directory of an
+/// archive's extraction in the cache (GOX_CACHE_DIR).
+pub const STAGING_PREFIX: &str = ".gox-mirror-";
+
+/// Why a sync stopped: DIR is not a directory, or a step of the install pipeline failed,
+/// worded for a mirror (a sync installs nothing; `feed.json` is written last, so it still
+/// lists only what the previous sync published).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "cannot sync into {}: it is a file, not a directory; give `gox mirror sync` a directory (created when missing), or move the file away: mv {} {}.bak",
+        .path.display(), .path.display(), .path.display()
+    )]
+    NotADirectory { path: PathBuf },
+    #[error("{}", sync_wording(.source, .feed))]
+    Install {
+        source: Box<InstallError>,
+        /// DIR/feed.json, left as it was.
+        feed: PathBuf,
+    },
+}
+
+impl SyncError {
+    /// The signal that stopped the sync, for the conventional exit status 128 + N.
+    pub fn interrupted_by(&self) -> Option<i32> {
+        match self {
+            Self::Install { source, .. } => source.interrupted_by(),
+            Self::NotADirectory { .. } => None,
+        }
+    }
+}
+
+/// An install error's text with its outcome clause ("nothing was installed", "the next
+/// `gox install` resumes it", "the lock released") replaced by what a sync leaves.
+fn sync_wording(e: &InstallError, feed: &Path) -> String {
+    let left = format!("the mirror's feed {} was left as it was", feed.display());
+    if let Some(signal) = e.interrupted_by() {
+        return format!(
+            "interrupted ({}): {left}; the staging directory was removed",
+            crate::error::signal_name(signal)
+        );
+    }
+    e.to_string()
+        .replace("nothing was installed", &left)
+        .replace(
+            "the next `gox install` resumes it",
+            "the next `gox mirror sync` resumes it",
+        )
+}
 
 /// One release in go.dev's feed shape.
 #[derive(Debug, Serialize, Deserialize)]
@@ -99,6 +151,31 @@ impl FeedEntry {
 impl Installer<'_> {
     /// Brings `dir` to hold `files` (plus, without `prune`, what earlier syncs put there).
     pub async fn mirror_sync(
+        &self,
+        dir: &Path,
+        files: &[MirrorFile],
+        options: SyncOptions,
+    ) -> Result<SyncReport, SyncError> {
+        if let Some(file) = dir
+            .ancestors()
+            .find(|a| !a.as_os_str().is_empty() && a.exists())
+            .filter(|a| !a.is_dir())
+        {
+            return Err(SyncError::NotADirectory {
+                path: file.to_path_buf(),
+            });
+        }
+        // What syncs killed outright (SIGKILL, a crash) left in the cache.
+        crate::staging::sweep(self.layout.cache(), STAGING_PREFIX);
+        self.sync_into(dir, files, options)
+            .await
+            .map_err(|e| SyncError::Install {
+                source: Box::new(e.settled()),
+                feed: dir.join(FEED_FILE),
+            })
+    }
+
+    async fn sync_into(
         &self,
         dir: &Path,
         files: &[MirrorFile],
@@ -141,6 +218,8 @@ impl Installer<'_> {
                 .map(|f| (f.version.clone(), f.stable, FeedEntry::new(f))),
         );
 
+        // The last moment a stop is honoured: from here on only small files are replaced.
+        cancel::check()?;
         if options.prune {
             prune(dir, &module_dir, files, &mut report)?;
         }
@@ -162,14 +241,21 @@ impl Installer<'_> {
         options: SyncOptions,
         report: &mut SyncReport,
     ) -> Result<(), InstallError> {
+        cancel::check()?;
         let archive = dir.join(&file.filename);
         let module_version = modzip::module_version(&file.version, &file.platform);
         let zip_path = module_dir.join(format!("{module_version}.zip"));
         let present = sha256_file(&archive).is_ok_and(|s| s == file.sha256);
-        let need_zip = options.goproxy && !zip_path.is_file();
-        if present && !need_zip {
-            report.kept.push(file.filename.clone());
-            return Ok(());
+        let mut module = None;
+        if present {
+            module = options
+                .goproxy
+                .then(|| module_state(module_dir, &module_version, &archive))
+                .transpose()?;
+            if module.is_none_or(|m| m == Module::Intact) {
+                report.kept.push(file.filename.clone());
+                return Ok(());
+            }
         }
         let checksum = Checksum {
             sha256: file.sha256.clone(),
@@ -194,7 +280,7 @@ impl Installer<'_> {
         let scratch = self.layout.cache();
         std::fs::create_dir_all(scratch).map_err(|e| InstallError::io("create", scratch, e))?;
         let staging = tempfile::Builder::new()
-            .prefix(".gox-mirror-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(scratch)
             .map_err(|e| InstallError::io("create a staging dir in", scratch, e))?;
         let fetched = self
@@ -216,10 +302,14 @@ impl Installer<'_> {
             }
             report.fetched.push(file.filename.clone());
         }
-        if need_zip {
+        if options.goproxy && module.is_none() {
+            module = Some(module_state(module_dir, &module_version, &archive)?);
+        }
+        if let Some(state @ (Module::Absent | Module::Damaged)) = module {
             let tmp = temp_in(module_dir)?;
             let zip =
                 modzip::write_from_tree(&fetched.extracted.root, &module_version, tmp.path())?;
+            cancel::check()?;
             write_atomic(
                 &module_dir.join(format!("{module_version}.mod")),
                 modzip::MOD_FILE.as_bytes(),
@@ -230,12 +320,50 @@ impl Installer<'_> {
             )?;
             // The zip last: `list` and a client's lookups only count versions whose zip exists.
             persist(tmp, &zip_path)?;
-            report
-                .modules
-                .push(format!("{MODULE_DIR}/{module_version}.zip"));
+            let name = format!("{MODULE_DIR}/{module_version}.zip");
+            if state == Module::Damaged {
+                report.repaired.push(name.clone());
+            }
+            report.modules.push(name);
         }
         Ok(())
     }
+}
+
+/// The module files of a toolchain in DIR, against what its archive says they must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Module {
+    /// No zip: never written (or pruned).
+    Absent,
+    /// The zip hashes to the `h1:` of the archive's module form; `.mod` and `.info` match.
+    Intact,
+    /// Truncated, changed, or its `.mod`/`.info` missing or different: written again.
+    Damaged,
+}
+
+/// Checks the module files of `module_version` against `archive` (verified): the zip's
+/// `h1:` (every entry read, CRC-checked and hashed) against the one computed from the
+/// archive, the way cmd/go checks it against the checksum database.
+fn module_state(
+    module_dir: &Path,
+    module_version: &str,
+    archive: &Path,
+) -> Result<Module, InstallError> {
+    let zip = module_dir.join(format!("{module_version}.zip"));
+    if !zip.is_file() {
+        return Ok(Module::Absent);
+    }
+    let expected = modzip::expected_from_archive(archive, module_version)?;
+    let read = |ext: &str| std::fs::read(module_dir.join(format!("{module_version}.{ext}")));
+    let intact = read("mod").is_ok_and(|m| m == modzip::MOD_FILE.as_bytes())
+        && read("info").is_ok_and(|i| i == expected.info.as_bytes())
+        && gox_sumdb::hash_zip_file(&zip).is_ok_and(|h1| h1 == expected.h1);
+    cancel::check()?;
+    Ok(if intact {
+        Module::Intact
+    } else {
+        Module::Damaged
+    })
 }
 
 /// The earlier feed.json of this mirror; unreadable means nothing to carry over.
@@ -297,7 +425,7 @@ fn prune(
         .map(|f| modzip::module_version(&f.version, &f.platform))
         .collect();
     let doomed = |d: &Path, name: &str| -> bool {
-        if name.starts_with(".gox-mirror-") {
+        if name.starts_with(STAGING_PREFIX) {
             return true;
         }
         if d == dir {
@@ -328,7 +456,7 @@ fn prune(
 
 fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, InstallError> {
     tempfile::Builder::new()
-        .prefix(".gox-mirror-")
+        .prefix(STAGING_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| InstallError::io("create a file in", dir, e))
 }
@@ -425,6 +553,53 @@ mod tests {
         assert_eq!(v[1]["files"][0]["sha256"], "ab".repeat(32));
         assert_eq!(v[1]["files"][0]["size"], 7);
         assert_eq!(v.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn sync_errors_say_what_a_sync_leaves() {
+        let feed = Path::new("/srv/go/feed.json");
+        let part = PathBuf::from("/c/downloads/go1.22.10.linux-amd64.tar.gz.part");
+        let download = InstallError::Download {
+            failures: Vec::new(),
+            part: Some(part.clone()),
+        };
+        let checksum = InstallError::Checksum {
+            source_name: "go1.22.10.linux-amd64.tar.gz".into(),
+            expected: "aa".into(),
+            actual: "bb".into(),
+            origin: "the feed".into(),
+            discarded: true,
+        };
+        let interrupted = InstallError::Interrupted { signal: 15 };
+        for e in [download, checksum, interrupted] {
+            let install = e.to_string();
+            assert!(install.contains("nothing was installed"), "{install}");
+            let text = SyncError::Install {
+                source: Box::new(e),
+                feed: feed.to_path_buf(),
+            }
+            .to_string();
+            assert!(
+                text.contains("the mirror's feed /srv/go/feed.json was left as it was"),
+                "{text}"
+            );
+            for wrong in ["nothing was installed", "gox install", "lock"] {
+                assert!(!text.contains(wrong), "{text}");
+            }
+        }
+        let text = sync_wording(
+            &InstallError::Download {
+                failures: Vec::new(),
+                part: Some(part),
+            },
+            feed,
+        );
+        assert!(
+            text.contains("the next `gox mirror sync` resumes it"),
+            "{text}"
+        );
+        let text = sync_wording(&InstallError::Interrupted { signal: 2 }, feed);
+        assert!(text.starts_with("interrupted (SIGINT): "), "{text}");
     }
 
     #[test]

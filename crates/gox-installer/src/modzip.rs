@@ -123,6 +123,82 @@ pub fn write_from_tree(
     })
 }
 
+/// What the module files built from a toolchain archive must be: the zip's `h1:` and the
+/// `.info`, read straight from the archive (one pass over its bytes, no extraction), so a
+/// mirror can check the zip it already holds without building it again.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Expected {
+    pub h1: String,
+    pub info: String,
+}
+
+/// [`Expected`] for the module version `module_version` of `archive` (`.tar.gz` or `.zip`,
+/// already verified against its checksum). Honours a stop request between entries.
+pub fn expected_from_archive(
+    archive: &Path,
+    module_version: &str,
+) -> Result<Expected, InstallError> {
+    let read_err = |e: std::io::Error| InstallError::io("read", archive, e);
+    let file = std::fs::File::open(archive).map_err(read_err)?;
+    let mut digests: Vec<(String, [u8; 32])> = Vec::new();
+    let mut version_file = String::new();
+    let mut add = |raw: &[u8], content: &mut dyn Read| -> Result<(), InstallError> {
+        crate::cancel::check()?;
+        let Some(rel) = crate::extract::normalize(raw).ok().flatten() else {
+            return Ok(());
+        };
+        let Some(rel) = rel.strip_prefix("go/") else {
+            return Ok(());
+        };
+        let Some(name) = entry_name(module_version, rel) else {
+            return Ok(());
+        };
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = content.read(&mut buf).map_err(read_err)?;
+            if n == 0 {
+                break;
+            }
+            if rel == "VERSION" {
+                version_file.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+            sha2::Digest::update(&mut hasher, &buf[..n]);
+        }
+        digests.push((name, sha2::Digest::finalize(hasher).into()));
+        Ok(())
+    };
+    if archive.to_string_lossy().ends_with(".zip") {
+        let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+            .map_err(|e| read_err(std::io::Error::other(e)))?;
+        for i in 0..zip.len() {
+            let mut entry = zip
+                .by_index(i)
+                .map_err(|e| read_err(std::io::Error::other(e)))?;
+            if entry.is_file() {
+                let raw = entry.name_raw().to_vec();
+                add(&raw, &mut entry)?;
+            }
+        }
+    } else {
+        let gz = flate2::read::GzDecoder::new(std::io::BufReader::with_capacity(256 * 1024, file));
+        let mut tar = tar::Archive::new(gz);
+        for entry in tar.entries().map_err(read_err)? {
+            let mut entry = entry.map_err(read_err)?;
+            if entry.header().entry_type().is_file() {
+                let raw = entry.path_bytes().into_owned();
+                add(&raw, &mut entry)?;
+            }
+        }
+    }
+    let h1 = gox_sumdb::hash1_from_digests(digests)
+        .map_err(|e| read_err(std::io::Error::other(e.to_string())))?;
+    Ok(Expected {
+        h1,
+        info: info_json(module_version, &version_time(&version_file)),
+    })
+}
+
 /// Regular files under `dir`, as slash-separated paths relative to the root. The extractor
 /// already refused anything unsafe; a symlink here would not be a Go distribution.
 fn collect(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), InstallError> {
@@ -198,6 +274,66 @@ mod tests {
             ),
             "v0.0.1-go1.21.13.linux-arm"
         );
+    }
+
+    /// Reading the archive predicts the zip [`write_from_tree`] builds from its extraction:
+    /// the same `h1:` and `.info`, for a `.tar.gz` and a `.zip`.
+    #[test]
+    fn expected_from_archive_matches_the_zip_written() {
+        let files: [(&str, &[u8]); 6] = [
+            ("VERSION", b"go1.22.10\ntime 2024-11-26T19:58:46Z\n"),
+            ("bin/go", b"\x7fELF go"),
+            ("src/cmd/go.mod", b"module cmd\n"),
+            ("src/fmt/print.go", b"package fmt\n"),
+            ("api/go1.txt", b"left out"),
+            ("test/a.go", b"left out"),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tree/go");
+        for (rel, data) in files {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, data).unwrap();
+        }
+        let v = "v0.0.1-go1.22.10.linux-amd64";
+        let zip_path = dir.path().join("module.zip");
+        let written = write_from_tree(&root, v, &zip_path).unwrap();
+        let h1 = gox_sumdb::hash_zip_file(&zip_path).unwrap();
+
+        let tgz = dir.path().join("go1.22.10.linux-amd64.tar.gz");
+        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+            std::fs::File::create(&tgz).unwrap(),
+            flate2::Compression::fast(),
+        ));
+        let archive_zip = dir.path().join("go1.22.10.windows-amd64.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive_zip).unwrap());
+        zip.add_directory("go/", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        for (rel, data) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("go/{rel}"), data)
+                .unwrap();
+            zip.start_file(
+                format!("go/{rel}"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            zip.write_all(data).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+        zip.finish().unwrap();
+
+        for archive in [&tgz, &archive_zip] {
+            let expected = expected_from_archive(archive, v).unwrap();
+            assert_eq!(expected.h1, h1, "{}", archive.display());
+            assert_eq!(expected.info, info_json(v, &written.time));
+        }
+        // Another module version (other names) hashes differently.
+        let other = expected_from_archive(&tgz, "v0.0.1-go1.22.10.linux-arm64").unwrap();
+        assert_ne!(other.h1, h1);
     }
 
     #[test]

@@ -137,7 +137,8 @@ pub struct CacheEntry {
     pub bytes: u64,
     /// `download` (an archive of a toolchain not installed), `gocache` (the GOCACHE of a
     /// platform without toolchains) or `partial` (an unfinished download: a `.part` and its
-    /// `.part.meta`, or the scratch directory of an `install --source proxy`).
+    /// `.part.meta`, the scratch directory of an `install --source proxy`, or the staging
+    /// directory of a `mirror sync`).
     pub kind: &'static str,
     /// Files removed together with `path` (a `.part`'s `.part.meta`).
     pub with: Vec<PathBuf>,
@@ -263,6 +264,12 @@ pub fn cache_entries(layout: &Layout, remaining: &[Toolchain]) -> CacheScan {
             scan.remove.push(entry(path, "download", Vec::new()));
         }
     }
+    // What a killed `gox mirror sync` left: its staging tree (the archive's extraction).
+    for path in sorted_children(layout.cache()) {
+        if crate::staging::is_staging_dir(&path, crate::mirror::STAGING_PREFIX) {
+            unowned_partial(entry(path, "partial", Vec::new()), &mut scan);
+        }
+    }
     for path in sorted_children(&layout.gocaches()) {
         let Some(platform) = path
             .file_name()
@@ -309,35 +316,36 @@ fn busy(version: &Version, platform: &Platform) -> String {
     )
 }
 
-/// A partial download no lock covers: removed once quiet for [`PARTIAL_QUIET`] and open in
-/// no process.
+/// A partial download no lock covers: removed once [`still_used`] finds no reason to keep it.
 fn unowned_partial(entry: CacheEntry, scan: &mut CacheScan) {
-    let idle = idle_for(&entry.path);
+    match still_used(&entry.path) {
+        Some(reason) => scan.keep.push((entry, reason)),
+        None => scan.remove.push(entry),
+    }
+}
+
+/// Why something a download or a staging step writes, with no lock covering it, may still
+/// be in use (and what to do), or `None` once it has been quiet for [`PARTIAL_QUIET`] and is
+/// open in no process: then it is a leftover of a killed run.
+pub(crate) fn still_used(path: &Path) -> Option<String> {
+    let idle = idle_for(path);
     if idle < PARTIAL_QUIET {
         let when = match idle.as_secs() / 60 {
             0 => "less than a minute ago".to_string(),
             minutes => format!("{minutes} min ago"),
         };
-        let rm = if entry.path.is_dir() { "rm -r" } else { "rm" };
-        let reason = format!(
+        let rm = if path.is_dir() { "rm -r" } else { "rm" };
+        return Some(format!(
             "changed {when}, so a download may still be writing it (partial downloads \
              that no install lock covers are removed once untouched for {} min); if no gox is \
              running, remove it now: {rm} {}",
             PARTIAL_QUIET.as_secs() / 60,
-            entry.path.display()
-        );
-        scan.keep.push((entry, reason));
-        return;
+            path.display()
+        ));
     }
-    match crate::inuse::users(&entry.path).first() {
-        Some(user) => {
-            let reason = format!(
-                "{user}: a download is writing it; run `gox prune --cache` again once it ends"
-            );
-            scan.keep.push((entry, reason));
-        }
-        None => scan.remove.push(entry),
-    }
+    crate::inuse::users(path).first().map(|user| {
+        format!("{user}: a download is writing it; run `gox prune --cache` again once it ends")
+    })
 }
 
 /// How long nothing at `path` (a file, or anything in a directory) has been modified.

@@ -627,32 +627,14 @@ pub async fn update(
 }
 
 /// Removes staging directories an update killed outright (SIGKILL, a crash, power loss)
-/// left next to the binaries. Only those untouched for an hour: a younger one may belong to
-/// an update running right now, which a signal would have cleaned up itself.
+/// left next to the binaries ([`crate::staging::sweep`]).
 fn sweep_stale_staging(install_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(install_dir) else {
-        return;
-    };
-    let stale = |path: &Path| {
-        std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > std::time::Duration::from_secs(3600))
-    };
-    for path in entries.flatten().map(|e| e.path()) {
-        if is_staging_dir(&path) && stale(&path) {
-            let _ = std::fs::remove_dir_all(path);
-        }
-    }
+    crate::staging::sweep(install_dir, STAGING_PREFIX);
 }
 
 /// A staging directory of `gox self update` ([`STAGING_PREFIX`]), not a link to one.
 pub(crate) fn is_staging_dir(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with(STAGING_PREFIX))
-        && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+    crate::staging::is_staging_dir(path, STAGING_PREFIX)
 }
 
 /// Finds and verifies the manifest to install: the base's, or for `--version V` the base's
@@ -1223,32 +1205,6 @@ mod tests {
         std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
         let err = unpack(&cut, &url, &members, &names, &dest).unwrap_err();
         assert!(matches!(err, SelfUpdateError::Archive { .. }), "{err}");
-    }
-
-    #[test]
-    fn only_staging_left_for_an_hour_is_swept() {
-        let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join(format!("{STAGING_PREFIX}old"));
-        let young = dir.path().join(format!("{STAGING_PREFIX}young"));
-        let other = dir.path().join("keep-me");
-        for d in [&old, &young, &other] {
-            std::fs::create_dir(d).unwrap();
-            std::fs::write(d.join("f.part"), b"x").unwrap();
-        }
-        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-        for d in [&old, &other] {
-            std::fs::File::open(d)
-                .unwrap()
-                .set_modified(two_hours_ago)
-                .unwrap();
-        }
-        sweep_stale_staging(dir.path());
-        assert!(!old.exists());
-        assert!(
-            young.join("f.part").is_file(),
-            "an update running now keeps its staging"
-        );
-        assert!(other.join("f.part").is_file());
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum CliError {
     SelfUninstall(#[from] gox_installer::self_uninstall::UninstallError),
     #[error(transparent)]
     Prune(#[from] gox_installer::prune::PruneError),
+    #[error(transparent)]
+    Mirror(#[from] gox_installer::mirror::SyncError),
     /// A malformed version, spec or platform typed on the command line.
     #[error("{0}")]
     Usage(String),
@@ -40,6 +42,7 @@ impl CliError {
         match self {
             CliError::Install(e) => e.interrupted_by(),
             CliError::SelfUpdate(e) => e.interrupted_by(),
+            CliError::Mirror(e) => e.interrupted_by(),
             _ => None,
         }
     }

@@ -6,8 +6,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gox_testkit::{MirrorBuilder, MirrorServer, SumDbServer, fixtures, toolchain_zip};
-use support::{World, describe, ok_lines, plain_go, stderr};
+use gox_testkit::{Fault, MirrorBuilder, MirrorServer, SumDbServer, fixtures, toolchain_zip};
+use support::{World, describe, ok_lines, plain_go, stderr, stdout};
 
 const OLD: &str = "go1.21.13.linux-amd64.tar.gz";
 const NEW: &str = "go1.22.10.linux-amd64.tar.gz";
@@ -229,4 +229,214 @@ fn sync_then_install_over_http_and_file_then_prune_and_goproxy() {
         .unwrap();
     assert!(!out.status.success(), "{}", describe(&out));
     assert!(stderr(&out).contains("GOSUMDB=off"), "{}", describe(&out));
+}
+
+/// `mirror sync DIR --versions VERSION --platforms linux/amd64` and `extra`.
+fn sync_args<'a>(dir: &'a Path, version: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "mirror",
+        "sync",
+        dir.to_str().unwrap(),
+        "--versions",
+        version,
+    ];
+    args.extend(["--platforms", "linux/amd64"]);
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The `.gox-mirror-*` staging directories in the cache.
+fn staging_dirs(w: &World) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(w.cache())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".gox-mirror-")
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Starts a sync of NEW (whose download stalls) and returns once its staging directory
+/// exists: the sync is then surely mid-download.
+fn start_stalled_sync(w: &World, dir: &Path) -> std::process::Child {
+    let child = w
+        .gox()
+        .args(sync_args(dir, "1.22.10", &[]))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while staging_dirs(w).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(
+        !staging_dirs(w).is_empty(),
+        "the sync never started staging"
+    );
+    child
+}
+
+/// Backdates everything under `path` (a killed run's leftover, untouched for two hours).
+fn age(path: &Path) {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap().flatten() {
+            age(&entry.path());
+        }
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+}
+
+/// Ctrl-C (or SIGTERM) mid-download: exit 130 (143), the staging directory removed, no
+/// feed.json written, and the message says what a sync leaves (not "nothing was installed").
+/// A SIGKILL leaves the staging directory: kept while young (`prune --cache` says why),
+/// swept by the next sync once untouched for an hour, removed by `prune --cache` too.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_a_sync_leaves_no_staging_behind() {
+    let w = World::with_mirror(
+        fixtures()
+            .mirror()
+            .fault(NEW, Fault::StallAfter(4 * 1024 * 1024)),
+    );
+    let dir = w.root.path().join("mirror");
+    for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let child = start_stalled_sync(&w, &dir);
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+        assert_eq!(
+            staging_dirs(&w),
+            Vec::<PathBuf>::new(),
+            "{}",
+            describe(&out)
+        );
+        let err = stderr(&out);
+        assert!(err.contains("interrupted"), "{}", describe(&out));
+        assert!(
+            err.contains("feed.json was left as it was")
+                && !err.contains("nothing was installed")
+                && !err.contains("lock"),
+            "{}",
+            describe(&out)
+        );
+        assert!(!dir.join("feed.json").exists());
+    }
+
+    // SIGKILL: nothing can clean up.
+    let mut child = start_stalled_sync(&w, &dir);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = staging_dirs(&w);
+    assert_eq!(killed.len(), 1);
+    // A sync of another version (its download does not stall).
+    let sync_old = || w.ok(sync_args(&dir, "1.21.13", &[]));
+    // Young: a sync may be running; kept by prune (with the reason) and by the next sync.
+    let out = w.run(["prune", "--cache"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains(&format!("kept partial {}", killed[0].display())),
+        "{}",
+        describe(&out)
+    );
+    sync_old();
+    assert_eq!(
+        staging_dirs(&w),
+        killed,
+        "a young staging dir is left alone"
+    );
+    // Untouched for two hours: the next sync sweeps it.
+    age(&killed[0]);
+    sync_old();
+    assert_eq!(staging_dirs(&w), Vec::<PathBuf>::new());
+    // And `prune --cache` removes one as old.
+    let leftover = w.cache().join(".gox-mirror-AbCdEf");
+    std::fs::create_dir_all(leftover.join("go/bin")).unwrap();
+    std::fs::write(leftover.join("go/bin/go"), [0u8; 4096]).unwrap();
+    age(&leftover);
+    let out = w.run(["prune", "--cache"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains(&format!("removed partial {}", leftover.display())),
+        "{}",
+        describe(&out)
+    );
+    assert!(!leftover.exists());
+}
+
+/// A module zip already in the mirror is checked against its archive on every sync: a
+/// truncated one, or a changed `.info`, is written again (and said so); an intact one is not.
+#[test]
+fn a_damaged_module_zip_is_rewritten() {
+    let w = World::new();
+    let dir = w.root.path().join("mirror");
+    // Status lines go to stderr.
+    let sync = || {
+        let out = w.run(sync_args(&dir, "1.22.10", &["--goproxy"]));
+        assert!(out.status.success(), "{}", describe(&out));
+        stderr(&out)
+    };
+    sync();
+    let at_v = dir.join("golang.org/toolchain/@v");
+    let zip = at_v.join("v0.0.1-go1.22.10.linux-amd64.zip");
+    let info = at_v.join("v0.0.1-go1.22.10.linux-amd64.info");
+    let h1 = gox_sumdb::hash_zip_file(&zip).unwrap();
+    let good_info = std::fs::read(&info).unwrap();
+
+    let out = sync();
+    assert!(!out.contains("rewrote"), "{out}");
+
+    let bytes = std::fs::read(&zip).unwrap();
+    std::fs::write(&zip, &bytes[..bytes.len() / 2]).unwrap();
+    let out = sync();
+    assert!(
+        out.contains("rewrote golang.org/toolchain/@v/v0.0.1-go1.22.10.linux-amd64.zip"),
+        "{out}"
+    );
+    assert!(out.contains("1 damaged module zip(s) rewritten"), "{out}");
+    assert_eq!(gox_sumdb::hash_zip_file(&zip).unwrap(), h1);
+    assert_eq!(w.server.hits(NEW), 1, "the archive in the mirror was used");
+
+    std::fs::write(&info, b"{}").unwrap();
+    let out = sync();
+    assert!(out.contains("rewrote"), "{out}");
+    assert_eq!(std::fs::read(&info).unwrap(), good_info);
+}
+
+/// DIR naming a file (or a path through one) is said plainly, with the fix; nothing is
+/// fetched.
+#[test]
+fn a_dir_that_is_a_file_is_named_with_the_fix() {
+    let w = World::new();
+    let file = w.root.path().join("afile");
+    std::fs::write(&file, b"x").unwrap();
+    for dir in [file.clone(), file.join("sub")] {
+        let out = w.run(sync_args(&dir, "1.22.10", &[]));
+        assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "cannot sync into {}: it is a file, not a directory",
+                file.display()
+            )) && err.contains(&format!("mv {} {}.bak", file.display(), file.display())),
+            "{}",
+            describe(&out)
+        );
+        assert!(!err.contains("File exists"), "{}", describe(&out));
+    }
+    assert_eq!(w.server.hits(NEW), 0);
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }

@@ -9,6 +9,8 @@ use crate::context::Context;
 use crate::error::CliError;
 
 pub async fn sync(ctx: &Context, args: MirrorSyncArgs) -> Result<(), CliError> {
+    // Ctrl-C / SIGTERM: the sync unwinds, its staging directory removed, exit 130/143.
+    crate::signals::stop_installs_cleanly();
     let specs = args
         .versions
         .iter()
@@ -65,13 +67,23 @@ pub async fn sync(ctx: &Context, args: MirrorSyncArgs) -> Result<(), CliError> {
         ctx.status(format!("up to date: {name}"));
     }
     for name in &report.modules {
-        ctx.status(format!("wrote {name}"));
+        if report.repaired.contains(name) {
+            ctx.status(format!(
+                "rewrote {name}: the copy in the mirror was damaged (it did not hash to the h1: of the archive's module form)"
+            ));
+        } else {
+            ctx.status(format!("wrote {name}"));
+        }
     }
     for name in &report.removed {
         ctx.status(format!("removed {name}"));
     }
+    let repaired = match report.repaired.len() {
+        0 => String::new(),
+        n => format!(", {n} damaged module zip(s) rewritten"),
+    };
     ctx.status(format!(
-        "{}: {} archives ({} fetched), feed {}",
+        "{}: {} archives ({} fetched{repaired}), feed {}",
         args.dir.display(),
         files.len(),
         report.fetched.len(),
