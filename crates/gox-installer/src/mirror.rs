@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::cancel;
 use crate::error::InstallError;
 use crate::install::{Checksum, FreshPart, Installer, Origin, Request, parse_archive_name};
+use crate::lock::ToolchainLock;
 use crate::modzip;
 
 /// An archive to mirror, as the source feed lists it.
@@ -277,6 +278,22 @@ impl Installer<'_> {
             checksum: Some(checksum.clone()),
             force: true,
         };
+        // The download goes through `downloads/<archive>.part`, as an install's does: held
+        // under the same lock, a `gox install` of this toolchain or a `gox prune --cache`
+        // cannot resume into, or delete, a file this sync is writing.
+        let lock_path = self.layout.toolchain_lock(&file.version, &file.platform);
+        let _lock = ToolchainLock::acquire(&lock_path, || {
+            // Like the progress bars: stderr, and not with --quiet.
+            if self.progress == crate::Progress::Quiet {
+                return;
+            }
+            eprintln!(
+                "gox: waiting for another gox working on go{} ({}) (lock {})",
+                file.version,
+                file.platform,
+                lock_path.display()
+            );
+        })?;
         let scratch = self.layout.cache();
         std::fs::create_dir_all(scratch).map_err(|e| InstallError::io("create", scratch, e))?;
         let staging = tempfile::Builder::new()

@@ -440,3 +440,37 @@ fn a_dir_that_is_a_file_is_named_with_the_fix() {
     assert_eq!(w.server.hits(NEW), 0);
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
+
+/// A sync downloads through `downloads/<archive>.part` like an install, so it takes the
+/// same per-toolchain lock: it waits while an install (here: the test) holds it, and so a
+/// `gox prune --cache` never deletes a `.part` a sync is writing.
+#[test]
+fn a_sync_waits_for_the_toolchain_lock_an_install_holds() {
+    let w = World::new();
+    let dir = w.root.path().join("mirror");
+    let lock_path = w.toolchains().join(".go1.22.10.linux-amd64.lock");
+    std::fs::create_dir_all(w.toolchains()).unwrap();
+    let held = std::fs::File::create(&lock_path).unwrap();
+    held.lock().unwrap();
+    let mut child = w
+        .gox()
+        .args(sync_args(&dir, "1.22.10", &[]))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough for a sync of the small fixture to have fetched it, had it not waited.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(child.try_wait().unwrap().is_none(), "the sync did not wait");
+    assert_eq!(w.server.hits(NEW), 0);
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!("lock {}", lock_path.display())),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(w.server.hits(NEW), 1);
+    assert!(dir.join(NEW).is_file());
+}
