@@ -384,8 +384,15 @@ fn bench_install(
         .map(|(name, _)| (format!("`gox install 1.22.10` ({name})"), Vec::new()))
         .collect();
     let mut baseline = Vec::new();
+    // Each run writes ~250 MB. Without a `sync` first, the kernel's writeback of the previous
+    // run's files lands in the next run's time (on these VMs, seconds): whichever command
+    // follows the heaviest writer looks slow. Flushed before each run, every command starts
+    // from the same clean state; its own writeback is left to the kernel, as after a real
+    // install.
+    let flush = || Command::new("sync").status();
     for i in 0..runs {
         for ((_, gox), (_, samples)) in goxes.iter().zip(&mut rows) {
+            flush()?;
             let home = work.join(format!("install-{i}"));
             let env = gox_env(&home, &home, server);
             let mut cmd = Command::new("/usr/bin/time");
@@ -399,6 +406,7 @@ fn bench_install(
 
         let dir = work.join(format!("curl-{i}"));
         std::fs::create_dir_all(&dir)?;
+        flush()?;
         let script = format!("curl -sSf -o f {url} && sha256sum f >/dev/null && tar -xzf f");
         let mut cmd = Command::new("/usr/bin/time");
         cmd.args(["-f", "%e %M", "bash", "-c", &script])
