@@ -125,7 +125,9 @@ pub fn run(args: &[String]) -> Result {
         report,
         "\ngox / curl+sha256sum+tar = **{:.2}×** as shipped, {:.2}× for the glibc build (target \
          ≤ 0.8×, ≤ 64 MB). gox streams: the SHA-256 and the gzip/tar extraction run while the \
-         bytes arrive, then every binary's header and Go build info are verified.\n",
+         bytes arrive, then every binary's header and Go build info are verified. Every run \
+         starts cold: `sync`, then the page cache dropped (as root), so no run pays for the \
+         previous one's writeback.\n",
         wall(&install[0]) / curl,
         wall(&install[1]) / curl
     )?;
@@ -385,11 +387,15 @@ fn bench_install(
         .collect();
     let mut baseline = Vec::new();
     // Each run writes ~250 MB. Without a `sync` first, the kernel's writeback of the previous
-    // run's files lands in the next run's time (on these VMs, seconds): whichever command
-    // follows the heaviest writer looks slow. Flushed before each run, every command starts
-    // from the same clean state; its own writeback is left to the kernel, as after a real
-    // install.
-    let flush = || Command::new("sync").status();
+    // run's files lands in the next run's time (on these VMs, seconds), and as the page cache
+    // fills, the same command's system time grows from 0.5 s to 7 s over a few runs. Flushed
+    // and with the page cache dropped (when we may: root), every command starts from the same
+    // cold state; its own writeback is left to the kernel, as after a real install.
+    let flush = || -> std::io::Result<()> {
+        Command::new("sync").status()?;
+        let _ = std::fs::write("/proc/sys/vm/drop_caches", "3");
+        Ok(())
+    };
     for i in 0..runs {
         for ((_, gox), (_, samples)) in goxes.iter().zip(&mut rows) {
             flush()?;
