@@ -4,12 +4,12 @@
 //! The fingerprint covers everything [`select`](crate::select::select) and the toolchain
 //! lookup depend on: the working directory; in it and every ancestor, each candidate file
 //! (`.go-version`, `.tool-versions`, `go.work`, `go.mod`) present or absent, with its
-//! modification time, size and inode; the file `GOWORK` names; Go's env file (which may set
-//! `GOWORK`) and the system temp dir (whose go.mod the go command ignores); the global
-//! default file,
-//! the config file and the toolchains directory (installing or removing a toolchain renames
-//! an entry in it, which changes its modification time); the variables that steer
-//! selection (`GOX_VERSION`, `GOWORK`, `GOX_DEBUG_HOST`, `GOX_ALLOW_ROSETTA`); the layout's
+//! modification time, size and inode; the file `GOWORK` names; Go's env file, where a
+//! go.work is found and `GOWORK` is unset (only then can its `GOWORK` line count); the
+//! system temp dir (whose go.mod the go command ignores); the global default file, the
+//! config file and the toolchains directory (installing or removing a toolchain renames an
+//! entry in it, which changes its modification time); the variables that steer selection
+//! (`GOX_VERSION`, `GOWORK`, `GOX_DEBUG_HOST`, `GOX_ALLOW_ROSETTA`); the layout's
 //! directories (so a changed `GOX_HOME` counts); and gox's own version.
 //!
 //! A file edited in place keeps its inode but not its modification time or size; a file
@@ -67,21 +67,28 @@ pub fn fingerprint(env: &Environment) -> String {
     if let Some(file) = env.path_var("GOWORK").filter(|p| p.is_absolute()) {
         hash.stat(&file);
     }
-    match crate::goenv::go_env_file(env, std::env::consts::OS) {
-        Some(file) => {
-            hash.os(file.as_os_str());
-            hash.stat(&file);
-        }
-        None => hash.bytes(b"\0no go env file"),
-    }
     hash.os(crate::select::system_temp_dir(env).as_os_str());
     let mut probe = PathBuf::new();
+    let mut work_found = false;
     for dir in env.cwd().ancestors() {
         for name in CANDIDATES {
             probe.clear();
             probe.push(dir);
             probe.push(name);
-            hash.stat(&probe);
+            let exists = hash.stat(&probe);
+            work_found |= exists && name == GO_WORK_FILE;
+        }
+    }
+    // Selection reads Go's env file only for a go.work found up the tree with `GOWORK`
+    // unset (`select`), so only then can the file change the answer: the usual prompt in a
+    // go.mod-only project pays no `stat` for it.
+    if work_found && env.var("GOWORK").is_none() {
+        match crate::goenv::go_env_file(env, std::env::consts::OS) {
+            Some(file) => {
+                hash.os(file.as_os_str());
+                hash.stat(&file);
+            }
+            None => hash.bytes(b"\0no go env file"),
         }
     }
     format!("{:016x}", hash.0)
@@ -109,7 +116,9 @@ impl Fnv {
         self.bytes(&[0xff]);
     }
 
-    fn stat(&mut self, path: &Path) {
+    /// Hashes whether `path` exists and, if so, what identifies its content; returns
+    /// whether it exists.
+    fn stat(&mut self, path: &Path) -> bool {
         match std::fs::metadata(path) {
             Ok(meta) => {
                 self.bytes(&[1]);
@@ -126,8 +135,12 @@ impl Fnv {
                     self.bytes(&meta.ino().to_le_bytes());
                     self.bytes(&meta.dev().to_le_bytes());
                 }
+                true
             }
-            Err(_) => self.bytes(&[0]),
+            Err(_) => {
+                self.bytes(&[0]);
+                false
+            }
         }
     }
 }
@@ -189,8 +202,28 @@ mod tests {
         let mut other_home = env.clone();
         other_home.set("GOX_HOME", root.join("elsewhere"));
         expect_new("GOX_HOME changed", fingerprint(&other_home));
+        // Go's env file counts only where a go.work is found and GOWORK is unset, as for
+        // selection; elsewhere the prompt pays no `stat` for it.
+        let without_work = fingerprint(&env);
         std::fs::write(root.join("goenv"), "GOWORK=off\n").unwrap();
-        expect_new("Go's env file written", fingerprint(&env));
+        assert_eq!(
+            fingerprint(&env),
+            without_work,
+            "no go.work: the env file is not read"
+        );
+        std::fs::write(root.join("p/go.work"), "go 1.22\n").unwrap();
+        expect_new("go.work appears", fingerprint(&env));
+        std::fs::write(root.join("goenv"), "GOWORK=auto\n").unwrap();
+        expect_new("Go's env file written under a go.work", fingerprint(&env));
+        let mut gowork_set = env.clone();
+        gowork_set.set("GOWORK", "off");
+        let with_variable = fingerprint(&gowork_set);
+        std::fs::write(root.join("goenv"), "GOWORK=off\n").unwrap();
+        assert_eq!(
+            fingerprint(&gowork_set),
+            with_variable,
+            "GOWORK set: the env file is not read"
+        );
         let mut other_tmp = env.clone();
         other_tmp.set("TMPDIR", root.join("p"));
         expect_new("TMPDIR changed", fingerprint(&other_tmp));
