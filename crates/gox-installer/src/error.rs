@@ -70,18 +70,24 @@ pub enum InstallError {
     Interrupted { signal: i32 },
 }
 
-fn in_use_detail(goroot: &Path, users: &[crate::inuse::User]) -> String {
+/// Who holds the toolchain, one item per process (or why it is held when no process is
+/// known): indented lines in the error, clauses in [`InstallError::one_line`].
+fn in_use_items(goroot: &Path, users: &[crate::inuse::User]) -> Vec<String> {
     if users.is_empty() {
         let why = if cfg!(windows) {
             "Windows cannot move it: a running program was started from it"
         } else {
             "a `go` started through the gox shim holds its in-use lock"
         };
-        return format!("  {}: {why}", goroot.display());
+        return vec![format!("{}: {why}", goroot.display())];
     }
-    users
+    users.iter().map(ToString::to_string).collect()
+}
+
+fn in_use_detail(goroot: &Path, users: &[crate::inuse::User]) -> String {
+    in_use_items(goroot, users)
         .iter()
-        .map(|u| format!("  {u}"))
+        .map(|item| format!("  {item}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -125,10 +131,7 @@ fn relative(source: &VerifyError, staging: &Path) -> String {
 }
 
 fn download_failed(failures: &[GaveUp], part: Option<&Path>) -> String {
-    let mut out = String::from("download failed:");
-    for failure in failures {
-        out.push_str(&format!("\n  {failure}"));
-    }
+    let mut out = gox_resolver::retry::failure_list(failures);
     let last = failures.last().map(|f| &f.last);
     out.push_str(if last.is_some_and(|f| f.is_not_found()) {
         "\nthe file was not found on this mirror; try another with --mirror (a comma-separated \
@@ -166,6 +169,26 @@ impl InstallError {
             Self::Interrupted { signal }
             | Self::Extract(ExtractError::Interrupted { signal, .. }) => Some(*signal),
             _ => None,
+        }
+    }
+
+    /// The error as one line, for reports with a line per toolchain that already name it
+    /// (`gox prune`, `upgrade --prune`): an in-use refusal names the processes and how to
+    /// stop them, without `gox uninstall`'s `--force` advice, which is no answer to a prune;
+    /// any other error's lines become clauses.
+    pub fn one_line(&self) -> String {
+        match self {
+            Self::InUse { goroot, users, .. } => format!(
+                "in use: {}; stop those processes and retry",
+                in_use_items(goroot, users).join("; ")
+            ),
+            other => other
+                .to_string()
+                .lines()
+                .map(|line| line.trim().trim_end_matches('.'))
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 

@@ -482,7 +482,17 @@ fn prune_refuses_a_toolchain_a_running_program_uses() {
         "{}",
         describe(&out)
     );
-    assert!(stdout(&out).contains("kept go1.27.2"), "{}", describe(&out));
+    // One line: the toolchain, the process holding it, what to do.
+    let kept = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("kept go1.27.2"))
+        .map(str::to_owned);
+    let kept = kept.unwrap_or_else(|| panic!("no kept line: {}", describe(&out)));
+    assert!(
+        kept.contains(" (linux/amd64): in use: pid ")
+            && kept.ends_with("; stop those processes and retry"),
+        "{kept}"
+    );
 }
 
 /// Ctrl-C (or SIGTERM) while `gox import --copy` fills its staging tree: exit 130 (143), the

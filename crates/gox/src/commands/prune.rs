@@ -1,6 +1,7 @@
 //! `gox prune`: the library plans (what nothing uses) and removes; this prints.
 
 use gox_core::installed::Toolchain;
+use gox_installer::InstallError;
 use gox_installer::extract::ByteSize;
 use gox_installer::prune::{self, CacheEntry, Doomed, Why};
 
@@ -70,17 +71,9 @@ pub(super) fn label(t: &Toolchain) -> String {
 }
 
 /// A toolchain that stayed (`kept`), or would (`would keep`), because removing it failed
-/// (in use, most often).
-/// One line per toolchain: the error's lines (a heading, indented process lines, the fix)
-/// become clauses.
-pub(super) fn refusal(verb: &str, t: &Toolchain, e: &impl std::fmt::Display) -> String {
-    let text = e.to_string();
-    let clauses: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim().trim_end_matches('.'))
-        .filter(|l| !l.is_empty())
-        .collect();
-    format!("{verb} {}: {}", label(t), clauses.join("; "))
+/// (in use, most often): one line per toolchain.
+pub(super) fn refusal(verb: &str, t: &Toolchain, e: &InstallError) -> String {
+    format!("{verb} {}: {}", label(t), e.one_line())
 }
 
 /// Who keeps a toolchain: `the global default, /path/to/project`.
@@ -102,17 +95,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_refusal_is_one_line_of_clauses() {
+    fn a_refusal_is_one_line_naming_the_processes() {
         let t = Toolchain {
             version: "1.27.2".parse().unwrap(),
             platform: "linux/amd64".parse().unwrap(),
             goroot: "/h/toolchains/go1.27.2.linux-amd64".into(),
         };
-        let e = "go1.27.2 (linux/amd64) is in use; nothing was removed.\n  pid 7 (go) runs /h/bin/go\n\nstop those processes and retry";
+        let user = |pid, how: &'static str| gox_installer::inuse::User {
+            pid,
+            command: "go".into(),
+            how,
+            path: "/h/toolchains/go1.27.2.linux-amd64/bin/go".into(),
+        };
+        let e = InstallError::InUse {
+            version: "1.27.2".into(),
+            platform: "linux/amd64".into(),
+            goroot: t.goroot.clone(),
+            users: vec![user(7, "runs"), user(9, "has open")],
+        };
         assert_eq!(
             refusal("kept", &t, &e),
-            "kept go1.27.2 (linux/amd64): go1.27.2 (linux/amd64) is in use; nothing was removed; \
-             pid 7 (go) runs /h/bin/go; stop those processes and retry"
+            "kept go1.27.2 (linux/amd64): in use: pid 7 (go) runs \
+             /h/toolchains/go1.27.2.linux-amd64/bin/go; pid 9 (go) has open \
+             /h/toolchains/go1.27.2.linux-amd64/bin/go; stop those processes and retry"
         );
+        let io = InstallError::io(
+            "remove",
+            std::path::Path::new("/h/toolchains/go1.27.2.linux-amd64"),
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        let line = refusal("kept", &t, &io);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("; no permission to write there"), "{line}");
     }
 }
