@@ -50,6 +50,9 @@ pub enum ShimError {
     NoSuchTool {
         tool: String,
         goroot: PathBuf,
+        /// The tool is one of Go's own (`vet`, `cover`, …, in `pkg/tool/`): `go tool NAME`
+        /// runs it. Looked up when the error is made, so showing it reads nothing.
+        go_tool: bool,
     },
     /// The binary is not native to the host (Rosetta 2, emulation, or plain wrong).
     Refused(Box<Refusal>),
@@ -143,21 +146,13 @@ impl fmt::Display for ShimError {
                     target.platform
                 )
             }
-            ShimError::NoSuchTool { tool, goroot } => {
+            ShimError::NoSuchTool {
+                tool,
+                goroot,
+                go_tool,
+            } => {
                 write!(f, "{} has no bin/{tool}", goroot.display())?;
-                // Only `go` and `gofmt` live in bin/; `vet`, `cover`, `pprof`… are run by
-                // `go`, and anything else came from `go install`.
-                let own_tool = goroot
-                    .join("pkg")
-                    .join("tool")
-                    .read_dir()
-                    .is_ok_and(|dirs| {
-                        dirs.flatten().any(|d| {
-                            d.path().join(tool).exists()
-                                || d.path().join(format!("{tool}.exe")).exists()
-                        })
-                    });
-                if own_tool {
+                if *go_tool {
                     write!(f, "; {tool} is one of Go's own tools.\nfix: go tool {tool}")
                 } else {
                     write!(
@@ -468,10 +463,12 @@ fn check_program(
     let info = match header::read_header(program) {
         Ok(info) => info,
         Err(HeaderError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            let tool = program
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             return Err(ShimError::NoSuchTool {
-                tool: program
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                go_tool: is_go_tool(&target.goroot, &tool),
+                tool,
                 goroot: target.goroot.clone(),
             });
         }
@@ -504,6 +501,20 @@ fn check_program(
         host: host.clone(),
         version,
     })))
+}
+
+/// Whether `tool` is one of Go's own tools (`pkg/tool/<os>_<arch>/vet`, …), which `go tool`
+/// runs: only `go` and `gofmt` live in `bin/`.
+fn is_go_tool(goroot: &Path, tool: &str) -> bool {
+    goroot
+        .join("pkg")
+        .join("tool")
+        .read_dir()
+        .is_ok_and(|dirs| {
+            dirs.flatten().any(|d| {
+                d.path().join(tool).exists() || d.path().join(format!("{tool}.exe")).exists()
+            })
+        })
 }
 
 /// Runs natively, or the user explicitly allowed Rosetta for an x86_64 build on an Apple
