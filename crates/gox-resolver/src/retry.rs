@@ -322,6 +322,17 @@ impl GaveUp {
     }
 }
 
+/// `download failed:` and an indented line per source tried, in order: how every message
+/// about a download all sources failed begins, whatever it then advises (feed mirrors or
+/// GOPROXY).
+pub fn failure_list(failures: &[GaveUp]) -> String {
+    let mut out = String::from("download failed:");
+    for failure in failures {
+        out.push_str(&format!("\n  {failure}"));
+    }
+    out
+}
+
 impl std::fmt::Display for GaveUp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GET {}: {}", self.url, self.summary())
@@ -421,6 +432,29 @@ mod tests {
             "error sending request: client error (Connect): tunnel error: proxy authorization required"
         ));
         assert!(!is_proxy_auth("tunnel error: unsuccessful"));
+    }
+
+    #[test]
+    fn a_failure_list_has_a_line_per_source_in_order() {
+        let gave_up = |url: &str, status: u16, attempts| GaveUp {
+            url: url.to_string(),
+            last: Failure {
+                class: classify_status(status),
+                detail: format!("HTTP {status}"),
+                status: Some(status),
+                retry_after: None,
+            },
+            attempts,
+            reason: "the retry limit".to_string(),
+        };
+        assert_eq!(
+            failure_list(&[
+                gave_up("https://a/x", 404, 1),
+                gave_up("https://b/x", 503, 5)
+            ]),
+            "download failed:\n  GET https://a/x: HTTP 404 after 1 attempt (the retry limit)\n  \
+             GET https://b/x: HTTP 503 after 5 attempts (the retry limit)"
+        );
     }
 
     #[test]

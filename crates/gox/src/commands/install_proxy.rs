@@ -210,10 +210,7 @@ fn version_of(r: &Request) -> &Version {
 
 /// Every proxy tried failed to serve the zip (or one failed in a way that stops the list).
 fn proxy_download_failed(failures: &[gox_resolver::retry::GaveUp]) -> CliError {
-    let mut text = String::from("download failed:");
-    for failure in failures {
-        text.push_str(&format!("\n  {failure}"));
-    }
+    let mut text = gox_resolver::retry::failure_list(failures);
     text.push_str(
         "\ncheck GOPROXY (`,` moves to the next proxy only after a 404/410, `|` after any \
          error) and the network (HTTPS_PROXY, NO_PROXY); on a flaky connection raise \
