@@ -77,13 +77,13 @@ fn shim(args: &[Arg]) -> u8 {
         Err(e) => return fail(&e),
     };
     for warning in &plan.warnings {
-        eprintln!("{warning}");
+        gox_core::stderr::line(warning);
     }
     run(&plan.program, args, &env, &plan.vars)
 }
 
 fn fail(e: &ShimError) -> u8 {
-    eprintln!("gox: {e}");
+    gox_core::say!("gox: {e}");
     e.exit_status().code() as u8
 }
 
@@ -107,7 +107,7 @@ fn install_then_plan(
         .version
         .as_ref()
         .map_or_else(|| missing.what.clone(), ToString::to_string);
-    eprintln!("gox: Go {version} is not installed; installing it (auto_install = true)");
+    gox_core::say!("gox: Go {version} is not installed; installing it (auto_install = true)");
     let status = Command::new("gox")
         .args([
             "install",
@@ -119,7 +119,7 @@ fn install_then_plan(
     match status {
         Ok(s) if s.success() => plan_version(env, tool, exact, own_exe),
         _ => {
-            eprintln!("gox: automatic install failed");
+            gox_core::say!("gox: automatic install failed");
             Err(ShimError::NotInstalled(Box::new(Missing {
                 source: "auto_install".to_string(),
                 ..missing.clone()
@@ -138,7 +138,7 @@ fn run(
 ) -> u8 {
     // exec only returns on failure.
     let err = gox_shim::exec::exec(program, args, env, vars);
-    eprintln!("gox: cannot run {}: {err}", program.display());
+    gox_core::say!("gox: cannot run {}: {err}", program.display());
     126
 }
 
@@ -159,7 +159,7 @@ fn run(
     match status {
         Ok(status) => status.code().map_or(1, |c| c as u8),
         Err(err) => {
-            eprintln!("gox: cannot run {}: {err}", program.display());
+            gox_core::say!("gox: cannot run {}: {err}", program.display());
             126
         }
     }

@@ -25,6 +25,7 @@ pub mod projects;
 pub mod select;
 pub mod shell;
 pub mod shim_identity;
+pub mod stderr;
 pub mod tools;
 pub mod version;
 

@@ -294,7 +294,7 @@ pub async fn fetch(
             |failure, next, wait| {
                 if d.progress == Progress::Bar {
                     bar.suspend(|| {
-                        eprintln!(
+                        gox_core::say!(
                             "gox: {url}: {}; retrying in {:.1} s (attempt {next} of {})",
                             failure.detail,
                             wait.as_secs_f64(),

@@ -287,7 +287,7 @@ impl Installer<'_> {
             if self.progress == crate::Progress::Quiet {
                 return;
             }
-            eprintln!(
+            gox_core::say!(
                 "gox: waiting for another gox working on go{} ({}) (lock {})",
                 file.version,
                 file.platform,

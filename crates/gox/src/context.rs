@@ -34,7 +34,7 @@ impl Context {
         let config = match Config::load(layout.config_file()) {
             Ok(config) => config,
             Err(e) if !config_required => {
-                eprintln!("gox: warning: {e} (ignored: the defaults apply for this command)");
+                gox_core::say!("gox: warning: {e} (ignored: the defaults apply for this command)");
                 Config::default()
             }
             Err(e) => return Err(e.into()),
@@ -100,7 +100,7 @@ impl Context {
     /// A status line on stderr (stdout is for output scripts consume).
     pub fn status(&self, message: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("{message}");
+            gox_core::say!("{message}");
         }
     }
 
@@ -161,7 +161,7 @@ impl Context {
         };
         let loaded = client.load(policy).await?;
         if let Some(notice) = &loaded.notice {
-            eprintln!("gox: {notice}");
+            gox_core::say!("gox: {notice}");
         }
         Ok(loaded)
     }

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("gox: error: {e}");
+            gox_core::say!("gox: error: {e}");
             // Stopped by a signal: the shell convention 128 + N (130 for Ctrl-C, 143 for SIGTERM).
             let code = e
                 .interrupted_by()

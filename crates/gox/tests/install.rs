@@ -6,6 +6,8 @@ mod support;
 use std::process::Command;
 
 use gox_testkit::{Fault, FeedBuilder, MirrorBuilder, fixtures, sha256_hex};
+#[cfg(target_os = "linux")]
+use support::stderr_writes;
 use support::{World, describe, raw_tar_gz, stderr};
 
 #[test]
@@ -94,6 +96,12 @@ fn install_run_build_list_uninstall() {
     assert_eq!(w.installed_dirs(), ["go1.22.10.linux-amd64"]);
     let again = w.run(["uninstall", "1.21.13"]);
     assert_eq!(again.status.code(), Some(127), "{}", describe(&again));
+    // gox's own errors, like the shim's, reach stderr in one write (parallel CI steps).
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        stderr_writes(w.gox().args(["uninstall", "1.21.13"])),
+        [stderr(&again)],
+    );
 }
 
 #[test]

@@ -5,6 +5,8 @@ mod support;
 
 use std::process::Command;
 
+#[cfg(target_os = "linux")]
+use support::stderr_writes;
 use support::{World, describe, stderr, stdout};
 
 fn world() -> World {
@@ -227,6 +229,13 @@ fn missing_version_exits_127_with_the_install_command() {
     assert!(
         err.contains("gox install 1.20.5") && err.contains(".go-version"),
         "{err}"
+    );
+
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        stderr_writes(w.go("old").arg("version")),
+        [err.as_str()],
+        "the message must reach stderr in one write, or parallel builds interleave into it"
     );
 
     w.write("partial/.go-version", "1.19\n");

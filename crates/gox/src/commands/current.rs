@@ -126,7 +126,7 @@ fn warn_if_module_needs_newer(ctx: &Context, selected: &str) {
     if let Ok(Some((minimum, source))) = select::module_minimum(&ctx.env)
         && selected < minimum
     {
-        eprintln!(
+        gox_core::say!(
             "gox: warning: {} requires go >= {minimum}, but {selected} is selected; \
              fix: gox use {minimum} (or update the pin)",
             source.describe()

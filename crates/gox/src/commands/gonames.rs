@@ -42,7 +42,7 @@ pub fn sync(ctx: &Context, force_sdk: bool) -> Report {
 /// For install/use/uninstall: apply and warn.
 pub fn sync_quietly(ctx: &Context) {
     for problem in sync(ctx, false).problems {
-        eprintln!("gox: warning: {problem}");
+        gox_core::say!("gox: warning: {problem}");
     }
 }
 

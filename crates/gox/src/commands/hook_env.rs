@@ -51,7 +51,7 @@ pub fn run(env: &Environment, args: &HookEnvArgs) -> Result<(), CliError> {
         notice,
     );
     if let Some(warning) = &update.warning {
-        eprintln!("{warning}");
+        gox_core::say!("{warning}");
     }
     emit(&hook::render(shell, &update.ops));
     Ok(())

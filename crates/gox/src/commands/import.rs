@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
             match import::import(&ctx.layout, row, mode) {
                 Ok(done) => {
                     if !args.json && !ctx.quiet {
-                        eprintln!(
+                        gox_core::say!(
                             "gox: {} files hard-linked, {} copied into {}",
                             done.linked,
                             done.copied,

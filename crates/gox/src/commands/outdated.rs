@@ -139,7 +139,7 @@ fn prune_superseded(ctx: &Context, lines: &[&Line]) -> Result<(), CliError> {
     let mut plan =
         prune::plan(&ctx.env, &ctx.layout, false).map_err(|e| CliError::Other(e.to_string()))?;
     for warning in &plan.warnings {
-        eprintln!("gox: warning: {warning}");
+        gox_core::say!("gox: warning: {warning}");
     }
     let superseded = |v: &Version| {
         lines
@@ -165,7 +165,7 @@ fn prune_superseded(ctx: &Context, lines: &[&Line]) -> Result<(), CliError> {
         ctx.status(format!("removed {line}"));
     }
     for (t, e) in &report.refused {
-        eprintln!("gox: warning: {}", prune_cmd::refusal("kept", t, e));
+        gox_core::say!("gox: warning: {}", prune_cmd::refusal("kept", t, e));
     }
     Ok(())
 }

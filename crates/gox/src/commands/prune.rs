@@ -12,7 +12,7 @@ use crate::error::CliError;
 pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
     let plan = prune::plan(&ctx.env, &ctx.layout, args.cache)?;
     for warning in &plan.warnings {
-        eprintln!("gox: warning: {warning}");
+        gox_core::say!("gox: warning: {warning}");
     }
     for (t, why) in &plan.keep {
         ctx.status(format!("keep {}: selected by {}", label(t), reasons(why)));
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<(), CliError> {
         println!("{kept} {} {}: {why}", c.kind, c.path.display());
     }
     for (c, e) in &report.cache_failed {
-        eprintln!("gox: warning: cannot remove {}: {e}", c.path.display());
+        gox_core::say!("gox: warning: cannot remove {}: {e}", c.path.display());
     }
     println!("{freed} {}", ByteSize(report.bytes_freed()));
     Ok(())

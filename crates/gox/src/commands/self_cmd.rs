@@ -204,18 +204,18 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
                 "gox self uninstall asks for confirmation, and stdin is not a terminal: pass --yes to remove gox without asking".into(),
             ));
         }
-        eprintln!("gox self uninstall will remove:");
+        gox_core::say!("gox self uninstall will remove:");
         for path in &plan.remove {
-            eprintln!("  {}", path.display());
+            gox_core::say!("  {}", path.display());
         }
         for dir in &plan.remove_if_empty {
-            eprintln!(
+            gox_core::say!(
                 "  {} (only if nothing but gox's entries was in it)",
                 dir.display()
             );
         }
         if args.all {
-            eprintln!(
+            gox_core::say!(
                 "only gox's own entries go; anything else in {} or {} stays",
                 req.home.display(),
                 req.cache.display()

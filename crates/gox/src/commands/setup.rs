@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
         ctx.status(line);
     }
     for problem in &names.problems {
-        eprintln!("gox: warning: {problem}");
+        gox_core::say!("gox: warning: {problem}");
     }
     let shell = ctx.shell(args.shell.as_deref())?;
     let (line, file) = (shell.prepend_path_line(&dir), shell.rc_file());

@@ -406,7 +406,7 @@ pub fn install_default_tools(ctx: &Context, version: &Version, platform: &Platfo
     let runner = match go_install(ctx, &target) {
         Ok(runner) => runner,
         Err(e) => {
-            eprintln!("gox: warning: default_tools not installed: {e}");
+            gox_core::say!("gox: warning: default_tools not installed: {e}");
             return;
         }
     };
@@ -422,7 +422,7 @@ pub fn install_default_tools(ctx: &Context, version: &Version, platform: &Platfo
                 "default tool: go install {target} -> {}",
                 program.display()
             )),
-            Err(error) => eprintln!(
+            Err(error) => gox_core::say!(
                 "gox: warning: default tool `go install {target}` with go{version} failed (the install of go{version} stands; \
                  check default_tools in {}):\n{error}",
                 ctx.layout.config_file().display()

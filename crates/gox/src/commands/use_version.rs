@@ -30,7 +30,7 @@ pub async fn run(ctx: &Context, args: UseArgs) -> Result<(), CliError> {
     }
     ctx.status(format!("{spec} is now {what} ({})", path.display()));
     if !have && args.no_install {
-        eprintln!(
+        gox_core::say!(
             "gox: warning: {spec} is not installed for {}; run `gox install {spec}`",
             ctx.host.platform
         );

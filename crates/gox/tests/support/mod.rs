@@ -343,3 +343,39 @@ pub fn ok_lines(cmd: &mut Command) -> Vec<String> {
     assert!(out.status.success(), "{}", describe(&out));
     stdout(&out).lines().map(str::to_string).collect()
 }
+
+/// Each `write` the command makes to its stderr, as written: a pipe in packet mode
+/// (`O_DIRECT`) keeps write boundaries, so one read returns one write.
+#[cfg(target_os = "linux")]
+pub fn stderr_writes(cmd: &mut Command) -> Vec<String> {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    assert_eq!(
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_DIRECT | libc::O_CLOEXEC) },
+        0
+    );
+    // SAFETY: pipe2 succeeded: both descriptors are open and owned by nobody else.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::from(write))
+        .spawn()
+        .unwrap();
+    // Dropping the Command's copy of the write end leaves the child's the only one: reads
+    // end at EOF once it exits.
+    cmd.stderr(std::process::Stdio::null());
+    let mut pipe = std::fs::File::from(read);
+    let mut writes = Vec::new();
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let n = pipe.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        writes.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    child.wait().unwrap();
+    writes
+}
