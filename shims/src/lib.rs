@@ -112,6 +112,14 @@ impl fmt::Display for ShimError {
             ShimError::Config(e) => e.fmt(f),
             ShimError::Host(e) => e.fmt(f),
             ShimError::Select(e) => e.fmt(f),
+            // A working directory that was deleted (or is unreadable) leaves getcwd failing
+            // and selection walking up from "."; saying "selected for ." would hide why.
+            ShimError::NothingSelected { cwd } if cwd.is_relative() => write!(
+                f,
+                "no Go version selected: the current directory cannot be determined (was it \
+                 deleted?), so no .go-version, go.mod or go.work can be found, and there is no \
+                 global default.\nfix: cd to an existing directory, or set GOX_VERSION"
+            ),
             ShimError::NothingSelected { cwd } => write!(
                 f,
                 "no Go version selected for {}: no GOX_VERSION, .go-version, .tool-versions, go.work or go.mod \

@@ -358,6 +358,43 @@ fn a_toolchain_without_a_receipt_still_runs() {
     assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
 }
 
+/// A deleted working directory: getcwd fails, so nothing up the tree can be read. The shim
+/// says so (not "selected for ."), and an explicit GOX_VERSION still runs `go`.
+#[cfg(unix)]
+#[test]
+fn a_deleted_working_directory_is_named_as_the_cause() {
+    let w = world();
+    let run_in_deleted = |extra: &[(&str, &str)]| {
+        let shim = w.go("doomed");
+        let dir = shim.get_current_dir().unwrap().to_path_buf();
+        Command::new("sh")
+            .args(["-c", "cd \"$1\" && rmdir \"$1\" && exec \"$0\" version"])
+            .arg(shim.get_program())
+            .arg(&dir)
+            .envs(shim.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env_remove("PWD")
+            .envs(extra.iter().copied())
+            .current_dir(dir.parent().unwrap())
+            .output()
+            .unwrap()
+    };
+    let out = run_in_deleted(&[]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("the current directory cannot be determined (was it deleted?)")
+            && stderr(&out).contains("fix: cd to an existing directory"),
+        "{}",
+        describe(&out)
+    );
+    // With GOTOOLCHAIN=local from the shim, `go version` needs no directory at all.
+    let out = run_in_deleted(&[("GOX_VERSION", "1.22.10")]);
+    assert!(
+        out.status.success() && stdout(&out).contains("go1.22.10"),
+        "{}",
+        describe(&out)
+    );
+}
+
 #[test]
 fn closed_standard_descriptors_stay_closed_for_go() {
     // The shim keeps a descriptor open across exec (the in-use mark). With stdin closed it
