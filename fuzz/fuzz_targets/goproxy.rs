@@ -5,9 +5,14 @@
 //! proxy stays under it.
 //!
 //! The input is a Go env file; its `KEY=VALUE` lines are also the environment, and its first
-//! line is fed to the pattern matcher and the GOPROXY parser on its own.
+//! line is fed to the pattern matcher and the GOPROXY parser on its own. The whole input is
+//! also a go-get page for `direct`: reading its go-import tags never panics, and a tag that
+//! matches golang.org/toolchain has a prefix of it.
 #![no_main]
 
+use gox_resolver::goimport::{
+    has_path_prefix, match_go_import, parse_meta_go_imports, validate_repo_root,
+};
 use gox_resolver::goproxy::{
     GO_SETTINGS, GoEnv, ProxyEntry, ProxySettings, entry_refusal, falls_through,
     match_prefix_patterns, parse_env_file, parse_goproxy,
@@ -15,6 +20,7 @@ use gox_resolver::goproxy::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    check_go_get_page(data);
     let text = String::from_utf8_lossy(data);
     let pairs = parse_env_file(&text);
     for (key, value) in &pairs {
@@ -86,10 +92,35 @@ fn check_list(list: &[gox_resolver::goproxy::ProxySpec]) {
                 assert!(!u.ends_with('/'), "{u:?}");
             }
             ProxyEntry::Direct | ProxyEntry::Off => {
-                assert!(entry_refusal(&spec.entry).is_some());
+                // `direct` follows the go-import tag; only `off` refuses.
+                assert_eq!(
+                    entry_refusal(&spec.entry).is_some(),
+                    spec.entry == ProxyEntry::Off
+                );
                 assert_eq!(i, list.len() - 1, "{list:?}: direct/off end the list");
             }
-            ProxyEntry::NoProxy => assert_eq!(i, 0, "{list:?}"),
+            ProxyEntry::NoProxy => {
+                assert!(entry_refusal(&spec.entry).is_none());
+                assert_eq!(i, 0, "{list:?}");
+            }
+        }
+    }
+}
+
+fn check_go_get_page(data: &[u8]) {
+    let Ok(imports) = parse_meta_go_imports(data) else {
+        return;
+    };
+    let first_other = imports
+        .iter()
+        .position(|m| m.vcs != "mod")
+        .unwrap_or(imports.len());
+    assert!(imports[first_other..].iter().all(|m| m.vcs != "mod"));
+    if let Ok(m) = match_go_import(&imports, gox_sumdb::TOOLCHAIN_MODULE) {
+        assert!(has_path_prefix(gox_sumdb::TOOLCHAIN_MODULE, &m.prefix));
+        if let Ok(root) = validate_repo_root(&m.repo_root) {
+            let parsed = url::Url::parse(&root).unwrap_or_else(|e| panic!("{root:?}: {e}"));
+            assert!(matches!(parsed.scheme(), "https" | "http"), "{root:?}");
         }
     }
 }

@@ -99,6 +99,10 @@ pub enum ResolveError {
     #[error("{0}")]
     Sumdb(#[from] gox_sumdb::SumdbError),
 
+    /// `direct` (or a GONOPROXY match) found no module proxy through the go-import tag.
+    #[error("{0}")]
+    Direct(Box<crate::direct::DirectError>),
+
     /// The release has no archive for the requested platform.
     #[error("{0}")]
     NoBuild(Box<NoBuild>),

@@ -6,6 +6,9 @@
 //!   `GOROOT/go.env`, else cmd/go's defaults ([`GoEnv`]);
 //! - `GOPROXY` is a list: `,` falls through to the next entry on 404/410 only, `|` on any
 //!   error; `direct` and `off` end it; a bare host means `https://` ([`parse_goproxy`]);
+//! - `direct` (and a `GONOPROXY`/`GOPRIVATE` match, which means direct for this module and
+//!   no proxy) follows golang.org/toolchain's go-import tag to the module proxy it names
+//!   (`https://go.dev/dl/mod`), as cmd/go's `lookupDirect` does ([`crate::direct`]);
 //! - toolchains always go through the checksum database, even with `GONOSUMDB`/`GOPRIVATE`
 //!   matching or `GOSUMDB=off` (cmd/go's `useSumDB`): off is refused unless the caller
 //!   explicitly skips it;
@@ -100,11 +103,13 @@ impl GoEnv {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProxyEntry {
     Url(String),
-    /// Fetch from the module's VCS: impossible for golang.org/toolchain.
+    /// Fetch from the module's origin: its go-import tag names a module proxy
+    /// ([`crate::direct::lookup_direct`]).
     Direct,
     /// Downloads disallowed.
     Off,
-    /// `GONOPROXY`/`GOPRIVATE` matched the module: fetched directly.
+    /// `GONOPROXY`/`GOPRIVATE` matched the module: fetched directly, and no proxy after
+    /// it may serve it.
     NoProxy,
 }
 
@@ -250,6 +255,9 @@ pub struct ProxySettings {
     pub database: Option<Database>,
     /// GONOSUMDB/GOPRIVATE matched golang.org/toolchain (cmd/go ignores that for toolchains).
     pub nosumdb_matched: bool,
+    /// GOINSECURE matched golang.org/toolchain: cmd/go would fetch its go-get page without
+    /// certificate checks and over plain http; gox does not, and says so when it fails.
+    pub insecure_matched: bool,
 }
 
 impl ProxySettings {
@@ -282,6 +290,9 @@ impl ProxySettings {
         let nosumdb = go.get("GONOSUMDB").or_else(|| go.get("GOPRIVATE"));
         Ok(ProxySettings {
             nosumdb_matched: nosumdb.is_some_and(|g| match_prefix_patterns(g, module)),
+            insecure_matched: go
+                .get("GOINSECURE")
+                .is_some_and(|g| match_prefix_patterns(g, module)),
             goproxy,
             proxies,
             database,
@@ -303,26 +314,14 @@ impl ProxySettings {
     }
 }
 
-/// Why an entry cannot serve a toolchain at all (`direct`, `off`, `noproxy`).
+/// Why an entry cannot serve a toolchain at all: only `off`. (`direct` and a GONOPROXY
+/// match are served through golang.org/toolchain's go-import tag, [`crate::direct`].)
 pub fn entry_refusal(entry: &ProxyEntry) -> Option<String> {
     match entry {
-        ProxyEntry::Url(_) => None,
-        ProxyEntry::Direct => Some(
-            "GOPROXY reaches `direct`: gox fetches toolchains only from module proxies (`go` \
-             itself would follow golang.org/toolchain's go-import tag to go.dev/dl/mod, which \
-             gox does not do); put a proxy before `direct` in GOPROXY (e.g. \
-             GOPROXY=https://proxy.golang.org,direct), or use --source feed"
-                .to_string(),
-        ),
-        ProxyEntry::NoProxy => Some(
-            "GONOPROXY (or GOPRIVATE) matches golang.org/toolchain, so no proxy may serve it \
-             (as for `go`, which would then fetch it directly; gox does not fetch toolchains \
-             directly); narrow GONOPROXY/GOPRIVATE so it does not match golang.org, or use \
-             --source feed"
-                .to_string(),
-        ),
+        ProxyEntry::Url(_) | ProxyEntry::Direct | ProxyEntry::NoProxy => None,
         ProxyEntry::Off => Some(
-            "GOPROXY=off disallows module downloads; set GOPROXY to a proxy, or use --source feed"
+            "GOPROXY=off disallows module downloads; set GOPROXY to a proxy (or `direct`), or \
+             use --source feed"
                 .to_string(),
         ),
     }
@@ -646,6 +645,17 @@ mod tests {
         assert!(s.nosumdb_matched);
         assert!(s.database.is_some(), "toolchains still use the database");
         assert!(ProxySettings::from_go_env(&GoEnv::from_pairs([("GOSUMDB", "bad")])).is_err());
+        // `direct` and a GONOPROXY match are served through the go-import tag; `off` refuses.
+        assert_eq!(entry_refusal(&ProxyEntry::Direct), None);
+        assert_eq!(entry_refusal(&ProxyEntry::NoProxy), None);
+        assert!(entry_refusal(&ProxyEntry::Off).is_some_and(|r| r.contains("GOPROXY=off")));
+        let s = ProxySettings::from_go_env(&GoEnv::from_pairs([("GOINSECURE", "*.org")])).unwrap();
+        assert!(s.insecure_matched && !s.nosumdb_matched);
+        assert!(
+            !ProxySettings::from_go_env(&GoEnv::default())
+                .unwrap()
+                .insecure_matched
+        );
         assert_eq!(
             ProxySettings::zip_url("http://p", "v0.0.1-go1.22.10.linux-amd64"),
             "http://p/golang.org/toolchain/@v/v0.0.1-go1.22.10.linux-amd64.zip"

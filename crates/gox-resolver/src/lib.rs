@@ -5,12 +5,16 @@
 //! URLs are acceptable; [`fetch`] gets the feed over HTTP with the on-disk [`cache`]
 //! (TTL, conditional GET, stale fallback when offline); [`retry`] is the retry policy
 //! every GET (feed and archives) goes through. [`goproxy`] is the other source:
-//! `golang.org/toolchain` through `GOPROXY`, trusted through the checksum database.
+//! `golang.org/toolchain` through `GOPROXY`, trusted through the checksum database; its
+//! `direct` entry follows the module's go-import tag ([`goimport`] reads the page,
+//! [`direct`] fetches it) to the module proxy it names.
 
 pub mod cache;
+pub mod direct;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+pub mod goimport;
 pub mod goproxy;
 pub mod retry;
 pub mod source;

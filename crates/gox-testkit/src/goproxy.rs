@@ -3,6 +3,8 @@
 //! with a test key. Both gox and the real `go` command accept them when pointed at them
 //! (`GOPROXY=<proxy url>`, `GOSUMDB="<vkey> <db url>"`). The database can be switched to
 //! misbehave ([`DbMode`]); the proxy can answer a status or serve a tampered zip.
+//! [`DirectSite`] is golang.org and go.dev as `GOPROXY=direct` sees them: the go-get page
+//! with golang.org/toolchain's go-import tag, and a proxy's protocol under `/dl/mod/`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +15,7 @@ use gox_sumdb::log::{Log, key_pair_from_seed};
 use crate::Request;
 use crate::modzip::ToolchainZip;
 use crate::routes::{Reply, RouteServer};
+use crate::tls::TlsServer;
 
 /// The test database's name (its key's name).
 pub const TEST_SUMDB_NAME: &str = "sum.gox.test";
@@ -262,6 +265,13 @@ impl GoProxyServer {
         self.server.requests()
     }
 
+    /// This proxy's answers as a function sharing its state ([`Self::set_status`],
+    /// [`Self::serve_tampered`]), for a server of another kind ([`DirectSite`]).
+    pub fn handler(&self) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+        let state = Arc::clone(&self.state);
+        move |req: &Request| proxy_reply(&state, req)
+    }
+
     /// GETs of `.zip` files so far.
     pub fn zip_downloads(&self) -> usize {
         self.requests()
@@ -305,5 +315,88 @@ fn proxy_reply(state: &ProxyState, req: &Request) -> Reply {
         "zip" if state.tampered.load(Ordering::SeqCst) => Reply::File(zip.tampered.clone()),
         "zip" => Reply::File(zip.path.clone()),
         _ => Reply::status(404),
+    }
+}
+
+/// The go-get page go.dev serves for golang.org/toolchain (its go-import tag names the
+/// module proxy `https://go.dev/dl/mod`).
+pub const TOOLCHAIN_GO_GET_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n\
+<meta charset=\"utf-8\">\n\
+<meta name=\"go-import\" content=\"golang.org/toolchain mod https://go.dev/dl/mod\">\n\
+<meta http-equiv=\"refresh\" content=\"0; url=https://pkg.go.dev/golang.org/toolchain\">\n\
+</head>\n<body>\nRedirecting to <a href=\"https://pkg.go.dev/golang.org/toolchain\">docs</a>.\n</body>\n</html>\n";
+
+/// golang.org and go.dev for `GOPROXY=direct`, over TLS ([`TlsServer`], whose certificate
+/// names them): `https://golang.org/toolchain?go-get=1` answers a go-get page
+/// ([`TOOLCHAIN_GO_GET_PAGE`] unless [`DirectSite::set_page`]), and
+/// `https://go.dev/dl/mod/<module>/@v/…` is a [`GoProxyServer`]'s protocol (its status and
+/// tampering switches apply). Clients reach it through a [`crate::ConnectProxy`] to
+/// [`DirectSite::addr`], trusting [`DirectSite::ca_pem`]. Stops on drop.
+pub struct DirectSite {
+    tls: TlsServer,
+    page: Arc<Mutex<String>>,
+}
+
+impl std::fmt::Debug for DirectSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectSite")
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+impl DirectSite {
+    pub fn start(proxy: &GoProxyServer) -> Self {
+        let page = Arc::new(Mutex::new(TOOLCHAIN_GO_GET_PAGE.to_string()));
+        let serve_proxy = proxy.handler();
+        let html = Arc::clone(&page);
+        let tls = TlsServer::start_with(Arc::new(move |req: &Request| {
+            let host = req.header("host").unwrap_or_default();
+            let host = host.split(':').next().unwrap_or_default();
+            let go_get = req.query.split('&').any(|kv| kv == "go-get=1");
+            match (host, req.path.as_str()) {
+                ("golang.org", "/toolchain") if go_get => Reply::ok(lock(&html).clone()),
+                ("go.dev", path) if path.starts_with("/dl/mod/") => {
+                    let mut inner = req.clone();
+                    inner.path = path["/dl/mod".len()..].to_string();
+                    serve_proxy(&inner)
+                }
+                _ => Reply::Bytes(404, b"not found\n".to_vec()),
+            }
+        }));
+        DirectSite { tls, page }
+    }
+
+    /// Serve `html` as the go-get page from now on.
+    pub fn set_page(&self, html: &str) {
+        *lock(&self.page) = html.to_string();
+    }
+
+    /// The address a [`crate::ConnectProxy`] tunnels to.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.tls.addr()
+    }
+
+    /// The CA (PEM) to trust (`SSL_CERT_FILE`).
+    pub fn ca_pem(&self) -> &str {
+        self.tls.ca_pem()
+    }
+
+    /// Every request so far, with its `host` header.
+    pub fn requests(&self) -> Vec<Request> {
+        self.tls.requests()
+    }
+
+    /// `(host, path)` of the go-get page and zip requests that were answered 200.
+    pub fn served(&self) -> Vec<(String, String)> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.status == 200)
+            .map(|r| {
+                let host = r.header("host").unwrap_or_default();
+                let host = host.split(':').next().unwrap_or_default().to_string();
+                (host, r.path)
+            })
+            .collect()
     }
 }

@@ -5,7 +5,8 @@
 //! * [`MirrorBuilder`] / [`MirrorServer`]: a loopback HTTP/1.1 server that serves a feed and
 //!   download files, with fault injection and a request log.
 //! * [`toolchain_zip`], [`GoProxyServer`], [`SumDbServer`]: toolchain module zips, a module
-//!   proxy and a checksum database signed with a test key (see `goproxy`).
+//!   proxy and a checksum database signed with a test key (see `goproxy`); [`DirectSite`]:
+//!   golang.org and go.dev over TLS for `GOPROXY=direct`.
 //! * [`FeedBuilder`]: build go.dev-shaped feeds (`/dl/?mode=json&include=all`) in tests.
 //! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
 //!   once and cached under `target/gox-test-dist/`.
@@ -32,7 +33,8 @@ pub use connect_proxy::ConnectProxy;
 pub use dist::{Dist, musl_dist, test_key_file};
 pub use feed::{FeedBuilder, FeedFile, FeedRelease};
 pub use goproxy::{
-    DbMode, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, TOOLCHAIN_GO_MOD, test_sumdb_keys,
+    DbMode, DirectSite, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, TOOLCHAIN_GO_GET_PAGE,
+    TOOLCHAIN_GO_MOD, test_sumdb_keys,
 };
 pub use modzip::{TAMPERED_FILE, ToolchainZip, module_entry_name, toolchain_zip};
 pub use routes::Reply;

@@ -424,7 +424,7 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         206 => "Partial Content",

@@ -1,27 +1,40 @@
 //! A loopback HTTPS server whose certificate is issued by a throwaway CA, like a
 //! TLS-inspecting corporate proxy: clients trust it only when told about that CA
-//! (`SSL_CERT_FILE` / `SSL_CERT_DIR`).
+//! (`SSL_CERT_FILE` / `SSL_CERT_DIR`). It serves fixed files ([`TlsServer::start`]) or
+//! answers through a handler ([`TlsServer::start_with`]), and logs every request.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::Request;
+use crate::routes::Reply;
+
 /// The extra name in the server's certificate, under the `.test` TLD that never resolves
 /// (RFC 2606).
 pub const PROXIED_HOST: &str = "mirror.gox.test";
+
+/// The real hosts `go` asks for `GOPROXY=direct` (golang.org/toolchain's go-get page, and
+/// the module proxy its go-import tag names, go.dev/dl/mod), also in the certificate: a test
+/// reaches them only through a [`crate::ConnectProxy`] to this server, trusting its CA.
+pub const DIRECT_HOSTS: [&str; 2] = ["golang.org", "go.dev"];
+
+/// Answers a request (see [`TlsServer::start_with`]).
+pub type TlsHandler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
 
 /// A running HTTPS server on 127.0.0.1; stops on drop.
 pub struct TlsServer {
     addr: SocketAddr,
     ca_pem: String,
     stop: Arc<AtomicBool>,
+    log: Arc<Mutex<Vec<Request>>>,
     accept: Option<JoinHandle<()>>,
 }
 
@@ -34,9 +47,22 @@ impl std::fmt::Debug for TlsServer {
 }
 
 impl TlsServer {
-    /// Serves `files` (path without the leading `/` → body) over HTTPS with a fresh CA.
-    /// Panics when the certificates or the socket cannot be set up.
+    /// Serves `files` (path without the leading `/` → body; the query is ignored) over HTTPS
+    /// with a fresh CA; anything else is 404. Panics when the certificates or the socket
+    /// cannot be set up.
     pub fn start(files: Vec<(String, Vec<u8>)>) -> Self {
+        let files: HashMap<String, Vec<u8>> = files.into_iter().collect();
+        Self::start_with(Arc::new(move |req: &Request| {
+            match files.get(req.path.trim_start_matches('/')) {
+                Some(body) => Reply::ok(body.clone()),
+                None => Reply::Bytes(404, b"not found\n".to_vec()),
+            }
+        }))
+    }
+
+    /// Answers every request with `handler` over HTTPS with a fresh CA (one request per
+    /// connection). Panics when the certificates or the socket cannot be set up.
+    pub fn start_with(handler: TlsHandler) -> Self {
         let ca_key = KeyPair::generate().expect("CA key");
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -47,9 +73,12 @@ impl TlsServer {
         let issuer = Issuer::new(ca_params, ca_key);
 
         let leaf_key = KeyPair::generate().expect("leaf key");
-        let mut leaf_params =
-            CertificateParams::new(vec!["localhost".to_string(), PROXIED_HOST.to_string()])
-                .expect("leaf params");
+        let names = ["localhost", PROXIED_HOST]
+            .into_iter()
+            .chain(DIRECT_HOSTS)
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        let mut leaf_params = CertificateParams::new(names).expect("leaf params");
         leaf_params
             .subject_alt_names
             .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
@@ -72,17 +101,18 @@ impl TlsServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local_addr");
         let stop = Arc::new(AtomicBool::new(false));
-        let files: Arc<HashMap<String, Vec<u8>>> = Arc::new(files.into_iter().collect());
+        let log = Arc::new(Mutex::new(Vec::new()));
         let accept = {
-            let stop = Arc::clone(&stop);
+            let (stop, log) = (Arc::clone(&stop), Arc::clone(&log));
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (config, files) = (Arc::clone(&config), Arc::clone(&files));
-                    std::thread::spawn(move || serve(stream, config, &files));
+                    let (config, handler, log) =
+                        (Arc::clone(&config), Arc::clone(&handler), Arc::clone(&log));
+                    std::thread::spawn(move || serve(stream, config, &handler, &log));
                 }
             })
         };
@@ -90,8 +120,14 @@ impl TlsServer {
             addr,
             ca_pem: ca_cert.pem(),
             stop,
+            log,
             accept: Some(accept),
         }
+    }
+
+    /// Every request read so far (the `host` header says which name the client asked for).
+    pub fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// `https://127.0.0.1:PORT`
@@ -128,7 +164,12 @@ impl Drop for TlsServer {
 
 /// One request per connection (`Connection: close`); failed handshakes (an untrusting
 /// client) just end the connection.
-fn serve(stream: TcpStream, config: Arc<rustls::ServerConfig>, files: &HashMap<String, Vec<u8>>) {
+fn serve(
+    stream: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    handler: &TlsHandler,
+    log: &Mutex<Vec<Request>>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let Ok(conn) = rustls::ServerConnection::new(config) else {
@@ -140,26 +181,51 @@ fn serve(stream: TcpStream, config: Arc<rustls::ServerConfig>, files: &HashMap<S
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
+    let mut headers = Vec::new();
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some((name, value)) = line.split_once(':') {
+                    headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+                }
+            }
         }
     }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path.split('?').next().unwrap_or("").trim_start_matches('/');
-    let (status, body): (&str, &[u8]) = match files.get(path) {
-        Some(body) => ("200 OK", body),
-        None => ("404 Not Found", b"not found\n"),
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("GET").to_string();
+    let target = parts.next().unwrap_or("/");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let mut req = Request {
+        method,
+        path: path.to_string(),
+        query: query.to_string(),
+        headers,
+        status: 0,
+        sent: 0,
     };
+    let (status, mut body, len): (u16, Box<dyn Read>, u64) = match handler(&req) {
+        Reply::Bytes(status, bytes) => {
+            let len = bytes.len() as u64;
+            (status, Box::new(std::io::Cursor::new(bytes)), len)
+        }
+        Reply::File(path) => {
+            match std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
+                Ok((len, f)) => (200, Box::new(f), len),
+                Err(_) => (404, Box::new(&b"not found\n"[..]), 10),
+            }
+        }
+    };
+    req.status = status;
+    log.lock().unwrap_or_else(|e| e.into_inner()).push(req);
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
-        body.len()
+        "HTTP/1.1 {status} {}\r\nContent-Length: {len}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+        crate::server::reason(status)
     );
     let _ = tls.write_all(head.as_bytes());
-    let _ = tls.write_all(body);
+    let _ = std::io::copy(&mut body, &mut tls);
     let _ = tls.flush();
     tls.conn.send_close_notify();
     let _ = tls.flush();

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use gox_testkit::{
-    DbMode, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, ToolchainZip, fixtures, toolchain_zip,
+    ConnectProxy, DbMode, DirectSite, GoProxyServer, SumDbServer, TEST_SUMDB_NAME, ToolchainZip,
+    fixtures, toolchain_zip,
 };
-use support::{World, describe, stderr};
+use support::{World, describe, stderr, stdout};
 
 const MODULE_VERSION: &str = "v0.0.1-go1.22.10.linux-amd64";
 
@@ -155,15 +156,37 @@ fn proxy_install_with_fall_through_then_go_build_through_the_shim() {
     assert!(stderr(&out).contains("500"), "{}", describe(&out));
     assert_eq!(zip_requests(&good), before);
 
-    // `direct` cannot serve golang.org/toolchain; the error says so.
-    let out = gox_proxy(
-        &w,
-        &format!("{},direct", gone.url()),
-        &db.gosumdb(),
-        &["--force"],
-    );
+    // `,` after a 404 reaches `direct`: golang.org/toolchain's go-get page is asked (here
+    // through a dead HTTPS_PROXY, so it fails at once and never leaves the machine); the
+    // error keeps the proxy's 404, then says what `direct` did and the fix.
+    let out = w
+        .gox()
+        .args([
+            "install", "--quiet", "1.22.10", "--source", "proxy", "--force",
+        ])
+        .env("GOPROXY", format!("{},direct", gone.url()))
+        .env("GOSUMDB", db.gosumdb())
+        .env("GOX_RETRIES", "1")
+        .env("HTTPS_PROXY", dead_proxy())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(stderr(&out).contains("direct"), "{}", describe(&out));
+    let err = stderr(&out);
+    for want in [
+        "404",
+        "then: GOPROXY reaches `direct`",
+        "https://golang.org/toolchain?go-get=1",
+        "fix: put a module proxy before `direct`",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+
+    // `off` still refuses, before the database is asked.
+    let before = db.requests().len();
+    let out = gox_proxy(&w, "off", &db.gosumdb(), &["--force"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("GOPROXY=off"), "{}", describe(&out));
+    assert_eq!(db.requests().len(), before);
 
     // GOSUMDB=off is refused for toolchains; --insecure-skip-sumdb installs, loudly, and
     // the receipt says so.
@@ -270,6 +293,12 @@ fn gox_source_reaches_the_commands_that_install_without_a_source_flag() {
     );
 }
 
+/// An HTTPS_PROXY nobody listens on (the port was just free): requests fail at once.
+fn dead_proxy() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
 /// A newer fixture Go (1.27.3), unpacked into `dir`.
 fn newer_go(dir: &Path) -> PathBuf {
     let archive = fixtures().archive("1.27.3", "linux/amd64");
@@ -284,7 +313,7 @@ fn real_go(
     go: &Path,
     root: &Path,
     gopath: &Path,
-    proxy: &GoProxyServer,
+    goproxy: &str,
     gosumdb: &str,
     extra: &[(&str, &str)],
 ) -> Output {
@@ -299,7 +328,7 @@ fn real_go(
         .env("GOCACHE", root.join("gocache"))
         .env("GOENV", "off")
         .env("GOFLAGS", "-modcacherw")
-        .env("GOPROXY", proxy.url())
+        .env("GOPROXY", goproxy)
         .env("GOSUMDB", gosumdb)
         .env("GOTOOLCHAIN", "go1.22.10")
         .envs(extra.iter().copied())
@@ -317,7 +346,7 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
 
     // Accepted: go downloads the same zip, checks it against the same database, runs it.
     let gopath = root.path().join("gopath-good");
-    let out = real_go(&go, root.path(), &gopath, &proxy, &db.gosumdb(), &[]);
+    let out = real_go(&go, root.path(), &gopath, &proxy.url(), &db.gosumdb(), &[]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("go1.22.10"),
@@ -330,8 +359,8 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
         TamperedZip,
         Db(DbMode),
         SumdbOff,
-        /// GONOPROXY matching the module: no proxy may serve it. go then goes direct (here
-        /// through a dead HTTPS_PROXY, so it fails at once instead of waiting for DNS).
+        /// GONOPROXY matching the module: no proxy may serve it. Both go direct (here
+        /// through a dead HTTPS_PROXY, so they fail at once instead of waiting for DNS).
         NoProxy,
     }
     let cases = [
@@ -348,10 +377,7 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
         (Bad::SumdbOff, "GOSUMDB=off", "GOSUMDB=off"),
         (Bad::NoProxy, "GONOPROXY", "toolchain not available"),
     ];
-    let dead_proxy = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    let dead_proxy = dead_proxy();
     for (bad, gox_says, go_says) in cases {
         let w = World::new();
         let gopath = root.path().join(format!("gopath-{bad:?}"));
@@ -385,7 +411,7 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
             .envs(env.iter().copied())
             .output()
             .unwrap();
-        let real = real_go(&go, root.path(), &gopath, &proxy, &gosumdb, env);
+        let real = real_go(&go, root.path(), &gopath, &proxy.url(), &gosumdb, env);
         proxy.serve_tampered(false);
         db.set_mode(DbMode::Good);
 
@@ -417,4 +443,216 @@ fn real_go_and_gox_accept_and_refuse_the_same_things() {
         );
         assert!(!String::from_utf8_lossy(&real.stdout).contains("go1.22.10"));
     }
+}
+
+/// `direct` as `go` does it, with the real `go` doing the same thing beside gox: both ask
+/// `https://golang.org/toolchain?go-get=1`, follow its go-import tag (`mod
+/// https://go.dev/dl/mod`) and fetch the zip from there, checked against the checksum
+/// database. golang.org and go.dev are testkit's [`DirectSite`] over TLS, reached only
+/// through an HTTPS_PROXY (a CONNECT proxy) whose CA both trust through SSL_CERT_FILE.
+#[test]
+fn direct_follows_the_go_import_tag_as_real_go_does() {
+    let zip = zip_1_22_10();
+    let db = SumDbServer::start(std::slice::from_ref(&zip));
+    let origin = GoProxyServer::start(std::slice::from_ref(&zip));
+    let site = DirectSite::start(&origin);
+    let tunnel = ConnectProxy::start(site.addr(), None);
+    let gone = GoProxyServer::start(&[]);
+    gone.set_status(Some(404));
+    let company = GoProxyServer::start(std::slice::from_ref(&zip));
+    let root = tempfile::tempdir().unwrap();
+    let go = newer_go(root.path());
+    let ca = root.path().join("ca.pem");
+    std::fs::write(&ca, site.ca_pem()).unwrap();
+    let (tunnel_url, ca) = (tunnel.url(), ca.to_str().unwrap().to_string());
+    let zip_path = format!("/dl/mod/golang.org/toolchain/@v/{MODULE_VERSION}.zip");
+    let direct_fetches = vec![
+        ("golang.org".to_string(), "/toolchain".to_string()),
+        ("go.dev".to_string(), zip_path.clone()),
+    ];
+
+    struct Case {
+        name: &'static str,
+        goproxy: String,
+        gonoproxy: Option<&'static str>,
+        page: Option<&'static str>,
+        tampered: bool,
+        /// `None`: both install; else what gox and go say when they refuse.
+        refusal: Option<(&'static [&'static str], &'static str)>,
+    }
+    let no_tag = "<html><head><meta name=\"go-import\" content=\"golang.org/x mod \
+                  https://go.dev/dl/mod\"></head><body><meta name=\"go-import\" \
+                  content=\"golang.org/toolchain mod https://go.dev/dl/mod\"></body></html>";
+    let cases = [
+        Case {
+            name: "GOPROXY=direct",
+            goproxy: "direct".into(),
+            gonoproxy: None,
+            page: None,
+            tampered: false,
+            refusal: None,
+        },
+        Case {
+            name: "404 proxy, then direct",
+            goproxy: format!("{},direct", gone.url()),
+            gonoproxy: None,
+            page: None,
+            tampered: false,
+            refusal: None,
+        },
+        Case {
+            name: "GONOPROXY=golang.org with a working proxy",
+            goproxy: company.url(),
+            gonoproxy: Some("golang.org"),
+            page: None,
+            tampered: false,
+            refusal: None,
+        },
+        Case {
+            name: "no matching go-import tag",
+            goproxy: "direct".into(),
+            gonoproxy: None,
+            page: Some(no_tag),
+            tampered: false,
+            refusal: Some((
+                &[
+                    "GOPROXY reaches `direct`",
+                    "https://golang.org/toolchain?go-get=1",
+                    "no go-import meta tags (meta tag golang.org/x did not match import path \
+                     golang.org/toolchain)",
+                    "fix: put a module proxy before `direct`",
+                ],
+                "toolchain not available",
+            )),
+        },
+        Case {
+            name: "a tampered zip behind the tag",
+            goproxy: "direct".into(),
+            gonoproxy: None,
+            page: None,
+            tampered: true,
+            refusal: Some((
+                &[
+                    "SECURITY ERROR",
+                    "checksum mismatch",
+                    "https://go.dev/dl/mod/",
+                ],
+                "checksum mismatch",
+            )),
+        },
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let name = case.name;
+        site.set_page(case.page.unwrap_or(gox_testkit::TOOLCHAIN_GO_GET_PAGE));
+        origin.serve_tampered(case.tampered);
+        let mut env: Vec<(&str, &str)> = vec![("HTTPS_PROXY", &tunnel_url), ("SSL_CERT_FILE", &ca)];
+        if let Some(g) = case.gonoproxy {
+            env.push(("GONOPROXY", g));
+        }
+        let (gone_before, company_before) = (gone.zip_downloads(), company.zip_downloads());
+
+        let w = World::new();
+        let served = site.served().len();
+        let gox = w
+            .gox()
+            .args(["install", "--quiet", "1.22.10", "--source", "proxy"])
+            .env("GOPROXY", &case.goproxy)
+            .env("GOSUMDB", db.gosumdb())
+            .env("GOX_RETRIES", "2")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let gox_fetched = site.served()[served..].to_vec();
+
+        let gopath = root.path().join(format!("gopath-direct-{i}"));
+        let served = site.served().len();
+        let real = real_go(
+            &go,
+            root.path(),
+            &gopath,
+            &case.goproxy,
+            &db.gosumdb(),
+            &env,
+        );
+        let go_fetched = site.served()[served..].to_vec();
+        origin.serve_tampered(false);
+
+        match case.refusal {
+            None => {
+                assert!(gox.status.success(), "gox, {name}: {}", describe(&gox));
+                let version = Command::new(w.goroot("1.22.10", "linux/amd64").join("bin/go"))
+                    .arg("version")
+                    .output()
+                    .unwrap();
+                assert!(
+                    stdout(&version).contains("go1.22.10"),
+                    "{name}: {}",
+                    describe(&version)
+                );
+                assert_eq!(
+                    receipt(&w)["module"]["proxy"],
+                    "https://go.dev/dl/mod",
+                    "{name}"
+                );
+                assert_eq!(receipt(&w)["module"]["h1"], zip.h1.as_str(), "{name}");
+                assert_eq!(gox_fetched, direct_fetches, "gox, {name}");
+
+                assert!(real.status.success(), "go, {name}: {}", describe(&real));
+                assert!(
+                    stdout(&real).contains("go1.22.10"),
+                    "go, {name}: {}",
+                    describe(&real)
+                );
+                assert_eq!(go_fetched, direct_fetches, "go, {name}");
+            }
+            Some((gox_says, go_says)) => {
+                assert_eq!(
+                    gox.status.code(),
+                    Some(1),
+                    "gox, {name}: {}",
+                    describe(&gox)
+                );
+                for want in gox_says {
+                    assert!(
+                        stderr(&gox).contains(want),
+                        "gox, {name}: {want}: {}",
+                        describe(&gox)
+                    );
+                }
+                assert!(w.toolchains_entries().is_empty(), "gox, {name}");
+                assert!(
+                    !real.status.success(),
+                    "go accepted {name}: {}",
+                    describe(&real)
+                );
+                assert!(
+                    stderr(&real).contains(go_says),
+                    "go, {name}: {}",
+                    describe(&real)
+                );
+                assert!(!stdout(&real).contains("go1.22.10"), "go, {name}");
+                // Both read the same page (and the zip, when the page names it).
+                assert_eq!(gox_fetched, go_fetched, "{name}");
+                assert_eq!(gox_fetched[0], direct_fetches[0], "{name}");
+            }
+        }
+        // The 404 proxy was asked once by each; the company proxy never (GONOPROXY).
+        let gone_asked = gone.zip_downloads() - gone_before;
+        let want_gone = if case.goproxy.starts_with(&gone.url()) {
+            2
+        } else {
+            0
+        };
+        assert_eq!(gone_asked, want_gone, "{name}");
+        assert_eq!(company.zip_downloads(), company_before, "{name}");
+    }
+    // Every direct request went through the tunnel, to golang.org and go.dev on 443.
+    let tunnels = tunnel.tunnels();
+    assert!(!tunnels.is_empty());
+    assert!(
+        tunnels
+            .iter()
+            .all(|t| t == "golang.org:443" || t == "go.dev:443"),
+        "{tunnels:?}"
+    );
 }

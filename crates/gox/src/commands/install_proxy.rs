@@ -1,12 +1,15 @@
 //! `gox install --source proxy`: the toolchain as the module `golang.org/toolchain`, looked
 //! up in the checksum database first (a refusal costs no download), fetched through the
-//! GOPROXY list, hashed, compared, then installed like any archive. The rules live in
-//! gox-resolver (`goproxy`), gox-sumdb and gox-installer; this file sequences them.
+//! GOPROXY list, hashed, compared, then installed like any archive. `direct` (and a
+//! GONOPROXY/GOPRIVATE match) is the module proxy golang.org/toolchain's go-import tag
+//! names. The rules live in gox-resolver (`goproxy`, `direct`), gox-sumdb and
+//! gox-installer; this file sequences them.
 
 use gox_core::{Platform, Spec, Version};
 use gox_installer::download;
 use gox_installer::{Checksum, InstallError, Installer, ModuleProvenance, Origin, Request};
 use gox_resolver::ResolveError;
+use gox_resolver::direct::{Via, lookup_direct};
 use gox_resolver::goproxy::{
     GoEnv, ProxyEntry, ProxySettings, entry_refusal, falls_through, lookup_toolchain,
 };
@@ -36,8 +39,7 @@ pub async fn install(
         )));
     };
     let settings = settings(ctx)?;
-    // `direct`, `off` or a GONOPROXY match first: nothing will serve the zip, so the
-    // checksum database is not asked either.
+    // `off` first: nothing will serve the zip, so the checksum database is not asked either.
     if let Some(refusal) = settings
         .proxies
         .first()
@@ -101,20 +103,42 @@ pub async fn install(
     let mut last_error: Option<CliError> = None;
     let mut served = None;
     for spec in &settings.proxies {
-        let proxy = match &spec.entry {
-            ProxyEntry::Url(url) => url,
-            other => {
-                // `direct`, `off`, or GONOPROXY matching: as for `go`, the proxies after it
-                // are not asked (a GONOPROXY match means none may be).
-                let refusal = entry_refusal(other).unwrap_or_default();
-                let detail = match last_error.take() {
-                    Some(e) => format!("{e}\nthen: {refusal}"),
-                    None => refusal,
+        // `direct`: the go-get page whose tag named `proxy`.
+        let (proxy, direct) = match &spec.entry {
+            ProxyEntry::Url(url) => (url.clone(), None),
+            ProxyEntry::Direct | ProxyEntry::NoProxy => {
+                let via = if spec.entry == ProxyEntry::Direct {
+                    Via::Goproxy
+                } else {
+                    Via::NoProxy
                 };
-                return Err(CliError::Other(detail));
+                ctx.status(format!(
+                    "looking up {TOOLCHAIN_MODULE}'s go-import tag (direct)"
+                ));
+                match lookup_direct(
+                    &installer.client,
+                    &installer.retry,
+                    TOOLCHAIN_MODULE,
+                    via,
+                    settings.insecure_matched,
+                )
+                .await
+                {
+                    Ok(route) => (route.proxy, Some(route.page)),
+                    Err(e) => {
+                        let e = CliError::from(ResolveError::Direct(Box::new(e)));
+                        last_error = Some(then(last_error.take(), e));
+                        break;
+                    }
+                }
+            }
+            ProxyEntry::Off => {
+                // `off` ends the list: the proxies after it are not asked.
+                let refusal = CliError::Other(entry_refusal(&spec.entry).unwrap_or_default());
+                return Err(then(last_error.take(), refusal));
             }
         };
-        let url = ProxySettings::zip_url(proxy, &module_version);
+        let url = ProxySettings::zip_url(&proxy, &module_version);
         // Each proxy starts from nothing: bytes from another proxy are not a prefix of these.
         let _ = std::fs::remove_file(&part_path);
         let _ = std::fs::remove_file(download::meta_path(&part_path));
@@ -130,7 +154,7 @@ pub async fn install(
         };
         match download::fetch(&request, &mut download::Discard).await {
             Ok(transfer) => {
-                served = Some((proxy.clone(), url, transfer));
+                served = Some((proxy, url, transfer));
                 break;
             }
             Err(e) => {
@@ -140,11 +164,23 @@ pub async fn install(
                     InstallError::Download { failures, .. }
                         if failures.last().is_some_and(|g| g.last.is_not_found())
                 );
-                let go_on = falls_through(spec, not_found);
-                last_error = Some(match e {
+                // After `direct` nothing may serve it: `direct` ends GOPROXY, and after a
+                // GONOPROXY match no proxy may (cmd/go reports direct's error).
+                let go_on = falls_through(spec, not_found) && direct.is_none();
+                let e = match e {
                     // The installer's words are about feed mirrors (--mirror, GOX_MIRROR).
                     InstallError::Download { failures, .. } => proxy_download_failed(&failures),
                     other => other.into(),
+                };
+                last_error = Some(match &direct {
+                    Some(page) => then(
+                        last_error.take(),
+                        CliError::Other(format!(
+                            "`direct`: the go-import tag at {page} names the module proxy \
+                             {proxy}, which failed: {e}"
+                        )),
+                    ),
+                    None => e,
                 });
                 if !go_on {
                     break;
@@ -206,6 +242,14 @@ pub async fn install(
 
 fn version_of(r: &Request) -> &Version {
     &r.version
+}
+
+/// An earlier entry's failure, then this one's: a fall-through keeps both.
+fn then(earlier: Option<CliError>, error: CliError) -> CliError {
+    match earlier {
+        Some(earlier) => CliError::Other(format!("{earlier}\nthen: {error}")),
+        None => error,
+    }
 }
 
 /// Every proxy tried failed to serve the zip (or one failed in a way that stops the list).
