@@ -48,7 +48,7 @@ pub fn remove_toolchain(
             platform: platform.to_string(),
         });
     }
-    let (_exclusive, locked_by_shim) = match inuse::lock_exclusive(&target) {
+    let (exclusive, locked_by_shim) = match inuse::lock_exclusive(&target) {
         Ok(file) => (file, false),
         Err(()) => (None, true),
     };
@@ -76,6 +76,12 @@ pub fn remove_toolchain(
         }
         return Err(InstallError::io("move aside", &target, e));
     }
+    // Out of toolchains/ under its own name, the tree can no longer be selected, so the
+    // in-use lock has done its job. Its open handle is on the receipt inside the tree:
+    // where Windows cannot delete an open file at once (no POSIX delete semantics: FAT,
+    // exFAT, network shares, Wine), the receipt would stay "delete pending" and the
+    // directory "not empty" (os error 145) while it is held.
+    drop(exclusive);
     std::fs::remove_dir_all(&trash).map_err(|e| InstallError::io("remove", &trash, e))?;
     // The lock file stays: unlinking a lock file others may be waiting on lets two
     // processes hold "the" lock at once (one on the old inode, one on a new file).

@@ -11,6 +11,7 @@
 //! * [`musl_dist`]: a release dist (`cargo xtask dist`) for the static Linux target, built
 //!   once and cached under `target/gox-test-dist/`.
 //! * [`TlsServer`]: a loopback HTTPS server behind a throwaway CA (corporate-proxy tests).
+//! * [`wine::Wine`]: Windows builds of gox run under Wine with real Go for Windows.
 
 mod connect_proxy;
 pub mod dist;
@@ -20,6 +21,7 @@ mod modzip;
 mod routes;
 mod server;
 pub mod tls;
+pub mod wine;
 
 use std::fs;
 use std::io::{self, Read};

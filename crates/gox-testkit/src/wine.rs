@@ -1,0 +1,157 @@
+//! Windows builds of gox run for real, under Wine, with real Go for Windows.
+//!
+//! Debian's Wine 8 lacks `bcryptprimitives.dll`, whose `ProcessPrng` both Rust's std and
+//! Go ≥ 1.22 import, so neither gox.exe nor go.exe starts there as shipped. [`Wine::start`]
+//! makes a private prefix and puts a small stand-in DLL into its `system32`
+//! (`wine/bcryptprimitives.c`, built with mingw-w64): with it, gox.exe, the shim and
+//! `go.exe version`/`go build` run. [`windows_binaries`] builds gox.exe and gox-shim.exe
+//! for `x86_64-pc-windows-gnu` (debug, cached under `target/gox-test-windows/`).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::dist::{nested_cargo, target_dir};
+
+/// The Windows target the tests build for.
+pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
+const DLL_SOURCE: &str = include_str!("wine/bcryptprimitives.c");
+
+/// A private Wine prefix, ready to run 64-bit Windows programs; its wineserver is stopped
+/// and the prefix removed on drop.
+#[derive(Debug)]
+pub struct Wine {
+    wine: PathBuf,
+    prefix: tempfile::TempDir,
+}
+
+impl Wine {
+    /// Creates the prefix (`wineboot`, ~10 s) and installs the stand-in DLL. `Err` says
+    /// which tool is missing (Debian: `wine64`, `gcc-mingw-w64-x86-64`) or what failed.
+    pub fn start() -> Result<Self, String> {
+        let wine = ["/usr/lib/wine/wine64", "/usr/bin/wine64"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .ok_or("wine64 is not installed (Debian: apt-get install wine64)")?;
+        let gcc_found = Command::new(MINGW_GCC)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !gcc_found {
+            return Err(format!(
+                "{MINGW_GCC} is not installed (Debian: apt-get install gcc-mingw-w64-x86-64)"
+            ));
+        }
+        let prefix = tempfile::Builder::new()
+            .prefix("gox-wine-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a Wine prefix: {e}"))?;
+        let this = Self { wine, prefix };
+        let boot = this
+            .command(Path::new("wineboot"))
+            .arg("--init")
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", this.wine.display()))?;
+        let system32 = this.prefix.path().join("drive_c/windows/system32");
+        if !system32.is_dir() {
+            return Err(format!(
+                "wineboot made no prefix at {} ({}):\n{}",
+                this.prefix.path().display(),
+                boot.status,
+                String::from_utf8_lossy(&boot.stderr)
+            ));
+        }
+        let source = this.prefix.path().join("bcryptprimitives.c");
+        fs::write(&source, DLL_SOURCE).map_err(|e| format!("{}: {e}", source.display()))?;
+        let built = Command::new(MINGW_GCC)
+            .args(["-shared", "-O2", "-o"])
+            .arg(system32.join("bcryptprimitives.dll"))
+            .arg(&source)
+            .args(["-lbcrypt", "-Wl,--kill-at"])
+            .output()
+            .map_err(|e| format!("cannot run {MINGW_GCC}: {e}"))?;
+        if !built.status.success() {
+            return Err(format!(
+                "{MINGW_GCC} could not build bcryptprimitives.dll:\n{}",
+                String::from_utf8_lossy(&built.stderr)
+            ));
+        }
+        Ok(this)
+    }
+
+    /// `wine64 PROGRAM`, in this prefix, quiet (no Wine debug channels).
+    pub fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new(&self.wine);
+        cmd.arg(program)
+            .env("WINEPREFIX", self.prefix.path())
+            .env("WINEDEBUG", "-all")
+            // No Mono or Gecko installer dialogs while the prefix is made.
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=");
+        cmd
+    }
+
+    /// Runs `program` with `args` and returns its output.
+    pub fn run(&self, program: &Path, args: &[&str]) -> Output {
+        self.command(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.wine.display()))
+    }
+}
+
+impl Drop for Wine {
+    fn drop(&mut self) {
+        // The wineserver outlives the last program by a few seconds; stop it now, so the
+        // prefix can go and no process is left behind.
+        let server = self.wine.with_file_name("wineserver");
+        let _ = Command::new(&server)
+            .arg("--kill")
+            .env("WINEPREFIX", self.prefix.path())
+            .status();
+    }
+}
+
+/// How a Windows program under Wine sees a Unix path: the `Z:` drive is `/`.
+pub fn windows_path(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// Builds gox.exe and gox-shim.exe for [`WINDOWS_TARGET`] (debug) in its own target dir,
+/// serialized by a lock (a test cannot share cargo's build dir with the running `cargo
+/// test`). Returns the directory holding both. Panics with cargo's output on failure.
+pub fn windows_binaries() -> PathBuf {
+    let dir = target_dir().join("gox-test-windows");
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let lock = File::create(dir.join(".lock"))
+        .and_then(|f| f.lock().map(|()| f))
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", dir.display()));
+    let output = nested_cargo()
+        .args(["build", "--quiet", "--locked", "--target", WINDOWS_TARGET])
+        .args(["--package", "gox", "--package", "gox-shim", "--target-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+    drop(lock);
+    assert!(
+        output.status.success(),
+        "cargo build --target {WINDOWS_TARGET} failed (needs `rustup target add {WINDOWS_TARGET}` \
+         and {MINGW_GCC}):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir.join(WINDOWS_TARGET).join("debug")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_paths_are_seen_on_the_z_drive() {
+        assert_eq!(
+            windows_path(Path::new("/tmp/x y/home")),
+            "Z:\\tmp\\x y\\home"
+        );
+    }
+}
