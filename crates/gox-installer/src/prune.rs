@@ -155,7 +155,7 @@ pub const PARTIAL_QUIET: Duration = Duration::from_secs(3600);
 
 /// The prefix of the private directory `gox install --source proxy` downloads a module zip
 /// into: `downloads/.v0.0.1-go1.22.10.linux-amd64.XXXXXX/`.
-const PROXY_SCRATCH_PREFIX: &str = ".v0.0.1-go";
+pub(crate) const PROXY_SCRATCH_PREFIX: &str = ".v0.0.1-go";
 
 /// What [`cache_entries`] found: what can go, and what stays with the reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -19,7 +19,8 @@
 
 use std::path::{Path, PathBuf};
 
-use gox_core::layout::{CACHE_ENTRIES, HOME_ENTRIES};
+use gox_core::Platform;
+use gox_core::layout::{CACHE_ENTRIES, HOME_ENTRIES, parse_toolchain_dir_name};
 
 use crate::shims;
 
@@ -59,6 +60,9 @@ pub enum KeepReason {
     NotEmpty(Vec<String>),
     /// The user's home directory (or one containing it).
     UserHome,
+    /// Named like an entry of gox's but not what gox writes there (a user's `projects/`
+    /// directory, notes in a file called `default`).
+    NotGoxs,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -247,12 +251,16 @@ pub fn plan(req: &Request) -> Plan {
             let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            let owned = names.contains(&name)
-                || (dir == req.cache.as_path()
-                    && CACHE_PREFIXES.iter().any(|p| name.starts_with(p)));
-            // The shims dir was sorted out entry by entry above.
-            if owned && entry != req.shims_dir {
+            if dir == req.cache.as_path() && CACHE_PREFIXES.iter().any(|p| name.starts_with(p)) {
                 plan.remove.push(entry);
+                continue;
+            }
+            // The shims dir was sorted out entry by entry above.
+            if !names.contains(&name) || entry == req.shims_dir {
+                continue;
+            }
+            if let Some(rule) = ownership(name) {
+                take_owned(&mut plan, entry, rule);
             }
         }
         if holds_user_home(dir, req.user_home.as_deref()) {
@@ -265,6 +273,108 @@ pub fn plan(req: &Request) -> Plan {
         }
     }
     plan
+}
+
+/// How much of an entry gox made in GOX_HOME or the cache dir is gox's. Both may be shared
+/// (`GOX_HOME=$HOME`, `GOX_CACHE_DIR=~/.cache`), and the names are common words: a user's
+/// `~/projects/` or `~/gopath/src/`, plain Go's `~/.cache/go-build`, notes in `~/default`
+/// must survive. So a name alone proves nothing; what gox writes there is recognised.
+#[derive(Clone, Copy, Debug)]
+enum Owned {
+    /// Gox's as a whole (`gomodcache`: Go writes it, for gox's toolchains only).
+    Dir,
+    /// A directory others may use too: only the entries the test names are gox's; the
+    /// directory goes when that leaves it empty.
+    Entries(fn(&str) -> bool),
+    /// A file gox writes, told by its content (read up to [`OWNED_FILE_LIMIT`]).
+    File(fn(&str) -> bool),
+}
+
+/// gox's own files are small (the feed, ~1 MB, is the largest): anything bigger is not one.
+const OWNED_FILE_LIMIT: u64 = 16 << 20;
+
+/// The rule for each name of [`HOME_ENTRIES`] and [`CACHE_ENTRIES`] (a test checks that
+/// every name has one); `None` for `shims`, judged entry by entry in [`plan`].
+fn ownership(name: &str) -> Option<Owned> {
+    let rule = match name {
+        "gomodcache" => Owned::Dir,
+        "toolchains" => Owned::Entries(|n| {
+            let lock = n.strip_prefix('.').and_then(|n| n.strip_suffix(".lock"));
+            parse_toolchain_dir_name(n).is_some()
+                || lock.is_some_and(|n| parse_toolchain_dir_name(n).is_some())
+                || crate::remove::leftover_owner(n).is_some()
+        }),
+        // GOPATH and GOCACHE per platform: `gopath/linux-amd64`, `go-build/darwin-arm64`.
+        "gopath" | "go-build" => Owned::Entries(|n| n.parse::<Platform>().is_ok()),
+        "sumdb" => Owned::Entries(|n| {
+            !n.is_empty()
+                && !n.starts_with('.')
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+        }),
+        "downloads" => Owned::Entries(|n| {
+            let archive = n
+                .strip_suffix(".part.meta")
+                .or_else(|| n.strip_suffix(".part"))
+                .unwrap_or(n);
+            crate::install::parse_archive_name(archive).is_some()
+                || n.starts_with(crate::prune::PROXY_SCRATCH_PREFIX)
+        }),
+        // One version spec (the global default).
+        "default" => Owned::File(|text| {
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            matches!(lines[..], [line] if line.parse::<gox_core::Spec>().is_ok())
+        }),
+        // One absolute directory per line (gox_core::projects).
+        "projects" => Owned::File(|text| {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .all(|l| Path::new(l).is_absolute())
+        }),
+        // The resolver's feed cache: go.dev's JSON array, and its validators' object.
+        "feed.json" => Owned::File(|text| text.trim_start().starts_with('[')),
+        "feed.meta.json" => Owned::File(|text| text.trim_start().starts_with('{')),
+        _ => return None,
+    };
+    Some(rule)
+}
+
+/// Adds what of `entry` is gox's to the plan, by `rule`.
+fn take_owned(plan: &mut Plan, entry: PathBuf, rule: Owned) {
+    let Ok(meta) = std::fs::symlink_metadata(&entry) else {
+        return;
+    };
+    match rule {
+        Owned::Dir if meta.is_dir() => plan.remove.push(entry),
+        Owned::Entries(ours) if meta.is_dir() => {
+            for child in entries(&entry) {
+                if child.file_name().and_then(|n| n.to_str()).is_some_and(ours) {
+                    plan.remove.push(child);
+                }
+            }
+            plan.remove_if_empty.push(entry);
+        }
+        Owned::File(ours) if meta.is_file() && meta.len() <= OWNED_FILE_LIMIT => {
+            let text = std::fs::read(&entry).unwrap_or_default();
+            if ours(&String::from_utf8_lossy(&text)) {
+                plan.remove.push(entry);
+            } else {
+                plan.keep.push(Kept {
+                    path: entry,
+                    reason: KeepReason::NotGoxs,
+                });
+            }
+        }
+        // Not the kind of thing gox makes under that name: the user's.
+        _ => plan.keep.push(Kept {
+            path: entry,
+            reason: KeepReason::NotGoxs,
+        }),
+    }
 }
 
 /// Removes what [`plan`] lists. Stops at the first failure, saying what was removed so far.
@@ -564,6 +674,104 @@ mod tests {
             path: req.cache.clone(),
             reason: KeepReason::NotEmpty(vec!["other-app/".into()])
         }));
+    }
+
+    /// GOX_HOME=$HOME and GOX_CACHE_DIR=~/.cache: a user's `projects/` and `gopath/src/`,
+    /// notes in `default`, plain Go's own GOCACHE `go-build/` and another app's downloads
+    /// all carry gox's names; only what gox wrote under them goes.
+    #[test]
+    fn all_keeps_user_data_that_carries_gox_names() {
+        let Setup { req, _root } = setup(true);
+        let write = |path: PathBuf, text: &[u8]| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let home = &req.home;
+        let cache = &req.cache;
+        std::fs::remove_file(home.join("default")).unwrap();
+        write(home.join("default"), b"call the bank\nbuy milk\n");
+        write(home.join("projects/myapp/main.go"), b"package main\n");
+        write(
+            home.join("gopath/src/github.com/me/old/main.go"),
+            b"package old\n",
+        );
+        write(home.join("toolchains/arm-gcc/README"), b"not Go\n");
+        write(home.join("toolchains/.go1.22.10.linux-amd64.lock"), b"");
+        write(
+            home.join("toolchains/.trash-go1.21.13.linux-amd64-77/x"),
+            b"",
+        );
+        write(
+            home.join("sumdb/sum.golang.org/latest"),
+            b"go.sum database tree\n",
+        );
+        write(
+            cache.join("go-build/README"),
+            b"This directory holds cached build artifacts",
+        );
+        write(cache.join("go-build/00/abc-d"), b"plain go's cache entry");
+        write(cache.join("downloads/holiday.mp4"), b"video");
+        write(
+            cache.join("downloads/go1.22.10.linux-amd64.tar.gz"),
+            b"archive",
+        );
+        write(
+            cache.join("downloads/go1.27.3.linux-amd64.tar.gz.part"),
+            b"part",
+        );
+        let removed = uninstall(&req).unwrap();
+
+        for kept in [
+            "default",
+            "projects/myapp/main.go",
+            "gopath/src/github.com/me/old/main.go",
+            "toolchains/arm-gcc/README",
+        ] {
+            assert!(home.join(kept).is_file(), "{kept} is gone: {removed:?}");
+        }
+        for kept in [
+            "go-build/README",
+            "go-build/00/abc-d",
+            "downloads/holiday.mp4",
+        ] {
+            assert!(cache.join(kept).is_file(), "{kept} is gone: {removed:?}");
+        }
+        for gone in [
+            "toolchains/go1.22.10.linux-amd64",
+            "toolchains/.go1.22.10.linux-amd64.lock",
+            "toolchains/.trash-go1.21.13.linux-amd64-77",
+            "gopath/linux-amd64",
+            "sumdb",
+        ] {
+            assert!(!home.join(gone).exists(), "{gone} stayed: {removed:?}");
+        }
+        for gone in [
+            "go-build/linux-amd64",
+            "downloads/go1.22.10.linux-amd64.tar.gz",
+            "downloads/go1.27.3.linux-amd64.tar.gz.part",
+            "feed.json",
+        ] {
+            assert!(!cache.join(gone).exists(), "{gone} stayed: {removed:?}");
+        }
+        assert!(removed.kept.contains(&Kept {
+            path: home.join("default"),
+            reason: KeepReason::NotGoxs
+        }));
+        assert!(removed.kept.contains(&Kept {
+            path: home.join("projects"),
+            reason: KeepReason::NotGoxs
+        }));
+        assert!(removed.kept.contains(&Kept {
+            path: home.join("gopath"),
+            reason: KeepReason::NotEmpty(vec!["src/".into()])
+        }));
+    }
+
+    #[test]
+    fn every_gox_entry_name_has_an_ownership_rule() {
+        for name in HOME_ENTRIES.iter().chain(&CACHE_ENTRIES) {
+            assert_eq!(ownership(name).is_none(), *name == "shims", "{name}");
+        }
     }
 
     #[test]

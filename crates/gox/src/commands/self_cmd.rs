@@ -171,6 +171,9 @@ fn kept_line(kept: &Kept) -> String {
             format!("kept {path} (not empty: {})", names.join(", "))
         }
         KeepReason::UserHome => format!("kept {path} (your home directory)"),
+        KeepReason::NotGoxs => {
+            format!("kept {path} (named like gox's, but not what gox writes there)")
+        }
     }
 }
 
