@@ -123,7 +123,8 @@ impl fmt::Display for ShimError {
             ShimError::NothingSelected { cwd } => write!(
                 f,
                 "no Go version selected for {}: no GOX_VERSION, .go-version, .tool-versions, go.work or go.mod \
-                 up the tree, and no global default.\nfix: `gox use 1.22.10` (here) or `gox use --global latest`",
+                 up the tree, and no global default.\nfix: `gox use --global latest` (everywhere), or `gox use VERSION` in your \
+                 project's directory (`gox ls-remote` lists versions)",
                 cwd.display()
             ),
             ShimError::NotInstalled(missing) => {

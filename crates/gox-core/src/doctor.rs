@@ -145,6 +145,8 @@ pub struct Facts {
     pub layout: Layout,
     /// The user's shell (from `$SHELL`), for the syntax of fixes.
     pub shell: Option<Shell>,
+    /// `ZDOTDIR`: where zsh reads `.zshrc` from, when set.
+    pub zdotdir: Option<PathBuf>,
     pub path: PathFacts,
     /// A `__GOX…` variable is set: this shell runs `gox activate`'s hook.
     pub activated: bool,
@@ -174,7 +176,7 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
         &facts.path,
         &facts.layout,
         facts.activated,
-        facts.shell,
+        (facts.shell, facts.zdotdir.as_deref()),
     ));
     findings.extend(check_go_env(facts));
     findings.extend(check_toolchains(
@@ -314,7 +316,7 @@ pub fn check_shell(
     path: &PathFacts,
     layout: &Layout,
     activated: bool,
-    shell: Option<Shell>,
+    (shell, zdotdir): (Option<Shell>, Option<&Path>),
 ) -> Vec<Finding> {
     let shims = layout.shims();
     if activated {
@@ -327,15 +329,13 @@ pub fn check_shell(
         return vec![Finding::ok("shell", "the gox shims are on PATH")];
     }
     let shell = shell.unwrap_or(Shell::Bash);
-    let (line, rc) = match shell {
-        Shell::Bash => (r#"eval "$(gox activate bash)""#, "~/.bashrc"),
-        Shell::Zsh => (r#"eval "$(gox activate zsh)""#, "~/.zshrc"),
-        Shell::Fish => ("gox activate fish | source", "~/.config/fish/config.fish"),
-        Shell::Pwsh => (
-            "gox activate pwsh | Out-String | Invoke-Expression",
-            "$PROFILE",
-        ),
+    let line = match shell {
+        Shell::Bash => r#"eval "$(gox activate bash)""#,
+        Shell::Zsh => r#"eval "$(gox activate zsh)""#,
+        Shell::Fish => "gox activate fish | source",
+        Shell::Pwsh => "gox activate pwsh | Out-String | Invoke-Expression",
     };
+    let rc = shell.rc_file(zdotdir);
     vec![Finding::warn(
         "shell-not-activated",
         format!(

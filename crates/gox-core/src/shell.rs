@@ -116,18 +116,23 @@ impl Shell {
         let d = self.quote_os(dir.as_os_str());
         match self {
             Shell::Bash | Shell::Zsh => format!("export PATH={d}:\"$PATH\""),
-            Shell::Fish => format!("fish_add_path --prepend {d}"),
+            // `--path`: $PATH for this session, set again by config.fish at every start.
+            // Without it fish_add_path stores the universal `fish_user_paths` in
+            // fish_variables, which outlives deleting this line (and uninstalling gox).
+            Shell::Fish => format!("fish_add_path --path {d}"),
             Shell::Pwsh => format!("$env:PATH = {d} + [IO.Path]::PathSeparator + $env:PATH"),
         }
     }
 
-    /// The startup file that line belongs in.
-    pub fn rc_file(self) -> &'static str {
-        match self {
-            Shell::Bash => "~/.bashrc",
-            Shell::Zsh => "~/.zshrc",
-            Shell::Fish => "~/.config/fish/config.fish",
-            Shell::Pwsh => "$PROFILE",
+    /// The startup file that line belongs in. zsh reads its files from `ZDOTDIR` when
+    /// that is set (`zdotdir`), so `~/.zshrc` would then never be read.
+    pub fn rc_file(self, zdotdir: Option<&Path>) -> String {
+        match (self, zdotdir) {
+            (Shell::Bash, _) => "~/.bashrc".into(),
+            (Shell::Zsh, Some(dir)) => dir.join(".zshrc").display().to_string(),
+            (Shell::Zsh, None) => "~/.zshrc".into(),
+            (Shell::Fish, _) => "~/.config/fish/config.fish".into(),
+            (Shell::Pwsh, _) => "$PROFILE".into(),
         }
     }
 

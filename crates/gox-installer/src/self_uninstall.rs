@@ -496,28 +496,49 @@ pub struct RcMention {
     /// 1-based.
     pub line: usize,
     pub text: String,
+    /// The line only puts gox's install directory on PATH. That directory is often shared
+    /// (`~/.local/bin` holds pipx's and others' programs too), so the line may be the
+    /// user's own and still needed: it is named, not called a gox line.
+    pub install_dir_only: bool,
 }
 
-/// The startup files `gox setup` and `install.sh --modify-path` write to, by shell.
+/// The startup files `gox setup` and `install.sh --modify-path` write to, by shell, under
+/// the home directory; zsh's are read from `ZDOTDIR` when that is set.
 const RC_FILES: &[&str] = &[
     ".bashrc",
     ".bash_profile",
     ".profile",
-    ".zshrc",
-    ".zprofile",
     ".config/fish/config.fish",
 ];
+const ZSH_RC_FILES: &[&str] = &[".zshrc", ".zprofile"];
 
 /// Lines of the user's shell startup files that put gox on PATH or activate it: they name
-/// the shims dir, GOX_HOME, run `gox activate`/`gox env`, or add the install dir to PATH.
-/// gox does not edit them (a user's rc file is theirs); it tells the user which lines to
-/// delete.
-pub fn rc_mentions(user_home: &Path, shims_dir: &Path, install_dir: &Path) -> Vec<RcMention> {
+/// the shims dir, GOX_HOME, run `gox activate`/`gox env`, or add the install dir to PATH
+/// (spelled out, or under `$HOME`/`~`). gox does not edit them (a user's rc file is
+/// theirs); it tells the user which lines to delete.
+pub fn rc_mentions(
+    user_home: &Path,
+    zdotdir: Option<&Path>,
+    shims_dir: &Path,
+    install_dir: &Path,
+) -> Vec<RcMention> {
     let shims = shims_dir.display().to_string();
-    let install = install_dir.display().to_string();
+    let mut install = vec![install_dir.display().to_string()];
+    if let Ok(rest) = install_dir.strip_prefix(user_home) {
+        let rest = rest.display();
+        install.extend([
+            format!("$HOME/{rest}"),
+            format!("${{HOME}}/{rest}"),
+            format!("~/{rest}"),
+        ]);
+    }
+    let zsh_dir = zdotdir.unwrap_or(user_home);
+    let files = RC_FILES
+        .iter()
+        .map(|rc| user_home.join(rc))
+        .chain(ZSH_RC_FILES.iter().map(|rc| zsh_dir.join(rc)));
     let mut found = Vec::new();
-    for rc in RC_FILES {
-        let file = user_home.join(rc);
+    for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
@@ -526,17 +547,18 @@ pub fn rc_mentions(user_home: &Path, shims_dir: &Path, install_dir: &Path) -> Ve
             if trimmed.starts_with('#') {
                 continue;
             }
-            let mentions = trimmed.contains(&shims)
+            let gox = trimmed.contains(&shims)
                 || trimmed.contains("GOX_HOME")
                 || trimmed.contains("gox activate")
-                || trimmed.contains("gox env")
-                || (trimmed.contains(&install)
-                    && (trimmed.contains("PATH") || trimmed.contains("fish_add_path")));
-            if mentions {
+                || trimmed.contains("gox env");
+            let install_dir = install.iter().any(|dir| trimmed.contains(dir.as_str()))
+                && (trimmed.contains("PATH") || trimmed.contains("fish_add_path"));
+            if gox || install_dir {
                 found.push(RcMention {
                     file: file.clone(),
                     line: i + 1,
                     text: trimmed.to_string(),
+                    install_dir_only: !gox,
                 });
             }
         }
@@ -887,10 +909,36 @@ mod tests {
             ),
         )
         .unwrap();
-        let found = rc_mentions(root.path(), &shims, &bin);
+        let found = rc_mentions(root.path(), None, &shims, &bin);
         assert_eq!(
-            found.iter().map(|m| m.line).collect::<Vec<_>>(),
-            [2, 4],
+            found
+                .iter()
+                .map(|m| (m.line, m.install_dir_only))
+                .collect::<Vec<_>>(),
+            [(2, false), (4, true)],
+            "{found:?}"
+        );
+        // The install dir under $HOME counts too, and zsh's files are read from ZDOTDIR.
+        let zdotdir = root.path().join(".config/zsh");
+        std::fs::create_dir_all(&zdotdir).unwrap();
+        std::fs::write(
+            zdotdir.join(".zshrc"),
+            "export PATH=\"$HOME/.local/bin:$PATH\"\neval \"$(gox activate zsh)\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.path().join(".zshrc"), "eval \"$(gox activate zsh)\"\n").unwrap();
+        let found = rc_mentions(root.path(), Some(&zdotdir), &shims, &bin);
+        let zsh: Vec<_> = found
+            .iter()
+            .filter(|m| m.file.ends_with(".zshrc"))
+            .map(|m| (m.file.clone(), m.line, m.install_dir_only))
+            .collect();
+        assert_eq!(
+            zsh,
+            [
+                (zdotdir.join(".zshrc"), 1, true),
+                (zdotdir.join(".zshrc"), 2, false)
+            ],
             "{found:?}"
         );
     }

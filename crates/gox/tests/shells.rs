@@ -671,3 +671,53 @@ fn path_entries_that_are_not_utf8_survive_env_and_the_hook() {
         );
     }
 }
+
+/// `gox setup`'s PATH line for fish sets `$PATH` for the session (`fish_add_path --path`),
+/// so deleting the line from config.fish really takes gox off PATH: without `--path` fish
+/// keeps the directory in the universal `fish_user_paths`. zsh's file is named under
+/// `ZDOTDIR` when that is set, since zsh then never reads `~/.zshrc`.
+#[test]
+fn setup_names_the_line_and_file_each_shell_really_reads() {
+    let w = World::new();
+    support::ensure_shim_built();
+    let shims = w.home().join("shims");
+    let out = w.run(["setup", "--shell", "fish"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("fish_add_path --path '{}'", shims.display()),
+        "{}",
+        describe(&out)
+    );
+    let zdotdir = w.root.path().join("zdot");
+    let out = w
+        .gox()
+        .args(["setup", "--shell", "zsh"])
+        .env("ZDOTDIR", &zdotdir)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains(&format!(
+            "add the line above to {}",
+            zdotdir.join(".zshrc").display()
+        )),
+        "{}",
+        describe(&out)
+    );
+    // fish itself (with a config dir of its own, so universal variables are stored): the
+    // line puts the shims on PATH and leaves no universal variable behind.
+    let fish_line = format!("fish_add_path --path '{}'", shims.display());
+    let config = w.root.path().join("fish-home");
+    let run = Command::new("fish")
+        .arg("-c")
+        .arg(format!(
+            "{fish_line}; contains '{}' $PATH; and echo on-path; set -q -U fish_user_paths; \
+             and echo universal; or echo session",
+            shims.display()
+        ))
+        .env("XDG_CONFIG_HOME", &config)
+        .env("HOME", &config)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&run), "on-path\nsession\n", "{}", describe(&run));
+}

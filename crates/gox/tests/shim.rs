@@ -378,6 +378,17 @@ fn a_deleted_working_directory_is_named_as_the_cause() {
             .output()
             .unwrap()
     };
+    // Nothing selected in an ordinary directory: the fix names no made-up version.
+    let out = w.go("nothing-here").arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("no Go version selected for ")
+            && stderr(&out)
+                .contains("fix: `gox use --global latest` (everywhere), or `gox use VERSION`"),
+        "{}",
+        describe(&out)
+    );
+
     let out = run_in_deleted(&[]);
     assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
     assert!(

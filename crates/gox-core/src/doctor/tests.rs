@@ -17,6 +17,7 @@ fn facts(host_spec: &str) -> Facts {
         host: host(host_spec),
         layout: layout(),
         shell: Some(Shell::Zsh),
+        zdotdir: None,
         path: PathFacts {
             entries: vec!["/gx/shims".into(), "/usr/bin".into()],
             first_go: Some("/gx/shims/go".into()),
@@ -153,10 +154,7 @@ fn a_go_before_the_shims_is_named_with_the_path_line() {
     assert!(findings[0].message.contains("/usr/local/go/bin/go"));
     assert!(findings[0].message.contains("comes before the gox shims"));
     let fix = findings[0].fix.as_deref().unwrap();
-    assert!(
-        fix.starts_with("fish_add_path --prepend '/gx/shims'"),
-        "{fix}"
-    );
+    assert!(fix.starts_with("fish_add_path --path '/gx/shims'"), "{fix}");
 
     // Shims not on PATH at all, and not even created.
     path.entries = vec!["/usr/local/go/bin".into()];
@@ -211,12 +209,20 @@ fn shell_activation() {
         entries: vec!["/usr/bin".into()],
         ..PathFacts::default()
     };
-    let findings = check_shell(&bare, &layout(), false, Some(Shell::Zsh));
+    let findings = check_shell(&bare, &layout(), false, (Some(Shell::Zsh), None));
     assert_eq!(ids(&findings), [("shell-not-activated", Severity::Warn)]);
     let fix = findings[0].fix.as_deref().unwrap();
     assert!(fix.starts_with(r#"eval "$(gox activate zsh)""#), "{fix}");
     assert!(fix.contains("~/.zshrc") && fix.contains("gox setup"));
-    let fish = check_shell(&bare, &layout(), false, Some(Shell::Fish));
+    // With ZDOTDIR set, zsh never reads ~/.zshrc.
+    let zdotdir = Path::new("/home/u/.config/zsh");
+    let findings = check_shell(&bare, &layout(), false, (Some(Shell::Zsh), Some(zdotdir)));
+    let fix = findings[0].fix.as_deref().unwrap();
+    assert!(
+        fix.contains("/home/u/.config/zsh/.zshrc") && !fix.contains("~/.zshrc"),
+        "{fix}"
+    );
+    let fish = check_shell(&bare, &layout(), false, (Some(Shell::Fish), None));
     assert!(
         fish[0]
             .fix
@@ -225,7 +231,7 @@ fn shell_activation() {
             .starts_with("gox activate fish | source")
     );
     assert_eq!(
-        ids(&check_shell(&bare, &layout(), true, None)),
+        ids(&check_shell(&bare, &layout(), true, (None, None))),
         [("shell", Severity::Ok)]
     );
 }

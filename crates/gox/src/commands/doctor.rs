@@ -147,6 +147,7 @@ fn gather(ctx: &Context) -> Facts {
         host: ctx.host.clone(),
         layout: layout.clone(),
         shell: env.var("SHELL").and_then(Shell::from_path),
+        zdotdir: env.path_var("ZDOTDIR"),
         path: PathFacts {
             shims_installed: layout.shims().join(format!("go{exe}")).is_file(),
             entries,

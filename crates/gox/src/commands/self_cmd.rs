@@ -249,7 +249,8 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
         say(kept_line(kept));
     }
     let mentions = ctx.env.home().map_or_else(Vec::new, |home| {
-        self_uninstall::rc_mentions(&home, &req.shims_dir, &install_dir)
+        let zdotdir = ctx.env.path_var("ZDOTDIR");
+        self_uninstall::rc_mentions(&home, zdotdir.as_deref(), &req.shims_dir, &install_dir)
     });
     if mentions.is_empty() {
         say(format!(
@@ -257,11 +258,23 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
             req.shims_dir.display(),
             install_dir.display()
         ));
-    } else {
+    }
+    let (gox_lines, dir_lines): (Vec<_>, Vec<_>) =
+        mentions.iter().partition(|m| !m.install_dir_only);
+    if !gox_lines.is_empty() {
         say(
             "remove these gox lines from your shell startup files (gox does not edit them):".into(),
         );
-        for m in &mentions {
+        for m in gox_lines {
+            say(format!("  {}:{}: {}", m.file.display(), m.line, m.text));
+        }
+    }
+    if !dir_lines.is_empty() {
+        say(format!(
+            "these lines put {} on PATH; remove them unless other programs there still need it:",
+            install_dir.display()
+        ));
+        for m in dir_lines {
             say(format!("  {}:{}: {}", m.file.display(), m.line, m.text));
         }
     }

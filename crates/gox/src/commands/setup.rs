@@ -33,7 +33,8 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
         gox_core::say!("gox: warning: {problem}");
     }
     let shell = ctx.shell(args.shell.as_deref())?;
-    let (line, file) = (shell.prepend_path_line(&dir), shell.rc_file());
+    let line = shell.prepend_path_line(&dir);
+    let file = shell.rc_file(ctx.env.path_var("ZDOTDIR").as_deref());
     println!("{line}");
     ctx.status(format!(
         "add the line above to {file} (after any other Go setup, so that gox's `go` comes first on PATH), then open a new shell; `gox doctor` checks the result"
