@@ -238,10 +238,23 @@ fn location(name: &str, value: &str) -> Result<Url, ResolveError> {
             .map_err(|()| setting(name, value, "not a usable file path".to_string()));
     }
     Url::parse(value).map_err(|e| {
+        // A relative directory that exists here is almost surely what was meant.
+        let hint = std::env::current_dir()
+            .map(|cwd| cwd.join(value))
+            .ok()
+            .filter(|dir| dir.is_dir())
+            .map_or_else(String::new, |dir| {
+                format!(
+                    "; {value} is a directory here: give its absolute path, {name}={}",
+                    dir.display()
+                )
+            });
         setting(
             name,
             value,
-            format!("not a URL ({e}); write it in full, e.g. https://mirror.example/golang/"),
+            format!(
+                "not a URL ({e}); write a full URL (https://host/dir/) or an absolute path{hint}"
+            ),
         )
     })
 }
@@ -275,6 +288,26 @@ fn normalize_base(mut base: Url) -> Result<Url, ResolveError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_relative_directory_is_answered_with_its_absolute_path() {
+        let here = std::env::current_dir().unwrap();
+        let err = super::base_url("GOX_UPDATE_BASE", "src")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("GOX_UPDATE_BASE={}", here.join("src").display())),
+            "{err}"
+        );
+        let err = super::base_url("GOX_UPDATE_BASE", "no-such-dir")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("write a full URL (https://host/dir/) or an absolute path")
+                && !err.contains("is a directory here"),
+            "{err}"
+        );
+    }
+
     use super::*;
 
     fn url(s: &str) -> Url {

@@ -112,7 +112,8 @@ pub(super) fn shim_binary() -> Result<PathBuf, CliError> {
         Ok(shim)
     } else {
         Err(CliError::Other(format!(
-            "{} is missing: gox-shim must be installed next to gox (reinstall gox)",
+            "{} is missing: gox-shim must be installed next to gox\nfix: `gox self update` puts \
+             it back (or run install.sh again)",
             shim.display()
         )))
     }
