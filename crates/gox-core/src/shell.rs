@@ -36,6 +36,31 @@ impl Shell {
             .ok()
     }
 
+    /// The shell named, else the user's login shell (`$SHELL`), else bash. The second
+    /// value is a warning when `$SHELL` names a shell gox writes nothing for (tcsh, dash,
+    /// nushell…): bash syntax is then a guess the user should know about.
+    pub fn chosen(
+        name: Option<&str>,
+        shell_var: Option<&str>,
+    ) -> Result<(Shell, Option<String>), UnknownShell> {
+        if let Some(name) = name {
+            return Ok((name.parse()?, None));
+        }
+        let Some(login) = shell_var else {
+            return Ok((Shell::Bash, None));
+        };
+        Ok(match Shell::from_path(login) {
+            Some(shell) => (shell, None),
+            None => (
+                Shell::Bash,
+                Some(format!(
+                    "SHELL is {login}, which gox has no integration for: writing bash syntax. \
+                     Name the shell you will run this in: bash, zsh, fish or pwsh"
+                )),
+            ),
+        })
+    }
+
     /// A quoted literal.
     pub fn quote(self, value: &str) -> String {
         match self {
@@ -194,6 +219,27 @@ impl fmt::Display for Shell {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_chosen_shell_and_when_it_is_a_guess() {
+        assert_eq!(
+            Shell::chosen(Some("fish"), Some("/bin/zsh")).unwrap(),
+            (Shell::Fish, None)
+        );
+        assert_eq!(
+            Shell::chosen(None, Some("/usr/bin/zsh")).unwrap(),
+            (Shell::Zsh, None)
+        );
+        assert_eq!(Shell::chosen(None, None).unwrap(), (Shell::Bash, None));
+        for odd in ["/bin/tcsh", "/usr/bin/dash", "/usr/bin/nu"] {
+            let (shell, warning) = Shell::chosen(None, Some(odd)).unwrap();
+            assert_eq!(shell, Shell::Bash);
+            assert!(
+                warning.is_some_and(|w| w.contains(odd) && w.contains("bash, zsh, fish or pwsh"))
+            );
+        }
+        assert!(Shell::chosen(Some("tcsh"), None).is_err());
+    }
 
     #[test]
     fn quoting_survives_hostile_values() {

@@ -704,6 +704,20 @@ fn setup_names_the_line_and_file_each_shell_really_reads() {
         "{}",
         describe(&out)
     );
+    // A $SHELL gox has no integration for gets bash syntax, and a warning saying so.
+    let out = w
+        .gox()
+        .args(["activate"])
+        .env("SHELL", "/bin/tcsh")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success()
+            && stdout(&out).contains("gox shell integration for bash")
+            && stderr(&out).contains("SHELL is /bin/tcsh, which gox has no integration for"),
+        "{}",
+        describe(&out)
+    );
     // fish itself (with a config dir of its own, so universal variables are stored): the
     // line puts the shims on PATH and leaves no universal variable behind.
     let fish_line = format!("fish_add_path --path '{}'", shims.display());

@@ -5,13 +5,12 @@ use std::io::Write;
 
 use gox_core::Environment;
 use gox_core::hook::{self, STATE_VAR};
-use gox_core::shell::{Shell, UnknownShell};
 
 use crate::cli::ActivateArgs;
 use crate::error::CliError;
 
 pub fn run(env: &Environment, args: &ActivateArgs) -> Result<(), CliError> {
-    let shell = shell(env, args.shell.as_deref())?;
+    let shell = super::env::chosen_shell(env, args.shell.as_deref())?;
     // The absolute path, so the hook works whether or not gox is on PATH (and keeps calling
     // this gox when another one is earlier on PATH).
     let gox = std::env::current_exe().map_err(|e| {
@@ -37,17 +36,4 @@ pub fn deactivate(env: &Environment) -> Result<(), CliError> {
          `gox deactivate` undoes `eval \"$(gox activate SHELL)\"` (see `gox activate --help`)"
     };
     Err(CliError::Other(message.to_owned()))
-}
-
-/// The named shell, else the login shell from $SHELL, else bash.
-fn shell(env: &Environment, name: Option<&str>) -> Result<Shell, CliError> {
-    match name {
-        Some(name) => name
-            .parse()
-            .map_err(|e: UnknownShell| CliError::Usage(e.to_string())),
-        None => Ok(env
-            .var("SHELL")
-            .and_then(Shell::from_path)
-            .unwrap_or(Shell::Bash)),
-    }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use gox_core::Environment;
 use gox_core::childenv::{self, DEPTH_VAR, PIN_VAR};
 use gox_core::shell::Shell;
 
@@ -47,15 +48,17 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), CliError> {
 impl Context {
     /// `--shell`, else the user's login shell from $SHELL, else POSIX syntax.
     pub fn shell(&self, flag: Option<&str>) -> Result<Shell, CliError> {
-        match flag {
-            Some(name) => name
-                .parse()
-                .map_err(|e: gox_core::shell::UnknownShell| CliError::Usage(e.to_string())),
-            None => Ok(self
-                .env
-                .var("SHELL")
-                .and_then(Shell::from_path)
-                .unwrap_or(Shell::Bash)),
-        }
+        chosen_shell(&self.env, flag)
     }
+}
+
+/// The shell named by a flag, else $SHELL's, else bash, saying so when $SHELL names a shell
+/// gox has no integration for (tcsh, dash…) rather than silently writing bash.
+pub(super) fn chosen_shell(env: &Environment, flag: Option<&str>) -> Result<Shell, CliError> {
+    let (shell, warning) = Shell::chosen(flag, env.var("SHELL"))
+        .map_err(|e: gox_core::shell::UnknownShell| CliError::Usage(e.to_string()))?;
+    if let Some(warning) = warning {
+        gox_core::say!("gox: warning: {warning}");
+    }
+    Ok(shell)
 }
