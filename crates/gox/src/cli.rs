@@ -146,7 +146,7 @@ It never downloads: a missing version is reported once, with the command that in
 bash  ~/.bashrc                   eval \"$(gox activate bash)\"\n  \
 zsh   ~/.zshrc                    eval \"$(gox activate zsh)\"\n  \
 fish  ~/.config/fish/config.fish  gox activate fish | source\n  \
-pwsh  $PROFILE                    gox activate pwsh | Out-String | Invoke-Expression\n\
+pwsh  $PROFILE                    gox activate pwsh | Out-String | Invoke-Expression\n\n\
 Details: https://github.com/gox-dev/gox/blob/main/docs/shell-integration.md"
     )]
     Activate(ActivateArgs),
@@ -189,7 +189,7 @@ are refused with the reason. The old manager's pins (.go-version, .tool-versions
         after_help = "Examples:\n  gox import --dry-run          what would be imported, skipped or refused\n  \
 gox import                    hard links (no extra disk space) where possible\n  \
 gox import --move ~/old-gos   take the trees out of the old place\n  \
-gox import --json             [{\"manager\",\"path\",\"version\",\"platform\",\"action\",\"reason\"}]\n\
+gox import --json             [{\"manager\",\"path\",\"version\",\"platform\",\"action\",\"reason\"}]\n\n\
 Details: https://github.com/gox-dev/gox/blob/main/docs/migrate.md"
     )]
     Import(ImportArgs),
@@ -213,7 +213,7 @@ The script registers gox as its own completer: on TAB the shell asks `gox` (whic
 PATH) for candidates, so installed versions (use, uninstall, exec) and the versions in the \
 cached go.dev feed (install) are always current. Completion never touches the network.",
         after_help = "Examples:\n  gox completions bash > ~/.local/share/bash-completion/completions/gox\n  \
-gox completions zsh > ~/.zfunc/_gox\n  gox completions fish > ~/.config/fish/completions/gox.fish\n\
+gox completions zsh > ~/.zfunc/_gox\n  gox completions fish > ~/.config/fish/completions/gox.fish\n\n\
 See https://github.com/gox-dev/gox/blob/main/docs/completions.md for PowerShell and elvish."
     )]
     Completions(CompletionsArgs),
@@ -236,7 +236,7 @@ manifest; the new binaries must be executables for this machine. Only then are t
 over the installed ones. Any failure leaves the installed gox untouched. Releases come from \
 GOX_UPDATE_BASE (default: the GitHub releases of gox-dev/gox).",
         after_help = "Examples:\n  gox self update\n  gox self update --check\n  \
-gox self update --version 0.3.0   (also to downgrade on purpose)\nSee https://github.com/gox-dev/gox/blob/main/docs/self-update.md."
+gox self update --version 0.3.0   (also to downgrade on purpose)\n\nSee https://github.com/gox-dev/gox/blob/main/docs/self-update.md."
     )]
     Update(SelfUpdateArgs),
     /// Remove gox, gox-shim and the shims (toolchains stay unless --all)

@@ -97,6 +97,25 @@ fn there_is_a_man_page_per_visible_command() {
     assert!(top.contains("gox\\-install(1)"), "{top}");
 }
 
+/// roff fills lines: in a page's examples (indented, so each is a line of its own), a plain
+/// line right after an indented one would be run into it ("… on purpose) See https://…").
+/// A blank line must come first.
+#[test]
+fn man_page_examples_are_not_run_together() {
+    for (name, page) in gox::man::pages() {
+        let page = String::from_utf8_lossy(&page).into_owned();
+        let lines: Vec<&str> = page.lines().collect();
+        for pair in lines.windows(2) {
+            let (before, line) = (pair[0], pair[1]);
+            let plain = !line.is_empty() && !line.starts_with([' ', '.']);
+            assert!(
+                !(before.starts_with("  ") && plain),
+                "{name}: {line:?} runs into {before:?}: put a blank line before it in cli.rs"
+            );
+        }
+    }
+}
+
 /// `gox completions SHELL` and `COMPLETE=SHELL gox` (what clap_complete's own docs tell
 /// users to eval) both print exactly the checked-in script, from any directory and
 /// whichever path the binary is run by: no build path leaks into a script.
