@@ -50,6 +50,22 @@ pub enum Layout {
     AsIs,
 }
 
+/// A copy of the running xtask binary in `target_dir`, to be cargo's linker: the binary
+/// itself may be rebuilt while the link runs (any `cargo build` in the workspace replaces
+/// `target/debug/xtask`), and cargo would then find only `xtask (deleted)`. Written to a
+/// temporary name and renamed, so a link already running keeps its file.
+fn linker_copy(target_dir: &Path) -> Result<std::path::PathBuf> {
+    let me = std::env::current_exe()
+        .map_err(|e| format!("cannot find the running xtask binary to link with: {e}"))?;
+    std::fs::create_dir_all(target_dir)?;
+    let copy = target_dir.join(format!("xtask-linker{}", std::env::consts::EXE_SUFFIX));
+    let partial = target_dir.join(format!(".xtask-linker-{}", std::process::id()));
+    std::fs::copy(&me, &partial)
+        .and_then(|_| std::fs::rename(&partial, &copy))
+        .map_err(|e| format!("cannot copy {} to {}: {e}", me.display(), copy.display()))?;
+    Ok(copy)
+}
+
 /// `cargo build` of the release shim for a Linux `target` into `target_dir`, linked by
 /// rust-lld through [`link`]. Plain cargo, not zigbuild: the shim needs no C compiler, and
 /// zig's linker driver cannot order symbols.
@@ -59,8 +75,7 @@ pub fn shim_build(
     target_dir: &Path,
     layout: Layout,
 ) -> Result<Command> {
-    let linker = std::env::current_exe()
-        .map_err(|e| format!("cannot find the running xtask binary to link with: {e}"))?;
+    let linker = linker_copy(target_dir)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut cmd = Command::new(cargo);
     cmd.args([
