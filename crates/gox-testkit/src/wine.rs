@@ -118,6 +118,27 @@ pub fn windows_path(path: &Path) -> String {
     format!("Z:{}", path.display()).replace('/', "\\")
 }
 
+/// Whether the Rust standard library for [`WINDOWS_TARGET`] is installed (`rustup target
+/// add`); `Err` says how to get it.
+pub fn windows_target_installed() -> Result<(), String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let libdir = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", WINDOWS_TARGET])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let installed = libdir
+        .and_then(|dir| fs::read_dir(dir).ok())
+        .is_some_and(|mut entries| entries.next().is_some());
+    if installed {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {WINDOWS_TARGET} standard library is not installed (rustup target add {WINDOWS_TARGET})"
+        ))
+    }
+}
+
 /// Builds gox.exe and gox-shim.exe for [`WINDOWS_TARGET`] (debug) in its own target dir,
 /// serialized by a lock (a test cannot share cargo's build dir with the running `cargo
 /// test`). Returns the directory holding both. Panics with cargo's output on failure.

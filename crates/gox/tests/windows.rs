@@ -13,12 +13,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use gox_testkit::fixtures;
-use gox_testkit::wine::{Wine, windows_binaries, windows_path};
+use gox_testkit::wine::{Wine, windows_binaries, windows_path, windows_target_installed};
 use support::{describe, skip_for_missing_tool, stderr, stdout};
 
 #[test]
 fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
-    let wine = match Wine::start() {
+    let wine = match windows_target_installed().and_then(|()| Wine::start()) {
         Ok(wine) => wine,
         Err(why) => return skip_for_missing_tool(&why),
     };
