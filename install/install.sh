@@ -6,6 +6,7 @@
 #
 # GOX_INSTALL_BASE  URL of the release directory (default: the latest GitHub release)
 # GOX_INSTALL_DIR   where gox and gox-shim go (default: ~/.local/bin)
+# GOX_INSTALL_TIMEOUT  seconds a download may stall before it fails (default: 60)
 #
 # POSIX sh (tested under dash and bash). The target comes from the real CPU: on a Mac a
 # Rosetta terminal reports `uname -m` = x86_64 on arm64 hardware, so the kernel is asked.
@@ -40,6 +41,9 @@ environment:
   GOX_INSTALL_BASE  release directory URL (default: the latest GitHub release;
                     with --version: that version's GitHub release)
   GOX_INSTALL_DIR   where gox and gox-shim go (default: ~/.local/bin)
+  GOX_INSTALL_TIMEOUT
+                    seconds a download may receive nothing before it counts as
+                    stalled and fails (default: 60; connecting: at most 30)
 EOF
 }
 
@@ -371,17 +375,14 @@ installed=0
 if [ "$dry_run" = 0 ] && [ -x "$install_dir/gox" ] && [ -x "$install_dir/gox-shim" ] &&
 	[ "$("$install_dir/gox" --version 2>/dev/null)" = "gox $version" ]; then
 	installed=1
-	if [ "$modify_path" = 0 ]; then
-		# An earlier run may have stopped between the install and gox setup: make sure the
-		# shims exist (gox setup changes nothing when they do).
-		"$install_dir/gox" --quiet setup --shell "$shell" >/dev/null ||
-			die "'$install_dir/gox setup --shell $shell' failed (its error is above); run it again by hand once fixed"
-		say "gox $version is already installed in $install_dir (nothing to do)"
-		exit 0
+	# No download. An earlier run may have stopped between the install and gox setup (a
+	# read-only GOX_HOME, say): gox setup below makes the shims that are missing (and
+	# changes nothing when they exist), and the PATH lines are printed as on a first run.
+	if [ "$modify_path" = 1 ]; then
+		say "gox $version is already installed in $install_dir; adding the PATH lines only"
+	else
+		say "gox $version is already installed in $install_dir; checking the shims and the PATH lines"
 	fi
-	# --modify-path after a plain install: the binaries are right, only the startup file
-	# is missing its lines. No download.
-	say "gox $version is already installed in $install_dir; adding the PATH lines only"
 fi
 
 if [ "$installed" = 0 ]; then
@@ -438,13 +439,34 @@ if [ "$installed" = 0 ]; then
 	say "installed $install_dir/gox and $install_dir/gox-shim"
 fi
 
-# gox setup creates the go/gofmt shims and prints the PATH line for them.
-shims_line=$("$install_dir/gox" --quiet setup --shell "$shell") ||
-	die "'$install_dir/gox setup --shell $shell' failed (its error is above); run it again by hand once fixed"
-lines=$shims_line
+# gox setup creates the go/gofmt shims and prints the PATH line for them. Its line for
+# sh names the shims directory: evaluated with an empty PATH it leaves "DIR:", which says
+# whether DIR is on PATH already (gox quotes it; a line of another form is just printed).
+setup_failed="'$install_dir/gox setup' failed (its error is above): fix that, then run install.sh again (it downloads nothing when gox $version is installed, and finishes the setup)"
+sh_shims_line=$("$install_dir/gox" --quiet setup --shell bash) || die "$setup_failed"
+if [ "$shell" = bash ]; then
+	shims_line=$sh_shims_line
+else
+	shims_line=$("$install_dir/gox" --quiet setup --shell "$shell") || die "$setup_failed"
+fi
+# shellcheck disable=SC2123 # PATH is emptied on purpose (in this subshell only).
+shims_dir=$(
+	PATH=
+	eval "$sh_shims_line" 2>/dev/null || exit 0
+	printf '%s' "${PATH%:}"
+) || shims_dir=
+lines=
+on_path_dirs=
+if [ -n "$shims_dir" ] && on_path "$shims_dir"; then
+	on_path_dirs=$shims_dir
+else
+	lines=$shims_line
+fi
 path_line=
 legacy_line=
-if ! on_path "$install_dir"; then
+if on_path "$install_dir"; then
+	on_path_dirs="${on_path_dirs:+$on_path_dirs and }$install_dir"
+else
 	if [ "$shell" = fish ]; then
 		path_line="fish_add_path --append $(fish_quote "$install_dir")"
 	else
@@ -456,8 +478,15 @@ if ! on_path "$install_dir"; then
 		*) legacy_line="export PATH=\"\$PATH:$install_dir\"" ;;
 		esac
 	fi
-	lines="$lines
-$path_line"
+	lines="${lines:+$lines
+}$path_line"
+fi
+if [ -n "$on_path_dirs" ]; then
+	say "$on_path_dirs: already on PATH"
+fi
+if [ -z "$lines" ]; then
+	say "nothing to add to ${rc:-the startup file}: gox is ready"
+	exit 0
 fi
 
 if [ "$modify_path" = 1 ]; then

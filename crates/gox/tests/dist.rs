@@ -751,6 +751,93 @@ fn without_home_there_is_no_startup_file_and_a_rerun_completes_the_shims() {
     }
 }
 
+/// A run whose `gox setup` failed (here: GOX_HOME under a regular file, as with a
+/// read-only ~/.local/share) installed the binaries and says to run install.sh again; that
+/// rerun downloads nothing, makes the shims and prints both PATH lines, as a first install
+/// does (it used to say "already installed (nothing to do)" and print no line at all). A
+/// rerun with both directories on PATH says so and prints no line.
+#[test]
+fn a_rerun_after_a_failed_setup_makes_the_shims_and_prints_the_path_lines() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let mut runs = vec![
+        ("dash".to_string(), system_path()),
+        ("bash".to_string(), system_path()),
+    ];
+    let busybox_dir = tempfile::tempdir().unwrap();
+    if let Some(busybox) = which("busybox") {
+        runs.push(busybox_applets(&busybox, &busybox_dir.path().join("bin")));
+    }
+    for (shell, path) in runs {
+        let s = Scratch::new();
+        fs::write(s.path("not-a-dir"), "").unwrap();
+        let broken_home = s.path("not-a-dir/gox-home");
+        let out = s.install_sh_with(
+            &shell,
+            &server.download_base(),
+            &[],
+            &path,
+            &[("GOX_HOME", broken_home.to_str().unwrap())],
+        );
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        assert!(
+            stderr(&out).contains("then run install.sh again"),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert_eq!(s.bin_entries(), ["gox", "gox-shim"], "{shell}");
+        assert!(s.shims_entries().is_empty(), "{shell}");
+
+        let archives = archive_requests(&server, &dist);
+        let again = s.install_sh(&shell, &server, &[], &path);
+        assert!(again.status.success(), "{shell}: {}", describe(&again));
+        assert!(
+            stderr(&again).contains("already installed"),
+            "{shell}: {}",
+            describe(&again)
+        );
+        assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        assert_eq!(
+            stdout(&again),
+            format!("{}\n{}\n", sh_shims_line(&s), sh_path_line(&s.bin())),
+            "{shell}: {}",
+            describe(&again)
+        );
+        assert!(
+            stderr(&again).contains("add this to"),
+            "{shell}: {}",
+            describe(&again)
+        );
+        assert_eq!(archive_requests(&server, &dist), archives, "{shell}");
+
+        // Only the line for the directory that is not on PATH yet; none when both are.
+        let shims = s.path("gox-home/shims");
+        let with_bin = format!("{}:{path}", s.bin().display());
+        let out = s.install_sh(&shell, &server, &[], &with_bin);
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert_eq!(stdout(&out), format!("{}\n", sh_shims_line(&s)), "{shell}");
+        assert!(
+            stderr(&out).contains(&format!("{}: already on PATH", s.bin().display())),
+            "{shell}: {}",
+            describe(&out)
+        );
+        let with_both = format!("{}:{with_bin}", shims.display());
+        let out = s.install_sh(&shell, &server, &[], &with_both);
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert_eq!(stdout(&out), "", "{shell}: {}", describe(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "{} and {}: already on PATH",
+                shims.display(),
+                s.bin().display()
+            )),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert!(s.tmp_is_empty(), "{shell}");
+    }
+}
+
 /// The install dir's PATH line keeps every character of the directory literal: `'` (as
 /// in o'brien, which ended fish's string early), `"`, `$`, a backquote, `\` and spaces
 /// (which the double-quoted `export PATH="$PATH:DIR"` expanded). dash and bash source the
