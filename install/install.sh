@@ -103,7 +103,17 @@ fi
 # swap both the archive and SHA256SUMS on the way.
 base_fix="use an https:// URL, or file:///absolute/path for a directory on this machine (plain http:// only for 127.0.0.1, localhost or [::1])"
 case $base in
-https://* | file://*) ;;
+https://*) ;;
+file://*)
+	# Read with cp (curl's file:// support is not wget's: GNU and busybox wget have none),
+	# so only files on this machine: file:///path or file://localhost/path.
+	file_host=${base#file://}
+	file_host=${file_host%%/*}
+	case $file_host in
+	'' | localhost) ;;
+	*) die "GOX_INSTALL_BASE '$base' names the host '$file_host': a file:// URL is read from this machine only; use file:///absolute/path (three slashes), or https:// for another machine" ;;
+	esac
+	;;
 http://*)
 	# The host is what follows the last '@' of the authority (RFC 3986 userinfo):
 	# http://127.0.0.1:x@evil.example/ connects to evil.example, so a prefix match on
@@ -222,7 +232,9 @@ detect_target() {
 }
 
 # What to check when a download fails (curl has already printed why, wget -q has not).
-if [ -n "${GOX_INSTALL_BASE:-}" ]; then
+if [ "${base#file://}" != "$base" ]; then
+	download_fix="check that GOX_INSTALL_BASE ($base) is a release directory (https://github.com/gox-dev/gox/blob/main/docs/install.md, \"Release layout\") that you can read"
+elif [ -n "${GOX_INSTALL_BASE:-}" ]; then
 	download_fix="check that GOX_INSTALL_BASE ($base) is a release directory (https://github.com/gox-dev/gox/blob/main/docs/install.md, \"Release layout\"), your network, and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY)"
 else
 	download_fix="check your network and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY), or set GOX_INSTALL_BASE to a mirror of the release directory"
@@ -240,7 +252,45 @@ download_failed() { # URL TOOL STATUS
 	die "cannot download $1 with $2: $download_fix"
 }
 
+# The local path of a file:// URL (host checked above): '?' and '#' end it, %XX escapes
+# are decoded (a space is %20 in a URL).
+file_url_path() { # URL
+	fu_rest=${1#file://}
+	fu_rest=/${fu_rest#*/}
+	fu_rest=${fu_rest%%[?#]*}
+	fu_out=
+	while :; do
+		case $fu_rest in
+		*%*)
+			fu_out=$fu_out${fu_rest%%%*}
+			fu_rest=${fu_rest#*%}
+			case $fu_rest in
+			00*) die "cannot read $1: %00 (a NUL byte) cannot be in a file name" ;;
+			[0-9A-Fa-f][0-9A-Fa-f]*)
+				fu_hex=${fu_rest%"${fu_rest#??}"}
+				fu_rest=${fu_rest#??}
+				# The x keeps a decoded newline from being cut by $(…).
+				fu_char=$(printf '%bx' "\\0$(printf '%03o' "0x$fu_hex")")
+				fu_out=$fu_out${fu_char%x}
+				;;
+			*) fu_out=$fu_out% ;;
+			esac
+			;;
+		*) break ;;
+		esac
+	done
+	printf '%s' "$fu_out$fu_rest"
+}
+
 download() { # URL FILE
+	case $1 in
+	file://*)
+		dl_path=$(file_url_path "$1") || exit 1
+		[ -f "$dl_path" ] || die "cannot read $1: there is no file $dl_path; $download_fix"
+		cp "$dl_path" "$2" && return 0
+		download_failed "$1" cp "$?"
+		;;
+	esac
 	if command -v curl >/dev/null 2>&1; then
 		curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" && return 0
 		download_failed "$1" curl "$?"

@@ -838,6 +838,96 @@ fn a_rerun_after_a_failed_setup_makes_the_shims_and_prints_the_path_lines() {
     }
 }
 
+/// `GOX_INSTALL_BASE=file:///…` is read with cp, not curl or wget: GNU and busybox wget
+/// have no file:// support, so with wget alone it failed and blamed the network. A `%20`
+/// in the URL is a space in the directory's name; a file:// URL naming another host is
+/// refused before anything is read.
+#[test]
+fn a_file_url_base_installs_with_wget_only_and_busybox() {
+    let dist = dist();
+    let s = Scratch::new();
+    let local = s.path("my dist");
+    fs::create_dir_all(&local).unwrap();
+    for entry in fs::read_dir(&dist.dir).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), local.join(entry.file_name())).unwrap();
+    }
+    let url = format!("file://{}/", local.display()).replace(' ', "%20");
+    let mut runs = vec![
+        (
+            "dash".to_string(),
+            path_without(&s.path("no-curl"), &["curl"]),
+        ),
+        (
+            "bash".to_string(),
+            path_without(&s.path("no-curl"), &["curl"]),
+        ),
+    ];
+    if let Some(busybox) = which("busybox") {
+        runs.push(busybox_applets(&busybox, &s.path("busybox-bin")));
+    }
+    for (shell, path) in runs {
+        let out = s.install_sh_with(&shell, &url, &["--dry-run"], &path, &[]);
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert!(
+            stdout(&out).contains(&format!("archive:     {url}{}", dist.archive_name())),
+            "{shell}: {}",
+            describe(&out)
+        );
+        let out = s.install_sh_with(&shell, &url, &[], &path, &[]);
+        assert!(out.status.success(), "{shell}: {}", describe(&out));
+        assert_eq!(s.bin_entries(), ["gox", "gox-shim"], "{shell}");
+        assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        fs::remove_dir_all(s.bin()).unwrap();
+
+        // A directory that is not there: named, without network advice.
+        let missing = format!("file://{}/", s.path("no-such-dist").display());
+        let out = s.install_sh_with(&shell, &missing, &["--dry-run"], &path, &[]);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "there is no file {}/manifest.json",
+                s.path("no-such-dist").display()
+            )),
+            "{shell}: {err}"
+        );
+        assert!(!err.contains("network"), "{shell}: {err}");
+        // Only this machine's files.
+        let remote = format!("file://files.example{}", local.display());
+        let out = s.install_sh_with(&shell, &remote, &["--dry-run"], &path, &[]);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        assert!(
+            stderr(&out).contains("names the host 'files.example'"),
+            "{shell}: {}",
+            describe(&out)
+        );
+        assert!(s.tmp_is_empty(), "{shell}");
+    }
+}
+
+/// `dir` filled with links to every program on the test's PATH except `without` (as if
+/// they were not installed); returns it as a PATH.
+fn path_without(dir: &Path, without: &[&str]) -> String {
+    if !dir.exists() {
+        fs::create_dir_all(dir).unwrap();
+        for entry in std::env::split_paths(&system_path()) {
+            let Ok(programs) = fs::read_dir(&entry) else {
+                continue;
+            };
+            for program in programs.filter_map(|e| e.ok()) {
+                let name = program.file_name();
+                let link = dir.join(&name);
+                if !without.iter().any(|w| name == **w) && !link.exists() {
+                    let _ = std::os::unix::fs::symlink(program.path(), link);
+                }
+            }
+        }
+    }
+    assert!(!without.iter().any(|w| dir.join(w).exists()));
+    dir.display().to_string()
+}
+
 /// The install dir's PATH line keeps every character of the directory literal: `'` (as
 /// in o'brien, which ended fish's string early), `"`, `$`, a backquote, `\` and spaces
 /// (which the double-quoted `export PATH="$PATH:DIR"` expanded). dash and bash source the
