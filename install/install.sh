@@ -169,17 +169,24 @@ esac
 
 # The startup file for --modify-path, decided before anything is downloaded: without HOME
 # there is none, and gox itself needs its directories named another way.
+# zsh reads $ZDOTDIR/.zshrc when ZDOTDIR is set, and then never ~/.zshrc.
+rc_home=${HOME:-}
 case ${SHELL:-} in
-*/zsh) shell=zsh rc=.zshrc ;;
+*/zsh)
+	shell=zsh rc=.zshrc
+	[ -z "${ZDOTDIR:-}" ] || rc_home=$ZDOTDIR
+	;;
 */fish) shell=fish rc=.config/fish/config.fish ;;
 */bash) shell=bash rc=.bashrc ;;
 *) shell=bash rc=.profile ;;
 esac
-if [ -n "${HOME:-}" ]; then
-	rc=$HOME/$rc
+if [ -n "$rc_home" ]; then
+	rc=${rc_home%/}/$rc
 else
 	rc=
-	if [ "$modify_path" = 1 ]; then
+fi
+if [ -z "${HOME:-}" ]; then
+	if [ -z "$rc" ] && [ "$modify_path" = 1 ]; then
 		die "--modify-path needs HOME (the startup file is found there), and HOME is not set: set HOME, or drop --modify-path and add the printed lines to your shell's startup file yourself"
 	fi
 	# gox's own directories default to HOME too (XDG, crates/gox-core/src/layout.rs):

@@ -928,6 +928,61 @@ fn path_without(dir: &Path, without: &[&str]) -> String {
     dir.display().to_string()
 }
 
+/// With ZDOTDIR set, zsh reads $ZDOTDIR/.zshrc and never ~/.zshrc: --modify-path writes
+/// the lines there and names that file (it wrote ~/.zshrc and reported success, and the
+/// next zsh had no gox). A real interactive zsh then has both directories on PATH.
+#[test]
+fn modify_path_for_zsh_writes_zdotdir_zshrc() {
+    let server = dist().mirror().start();
+    let s = Scratch::new();
+    let zdotdir = s.path("zdot");
+    let out = s.install_sh_with(
+        "dash",
+        &server.download_base(),
+        &["--modify-path"],
+        &system_path(),
+        &[
+            ("SHELL", "/usr/bin/zsh"),
+            ("ZDOTDIR", zdotdir.to_str().unwrap()),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let zshrc = zdotdir.join(".zshrc");
+    assert!(
+        stderr(&out).contains(&format!("added the PATH line(s) to {}", zshrc.display())),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(&zshrc).unwrap(),
+        format!("{}\n{}\n", sh_shims_line(&s), sh_path_line(&s.bin()))
+    );
+    assert!(!s.path("user/.zshrc").exists());
+
+    let Some(zsh) = which("zsh") else {
+        support::skip_for_missing_tool("zsh is not installed (apt-get install zsh)");
+        return;
+    };
+    let out = Command::new(zsh)
+        .args(["-i", "-c", "print -r -- $PATH"])
+        .env_clear()
+        .env("HOME", s.path("user"))
+        .env("ZDOTDIR", &zdotdir)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{}:/usr/bin:/bin:{}\n",
+            s.path("gox-home/shims").display(),
+            s.bin().display()
+        ),
+        "{}",
+        describe(&out)
+    );
+}
+
 /// The install dir's PATH line keeps every character of the directory literal: `'` (as
 /// in o'brien, which ended fish's string early), `"`, `$`, a backquote, `\` and spaces
 /// (which the double-quoted `export PATH="$PATH:DIR"` expanded). dash and bash source the
