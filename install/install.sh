@@ -525,7 +525,10 @@ if on_path "$install_dir"; then
 	on_path_dirs="${on_path_dirs:+$on_path_dirs and }$install_dir"
 else
 	if [ "$shell" = fish ]; then
-		path_line="fish_add_path --append $(fish_quote "$install_dir")"
+		# --path: $PATH for this session only, set by config.fish at every start. Without
+		# it fish_add_path stores the universal fish_user_paths, which outlives the line
+		# (and gox self uninstall), and --append does not append to it.
+		path_line="fish_add_path --path --append $(fish_quote "$install_dir")"
 	else
 		path_line="export PATH=\"\$PATH\":$(sh_quote "$install_dir")"
 		# Earlier install.sh versions wrote export PATH="$PATH:DIR", which is right for a

@@ -1042,34 +1042,39 @@ fn path_lines_keep_quotes_dollars_and_backslashes_of_the_install_dir() {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
-        stdout(&out).contains(r#"fish_add_path --append '"#)
+        stdout(&out).contains(r#"fish_add_path --path --append '"#)
             && stdout(&out).contains(r#"/o\'brien "$HOME" `x` \\ bin'"#),
         "{}",
         describe(&out)
     );
-    // fish_add_path itself writes fish's universal variables: a stand-in prints what it
-    // was given, one argument a line.
-    let out = Command::new(&fish)
-        .args([
-            "--no-config",
-            "-c",
-            "function fish_add_path; printf '%s\\n' $argv; end; source $HOME/.config/fish/config.fish",
-        ])
-        .env_clear()
-        .env("HOME", s.path("user"))
-        .env("PATH", system_path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "fish: {}", describe(&out));
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "--prepend\n{}\n--append\n{dir_text}\n",
-            s.path("gox-home/shims").display()
+    // A stand-in fish_add_path prints what it was given, one argument a line (the shims'
+    // line before it is gox setup's). The real one: the directory ends $PATH, and is not
+    // stored in fish's universal variables (fish_user_paths in fish_variables), which
+    // would outlive the line in config.fish and `gox self uninstall`.
+    for (args, ends) in [
+        (
+            &[
+                "--no-config",
+                "-c",
+                "function fish_add_path; printf '%s\\n' $argv; end; source $HOME/.config/fish/config.fish",
+            ][..],
+            format!("\n--path\n--append\n{dir_text}\n"),
         ),
-        "fish: {}",
-        describe(&out)
-    );
+        (&["-c", "printf '%s\\n' $PATH"], format!("\n{dir_text}\n")),
+    ] {
+        let out = Command::new(&fish)
+            .args(args)
+            .env_clear()
+            .env("HOME", s.path("user"))
+            .env("PATH", system_path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "fish: {}", describe(&out));
+        assert!(stdout(&out).ends_with(&ends), "fish: {}", describe(&out));
+    }
+    let universal =
+        fs::read_to_string(s.path("user/.config/fish/fish_variables")).unwrap_or_default();
+    assert!(!universal.contains("brien"), "{universal}");
 }
 
 /// A relative GOX_INSTALL_DIR is taken from the directory install.sh runs in, and the
