@@ -6,7 +6,6 @@
 #
 # GOX_INSTALL_BASE  URL of the release directory (default: the latest GitHub release)
 # GOX_INSTALL_DIR   where gox and gox-shim go (default: ~/.local/bin)
-# GOX_INSTALL_TIMEOUT  seconds a download may stall before it fails (default: 60)
 #
 # POSIX sh (tested under dash and bash). The target comes from the real CPU: on a Mac a
 # Rosetta terminal reports `uname -m` = x86_64 on arm64 hardware, so the kernel is asked.
@@ -41,9 +40,6 @@ environment:
   GOX_INSTALL_BASE  release directory URL (default: the latest GitHub release;
                     with --version: that version's GitHub release)
   GOX_INSTALL_DIR   where gox and gox-shim go (default: ~/.local/bin)
-  GOX_INSTALL_TIMEOUT
-                    seconds a download may receive nothing before it counts as
-                    stalled and fails (default: 60; connecting: at most 30)
 EOF
 }
 
@@ -256,7 +252,28 @@ download_failed() { # URL TOOL STATUS
 		! (printf x >"$tmp/.write-probe") 2>/dev/null; then
 		die "cannot download $1: $2 could not write to the temp directory $tmp (exit $3; is $tmp_parent full?): free some space there, or set TMPDIR to a directory with room"
 	fi
+	if [ "$2" = wget ]; then
+		# GNU wget: exit 8 is an HTTP error status, exit 4 a network failure; busybox wget
+		# exits 1 for both, and its message tells them apart.
+		if [ "$3" = 8 ] || grep -q 'server returned error' "$tmp/.wget-log" 2>/dev/null; then
+			die "cannot download $1 with wget: the server answered with an HTTP error (e.g. 404: is GOX_INSTALL_BASE a gox release directory?)"
+		fi
+	fi
 	die "cannot download $1 with $2: $download_fix"
+}
+
+# GNU wget (--no-verbose, --tries; exit 8 for an HTTP error) or another one, e.g.
+# busybox's.
+wget_kind=
+wget_kind() {
+	if [ -z "$wget_kind" ]; then
+		if wget --version 2>/dev/null | grep -q 'GNU Wget'; then
+			wget_kind=gnu
+		else
+			wget_kind=plain
+		fi
+	fi
+	printf '%s' "$wget_kind"
 }
 
 # The local path of a file:// URL (host checked above): '?' and '#' end it, %XX escapes
@@ -302,8 +319,14 @@ download() { # URL FILE
 		curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" && return 0
 		download_failed "$1" curl "$?"
 	elif command -v wget >/dev/null 2>&1; then
-		wget --quiet --tries=3 --output-document="$2" "$1" && return 0
-		download_failed "$1" wget "$?"
+		# Its messages go to a log, shown on failure (GNU wget --quiet says nothing).
+		case $(wget_kind) in
+		gnu) wget --no-verbose --tries=3 --output-document="$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
+		*) wget -q -O "$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
+		esac
+		dl_status=$?
+		cat "$tmp/.wget-log" >&2
+		download_failed "$1" wget "$dl_status"
 	else
 		die "neither curl nor wget is installed; install one (e.g. sudo apt-get install curl)"
 	fi

@@ -983,6 +983,35 @@ fn modify_path_for_zsh_writes_zdotdir_zshrc() {
     );
 }
 
+/// With wget (GNU's, or busybox's), a 404 is named as the server's answer, not as a
+/// network or proxy problem: GNU wget exits 8 for an HTTP error status, busybox wget says
+/// "server returned error".
+#[test]
+fn wget_names_an_http_error_as_such() {
+    let server = dist().mirror().start();
+    let s = Scratch::new();
+    let mut runs = vec![(
+        "dash".to_string(),
+        path_without(&s.path("no-curl"), &["curl"]),
+    )];
+    if let Some(busybox) = which("busybox") {
+        runs.push(busybox_applets(&busybox, &s.path("busybox-bin")));
+    }
+    let base = format!("{}/no-such-release", server.url());
+    for (shell, path) in runs {
+        let out = s.install_sh_with(&shell, &base, &["--dry-run"], &path, &[]);
+        assert_eq!(out.status.code(), Some(1), "{shell}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("/no-such-release/manifest.json with wget: the server answered with an HTTP error (e.g. 404: is GOX_INSTALL_BASE a gox release directory?)"),
+            "{shell}: {err}"
+        );
+        assert!(err.contains("404"), "{shell}: {err}");
+        assert!(!err.contains("your network"), "{shell}: {err}");
+        assert!(s.tmp_is_empty(), "{shell}");
+    }
+}
+
 /// The install dir's PATH line keeps every character of the directory literal: `'` (as
 /// in o'brien, which ended fish's string early), `"`, `$`, a backquote, `\` and spaces
 /// (which the double-quoted `export PATH="$PATH:DIR"` expanded). dash and bash source the
