@@ -6,6 +6,7 @@
 #
 # GOX_INSTALL_BASE  URL of the release directory (default: the latest GitHub release)
 # GOX_INSTALL_DIR   where gox and gox-shim go (default: ~/.local/bin)
+# GOX_INSTALL_TIMEOUT  seconds a download may stall before it fails (default: 60)
 #
 # POSIX sh (tested under dash and bash). The target comes from the real CPU: on a Mac a
 # Rosetta terminal reports `uname -m` = x86_64 on arm64 hardware, so the kernel is asked.
@@ -40,6 +41,9 @@ environment:
   GOX_INSTALL_BASE  release directory URL (default: the latest GitHub release;
                     with --version: that version's GitHub release)
   GOX_INSTALL_DIR   where gox and gox-shim go (default: ~/.local/bin)
+  GOX_INSTALL_TIMEOUT
+                    seconds a download may receive nothing before it counts as
+                    stalled and fails (default: 60; connecting: at most 30)
 EOF
 }
 
@@ -243,6 +247,16 @@ else
 	download_fix="check your network and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY), or set GOX_INSTALL_BASE to a mirror of the release directory"
 fi
 
+# A download that receives nothing for $stall seconds (or connects to nothing within
+# $connect) has stalled: it fails (curl tries 4 times, GNU wget 3) instead of hanging.
+stall=${GOX_INSTALL_TIMEOUT:-60}
+case $stall in
+'' | *[!0-9]* | 0) die "GOX_INSTALL_TIMEOUT is '$stall': expected a whole number of seconds above 0, e.g. GOX_INSTALL_TIMEOUT=300 (the default is 60)" ;;
+esac
+connect=30
+[ "$stall" -ge "$connect" ] || connect=$stall
+stall_fix="the download stalled (no data for ${stall}s, or no connection within ${connect}s): check your network and the proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY), or set GOX_INSTALL_TIMEOUT to wait longer than $stall seconds"
+
 # Why a download failed, with the fix. curl exit 23 and wget exit 3 are a failed write of
 # the file, not a network error: the temp directory is full (or was made unwritable).
 # busybox wget exits 1 for every error, so a byte written here decides (the failed
@@ -252,23 +266,31 @@ download_failed() { # URL TOOL STATUS
 		! (printf x >"$tmp/.write-probe") 2>/dev/null; then
 		die "cannot download $1: $2 could not write to the temp directory $tmp (exit $3; is $tmp_parent full?): free some space there, or set TMPDIR to a directory with room"
 	fi
+	if [ "$2" = curl ] && [ "$3" = 28 ]; then
+		die "cannot download $1 with curl: $stall_fix"
+	fi
 	if [ "$2" = wget ]; then
-		# GNU wget: exit 8 is an HTTP error status, exit 4 a network failure; busybox wget
-		# exits 1 for both, and its message tells them apart.
+		# GNU wget: exit 8 is an HTTP error status, exit 4 a network failure (timeouts
+		# included); busybox wget exits 1 for both, and its message tells them apart.
 		if [ "$3" = 8 ] || grep -q 'server returned error' "$tmp/.wget-log" 2>/dev/null; then
 			die "cannot download $1 with wget: the server answered with an HTTP error (e.g. 404: is GOX_INSTALL_BASE a gox release directory?)"
+		fi
+		if grep -q 'timed out' "$tmp/.wget-log" 2>/dev/null; then
+			die "cannot download $1 with wget: $stall_fix"
 		fi
 	fi
 	die "cannot download $1 with $2: $download_fix"
 }
 
-# GNU wget (--no-verbose, --tries; exit 8 for an HTTP error) or another one, e.g.
-# busybox's.
+# GNU wget (--timeout, --tries; exit 8 for an HTTP error) or another one, e.g. busybox's,
+# which has -T only when built with it (Debian's is not, and crashes on -T).
 wget_kind=
 wget_kind() {
 	if [ -z "$wget_kind" ]; then
 		if wget --version 2>/dev/null | grep -q 'GNU Wget'; then
 			wget_kind=gnu
+		elif wget --help 2>&1 | grep -q -- '-T SEC'; then
+			wget_kind=timeout
 		else
 			wget_kind=plain
 		fi
@@ -316,12 +338,15 @@ download() { # URL FILE
 		;;
 	esac
 	if command -v curl >/dev/null 2>&1; then
-		curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" && return 0
+		curl --fail --silent --show-error --location --retry 3 --connect-timeout "$connect" \
+			--speed-limit 1 --speed-time "$stall" --output "$2" "$1" && return 0
 		download_failed "$1" curl "$?"
 	elif command -v wget >/dev/null 2>&1; then
 		# Its messages go to a log, shown on failure (GNU wget --quiet says nothing).
 		case $(wget_kind) in
-		gnu) wget --no-verbose --tries=3 --output-document="$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
+		gnu) wget --no-verbose --tries=3 --timeout="$stall" --connect-timeout="$connect" \
+			--output-document="$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
+		timeout) wget -q -T "$stall" -O "$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
 		*) wget -q -O "$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
 		esac
 		dl_status=$?

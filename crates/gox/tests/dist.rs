@@ -1012,6 +1012,58 @@ fn wget_names_an_http_error_as_such() {
     }
 }
 
+/// A server that accepts the connection and then sends nothing makes the download fail
+/// as stalled, within GOX_INSTALL_TIMEOUT seconds a try (curl: 4 tries, GNU wget: 3),
+/// instead of hanging for ever (curl) or 45 minutes (wget).
+#[test]
+fn a_stalled_download_fails_and_says_so() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let s = Scratch::new();
+    let base = format!("http://127.0.0.1:{port}/dl");
+    for (tool, path) in [
+        ("curl", system_path()),
+        ("wget", path_without(&s.path("no-curl"), &["curl"])),
+    ] {
+        let log = s.path(&format!("{tool}.err"));
+        let mut cmd = s.install_sh_cmd("dash", &base, &["--dry-run"], &path);
+        cmd.env("GOX_INSTALL_TIMEOUT", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(fs::File::create(&log).unwrap());
+        let started = std::time::Instant::now();
+        let mut child = cmd.spawn().unwrap();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(40) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "{tool}: install.sh still waits for the stalled server after 40 s: {}",
+                    fs::read_to_string(&log).unwrap()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        let err = fs::read_to_string(&log).unwrap();
+        assert_eq!(status.code(), Some(1), "{tool}: {err}");
+        assert!(
+            err.contains(&format!(
+                "cannot download {base}/manifest.json with {tool}: the download stalled (no data for 1s"
+            )) && err.contains("GOX_INSTALL_TIMEOUT"),
+            "{tool}: {err}"
+        );
+    }
+    assert!(s.tmp_is_empty());
+}
+
 /// The install dir's PATH line keeps every character of the directory literal: `'` (as
 /// in o'brien, which ended fish's string early), `"`, `$`, a backquote, `\` and spaces
 /// (which the double-quoted `export PATH="$PATH:DIR"` expanded). dash and bash source the
