@@ -180,6 +180,14 @@ pub fn toolchain_dir_name(version: &Version, platform: &Platform) -> String {
     format!("{}.{}", version.go_name(), platform.dir_name())
 }
 
+/// Whether `name` is that of a lock file [`Layout::toolchain_lock`] makes in `toolchains/`:
+/// `.go1.22.5.darwin-arm64.lock`.
+pub fn is_toolchain_lock_name(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".lock"))
+        .is_some_and(|n| parse_toolchain_dir_name(n).is_some())
+}
+
 /// Splits a toolchain directory name back into version and platform. Anything else in
 /// `toolchains/` (staging dirs, locks, stray files) yields `None`.
 pub fn parse_toolchain_dir_name(name: &str) -> Option<(Version, Platform)> {
@@ -332,6 +340,28 @@ mod tests {
             ".go1.22.5.linux-amd64.lock",
         ] {
             assert!(parse_toolchain_dir_name(junk).is_none(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn lock_names_are_told_from_other_entries() {
+        let layout = Layout::at("/h", "/c", "/cfg/config.toml");
+        let p: Platform = "linux/amd64".parse().unwrap();
+        for s in ["1.22.5", "1.21rc1"] {
+            let lock = layout.toolchain_lock(&v(s), &p);
+            let name = lock.file_name().unwrap().to_str().unwrap();
+            assert!(is_toolchain_lock_name(name), "{name}");
+        }
+        for other in [
+            "go1.22.5.linux-amd64",
+            ".go1.22.5.linux-amd64",
+            "go1.22.5.linux-amd64.lock",
+            ".go1.22.5.lock",
+            ".arm-gcc.lock",
+            ".staging-go1.22.5.linux-amd64-Ab3xYz",
+            ".lock",
+        ] {
+            assert!(!is_toolchain_lock_name(other), "{other}");
         }
     }
 }

@@ -104,15 +104,29 @@ pub fn record_selection(layout: &Layout, selection: &Selection) {
     }
 }
 
+/// Whether `text` is a projects record as [`record`] writes it: nothing but absolute
+/// directories, one a line (blank lines aside). `gox self uninstall --all` removes a
+/// `projects` file only then: under a shared GOX_HOME, one holding anything else is a user's.
+pub fn is_projects_file(text: &str) -> bool {
+    lines(text).all(|line| Path::new(line).is_absolute())
+}
+
 fn parse(text: &str) -> Vec<PathBuf> {
     let mut seen = Vec::<PathBuf>::new();
-    for line in text.lines().map(|l| l.trim_end_matches('\r')) {
+    for line in lines(text) {
         let dir = PathBuf::from(line);
-        if !line.is_empty() && dir.is_absolute() && !seen.contains(&dir) {
+        if dir.is_absolute() && !seen.contains(&dir) {
             seen.push(dir);
         }
     }
     seen
+}
+
+/// The non-blank lines of a projects file (CRLF tolerated).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty())
 }
 
 fn render(dirs: &[PathBuf]) -> String {
@@ -159,6 +173,23 @@ mod tests {
             parse("/a\r\n\nrel\n/b\n/a\n"),
             [PathBuf::from("/a"), PathBuf::from("/b")]
         );
+    }
+
+    #[test]
+    fn what_record_writes_is_a_projects_file_and_notes_are_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = layout(tmp.path());
+        for dir in ["a", "b c"] {
+            fs::create_dir_all(tmp.path().join(dir)).unwrap();
+            record(&layout, &tmp.path().join(dir)).unwrap();
+        }
+        let written = fs::read_to_string(layout.projects_file()).unwrap();
+        assert!(is_projects_file(&written), "{written:?}");
+        assert!(is_projects_file("/a\r\n\r\n/b\n"));
+        assert!(is_projects_file(""));
+        for notes in ["myapp\n", "/a\ncall the bank\n", "TODO: /a\n"] {
+            assert!(!is_projects_file(notes), "{notes:?}");
+        }
     }
 
     #[test]

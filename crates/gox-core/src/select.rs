@@ -346,6 +346,22 @@ fn read_default(layout: &Layout, buf: &mut Vec<u8>) -> Result<Option<Selection>,
     )
 }
 
+/// Whether `text` is a global default as `gox use --global` writes it: what [`select`] reads
+/// from `GOX_HOME/default` (one version spec) and nothing more besides blank lines and
+/// comments. `gox self uninstall --all` removes a `default` file only then: in a shared
+/// GOX_HOME (`GOX_HOME=$HOME`), one holding anything else is the user's.
+pub fn is_default_file(text: &str) -> bool {
+    let parsed = parse_go_version_file(text);
+    let Ok(Some(pin)) = spec_pin(Path::new("default"), Origin::DefaultFile, text, parsed) else {
+        return false;
+    };
+    // The reader stops at the version's line; a file gox wrote has no other to read.
+    let line = pin.source.line.unwrap_or(0);
+    text.lines()
+        .skip(line)
+        .all(|rest| matches!(parse_go_version_file(rest), Ok(None)))
+}
+
 /// [`Selection::resolve`] with the versions installed for `platform` in `layout`, which are
 /// listed only when the request needs them (not for an exact version).
 pub fn resolve_for(selection: &Selection, layout: &Layout, platform: &Platform) -> Resolved {

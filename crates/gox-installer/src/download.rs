@@ -121,11 +121,25 @@ struct Part<'a> {
     bar: ProgressBar,
 }
 
+/// `<file>.part`: where `file` is downloaded to until it is complete (and verified).
+pub fn part_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}
+
 /// Where a `.part` file's validator is kept.
 pub fn meta_path(part: &Path) -> PathBuf {
     let mut name = part.as_os_str().to_owned();
     name.push(".meta");
     PathBuf::from(name)
+}
+
+/// The name of the file a [`part_path`] (or its [`meta_path`]) is downloading:
+/// `go1.22.10.linux-amd64.tar.gz.part.meta` → `go1.22.10.linux-amd64.tar.gz`.
+pub fn part_target(name: &str) -> Option<&str> {
+    name.strip_suffix(".part.meta")
+        .or_else(|| name.strip_suffix(".part"))
 }
 
 impl<'a> Part<'a> {
@@ -449,5 +463,23 @@ fn copy_local(src: &Path, part: &mut Part<'_>) -> Result<Option<Failure>, Instal
             return Ok(None);
         }
         part.push(&buf[..n])?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_and_meta_names_lead_back_to_their_file() {
+        let file = Path::new("/c/downloads/go1.22.10.linux-amd64.tar.gz");
+        let part = part_path(file);
+        for path in [&part, &meta_path(&part)] {
+            let name = path.file_name().unwrap().to_str().unwrap();
+            assert_eq!(part_target(name), Some("go1.22.10.linux-amd64.tar.gz"));
+        }
+        for other in ["go1.22.10.linux-amd64.tar.gz", "x.meta", "x.part.old"] {
+            assert_eq!(part_target(other), None, "{other}");
+        }
     }
 }

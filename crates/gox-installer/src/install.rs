@@ -248,7 +248,7 @@ impl Installer<'_> {
             .map_err(|e| InstallError::io("create", &downloads, e))?;
         // One name per archive: the toolchain lock we hold makes it ours, and a later run
         // finds it to resume. Never mistaken for a complete download: those have no suffix.
-        let part = FreshPart(downloads.join(format!("{filename}.part")));
+        let part = FreshPart(download::part_path(&downloads.join(filename)));
         let label = format!("{} {}", req.version.go_name(), req.platform);
         let download = Download {
             client: &self.client,

@@ -20,7 +20,9 @@
 use std::path::{Path, PathBuf};
 
 use gox_core::Platform;
-use gox_core::layout::{CACHE_ENTRIES, HOME_ENTRIES, parse_toolchain_dir_name};
+use gox_core::layout::{
+    CACHE_ENTRIES, HOME_ENTRIES, is_toolchain_lock_name, parse_toolchain_dir_name,
+};
 
 use crate::shims;
 
@@ -299,9 +301,8 @@ fn ownership(name: &str) -> Option<Owned> {
     let rule = match name {
         "gomodcache" => Owned::Dir,
         "toolchains" => Owned::Entries(|n| {
-            let lock = n.strip_prefix('.').and_then(|n| n.strip_suffix(".lock"));
             parse_toolchain_dir_name(n).is_some()
-                || lock.is_some_and(|n| parse_toolchain_dir_name(n).is_some())
+                || is_toolchain_lock_name(n)
                 || crate::remove::leftover_owner(n).is_some()
         }),
         // GOPATH and GOCACHE per platform: `gopath/linux-amd64`, `go-build/darwin-arm64`.
@@ -312,32 +313,16 @@ fn ownership(name: &str) -> Option<Owned> {
                 && n.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
         }),
+        // Archives, their partial downloads, `install --source proxy` scratch directories.
         "downloads" => Owned::Entries(|n| {
-            let archive = n
-                .strip_suffix(".part.meta")
-                .or_else(|| n.strip_suffix(".part"))
-                .unwrap_or(n);
+            let archive = crate::download::part_target(n).unwrap_or(n);
             crate::install::parse_archive_name(archive).is_some()
                 || n.starts_with(crate::prune::PROXY_SCRATCH_PREFIX)
         }),
-        // One version spec (the global default).
-        "default" => Owned::File(|text| {
-            let lines: Vec<&str> = text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
-            matches!(lines[..], [line] if line.parse::<gox_core::Spec>().is_ok())
-        }),
-        // One absolute directory per line (gox_core::projects).
-        "projects" => Owned::File(|text| {
-            text.lines()
-                .filter(|l| !l.is_empty())
-                .all(|l| Path::new(l).is_absolute())
-        }),
-        // The resolver's feed cache: go.dev's JSON array, and its validators' object.
-        "feed.json" => Owned::File(|text| text.trim_start().starts_with('[')),
-        "feed.meta.json" => Owned::File(|text| text.trim_start().starts_with('{')),
+        "default" => Owned::File(gox_core::select::is_default_file),
+        "projects" => Owned::File(gox_core::projects::is_projects_file),
+        "feed.json" => Owned::File(gox_resolver::cache::is_feed_file),
+        "feed.meta.json" => Owned::File(gox_resolver::cache::is_meta_file),
         _ => return None,
     };
     Some(rule)

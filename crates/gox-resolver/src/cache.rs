@@ -53,6 +53,18 @@ fn meta_path(cache_dir: &Path) -> PathBuf {
     cache_dir.join(META_FILE)
 }
 
+/// Whether `text` is a `feed.json` this cache writes: a feed, go.dev's JSON array (perhaps
+/// cut short by a crash). `gox self uninstall --all` removes the file only then, since the
+/// cache dir may be shared (`GOX_CACHE_DIR=~/.cache`).
+pub fn is_feed_file(text: &str) -> bool {
+    text.trim_start().starts_with('[')
+}
+
+/// [`is_feed_file`] for `feed.meta.json`: a JSON object ([`Meta`]).
+pub fn is_meta_file(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
 /// What the cache holds for a feed URL.
 pub(crate) enum CacheState {
     /// Nothing, or a feed from another URL.
@@ -162,6 +174,25 @@ mod tests {
         for name in [FEED_FILE, META_FILE] {
             assert!(gox_core::layout::CACHE_ENTRIES.contains(&name), "{name}");
         }
+    }
+
+    #[test]
+    fn what_the_cache_writes_is_told_from_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = Meta {
+            url: "https://a.example/feed".into(),
+            etag: None,
+            last_modified: None,
+            fetched_at: now_unix(),
+        };
+        write(dir.path(), b"\n[{\"version\":\"go1.22.10\"}]", &meta).unwrap();
+        let text = |name| std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(is_feed_file(&text(FEED_FILE)));
+        assert!(is_meta_file(&text(META_FILE)));
+        for other in ["", "notes\n", "# feed\n[1]"] {
+            assert!(!is_feed_file(other) && !is_meta_file(other), "{other:?}");
+        }
+        assert!(!is_feed_file(&text(META_FILE)) && !is_meta_file(&text(FEED_FILE)));
     }
 
     #[test]

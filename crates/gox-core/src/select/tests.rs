@@ -392,6 +392,37 @@ fn default_file_then_nothing() {
     assert!(reason.starts_with("empty version file"), "{reason}");
 }
 
+/// What `select` reads as the global default, alone in the file, is gox's; a file that
+/// also says something else, or that `select` refuses, is not.
+#[test]
+fn default_files_are_told_from_notes() {
+    let t = Tree::new();
+    t.dir("p/plain");
+    for ours in [
+        "1.22.10\n",
+        "latest\n",
+        "1.22\r\n",
+        "go1.21.13",
+        "\u{feff}# set by gox default\n\nlatest\n# end\n",
+        "1.23rc1 # newest rc\n",
+    ] {
+        assert!(is_default_file(ours), "{ours:?}");
+        t.file("home/default", ours);
+        assert_eq!(t.selected("p/plain").source.kind(), SourceKind::Default);
+    }
+    for notes in [
+        "",
+        "\n# nothing\n",
+        "call the bank\nbuy milk\n",
+        "banana\n",
+        "1.22.10\ncall the bank\n",
+        "1.22.10\n1.21.0\n",
+        "1.22.10 1.21.0\n",
+    ] {
+        assert!(!is_default_file(notes), "{notes:?}");
+    }
+}
+
 #[test]
 fn partial_specs_resolve_to_the_newest_installed_or_missing() {
     let t = Tree::new();
