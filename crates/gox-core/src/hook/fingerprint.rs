@@ -5,7 +5,8 @@
 //! lookup depend on: the working directory; in it and every ancestor, each candidate file
 //! (`.go-version`, `.tool-versions`, `go.work`, `go.mod`) present or absent, with its
 //! modification time, size and inode; the file `GOWORK` names; Go's env file, where a
-//! go.work is found and `GOWORK` is unset (only then can its `GOWORK` line count); the
+//! go.work file (not a directory) is found and `GOWORK` is unset (only then can its
+//! `GOWORK` line count); the
 //! system temp dir (whose go.mod the go command ignores); the global default file, the
 //! config file and the toolchains directory (installing or removing a toolchain renames an
 //! entry in it, which changes its modification time); the variables that steer selection
@@ -75,8 +76,10 @@ pub fn fingerprint(env: &Environment) -> String {
             probe.clear();
             probe.push(dir);
             probe.push(name);
-            let exists = hash.stat(&probe);
-            work_found |= exists && name == GO_WORK_FILE;
+            let meta = hash.stat(&probe);
+            // A go.work that is not a regular file (a directory) is no workspace to
+            // selection (`probe_file`), so it brings Go's env file into play no more.
+            work_found |= name == GO_WORK_FILE && meta.is_some_and(|m| m.is_file());
         }
     }
     // Selection reads Go's env file only for a go.work found up the tree with `GOWORK`
@@ -117,8 +120,8 @@ impl Fnv {
     }
 
     /// Hashes whether `path` exists and, if so, what identifies its content; returns
-    /// whether it exists.
-    fn stat(&mut self, path: &Path) -> bool {
+    /// its metadata (links followed) if it exists.
+    fn stat(&mut self, path: &Path) -> Option<std::fs::Metadata> {
         match std::fs::metadata(path) {
             Ok(meta) => {
                 self.bytes(&[1]);
@@ -135,11 +138,11 @@ impl Fnv {
                     self.bytes(&meta.ino().to_le_bytes());
                     self.bytes(&meta.dev().to_le_bytes());
                 }
-                true
+                Some(meta)
             }
             Err(_) => {
                 self.bytes(&[0]);
-                false
+                None
             }
         }
     }
@@ -161,14 +164,22 @@ mod tests {
         )
     }
 
+    /// A temporary root with `dirs` made in it, and the environment of a shell in `cwd`
+    /// (also made) there.
+    fn world(cwd: &str, dirs: &[&str]) -> (tempfile::TempDir, Environment) {
+        let dir = tempfile::tempdir().unwrap();
+        for made in dirs.iter().chain([&cwd]) {
+            std::fs::create_dir_all(dir.path().join(made)).unwrap();
+        }
+        let env = env(dir.path(), &dir.path().join(cwd));
+        (dir, env)
+    }
+
     #[test]
     fn changes_exactly_when_an_input_changes() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, env) = world("p/a/b", &["home/toolchains"]);
         let root = dir.path();
-        let cwd = root.join("p/a/b");
-        std::fs::create_dir_all(&cwd).unwrap();
-        std::fs::create_dir_all(root.join("home/toolchains")).unwrap();
-        let env = env(root, &cwd);
+        let cwd = env.cwd().to_path_buf();
 
         let first = fingerprint(&env);
         // Stable when nothing changed.
@@ -234,5 +245,22 @@ mod tests {
         let mut unrelated = env.clone();
         unrelated.set("EDITOR", "vi");
         assert_eq!(fingerprint(&unrelated), now);
+    }
+
+    /// A directory named go.work is no workspace to selection, which then never reads Go's
+    /// env file; so the env file does not count for the fingerprint either.
+    #[test]
+    fn a_go_work_directory_does_not_bring_in_go_s_env_file() {
+        let (dir, env) = world("p/a", &["p/go.work"]);
+        let before = fingerprint(&env);
+        // Read by selection, this line would be an error (a relative GOWORK).
+        std::fs::write(dir.path().join("goenv"), "GOWORK=relative/go.work\n").unwrap();
+        let layout = Layout::from_env(&env).unwrap();
+        assert!(matches!(crate::select::select(&env, &layout), Ok(None)));
+        assert_eq!(
+            fingerprint(&env),
+            before,
+            "Go's env file counted under a go.work directory"
+        );
     }
 }
