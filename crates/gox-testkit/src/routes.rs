@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crate::server::{Request, read_request, respond_text, write_head};
+use crate::server::{Request, read_request, respond_text, send_body, write_head};
 
 /// What a handler answers.
 #[derive(Clone, Debug)]
@@ -27,6 +27,50 @@ impl Reply {
 
     pub fn status(code: u16) -> Self {
         Reply::Bytes(code, format!("status {code}\n").into_bytes())
+    }
+
+    /// The reply with its body opened, ready to [`send`](Opened::send); a file that cannot
+    /// be opened is answered 404.
+    pub(crate) fn open(self) -> Opened {
+        let (status, body, len): (u16, Box<dyn Read>, u64) = match self {
+            Reply::Bytes(status, bytes) => {
+                let len = bytes.len() as u64;
+                (status, Box::new(io::Cursor::new(bytes)), len)
+            }
+            Reply::File(path) => {
+                match File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
+                    Ok((len, f)) => (200, Box::new(f), len),
+                    Err(_) => (404, Box::new(&b"not found\n"[..]), 10),
+                }
+            }
+        };
+        Opened { status, len, body }
+    }
+}
+
+/// A [`Reply`] whose status and length are known: what every handler-driven server (this
+/// one, [`crate::TlsServer`]) writes back.
+pub(crate) struct Opened {
+    pub(crate) status: u16,
+    len: u64,
+    body: Box<dyn Read>,
+}
+
+impl Opened {
+    /// Writes the head and, unless `head_only` (a HEAD request), the body; stops early once
+    /// `stop` is set.
+    pub(crate) fn send(
+        mut self,
+        stream: &mut impl Write,
+        head_only: bool,
+        stop: &AtomicBool,
+    ) -> io::Result<()> {
+        let ct = ("Content-Type", "application/octet-stream".to_string());
+        write_head(stream, self.status, &[ct], Some(self.len))?;
+        if head_only {
+            return Ok(());
+        }
+        send_body(stream, &mut self.body, self.len, stop, &mut 0)
     }
 }
 
@@ -108,39 +152,63 @@ fn serve(stop: &AtomicBool, log: &Mutex<Vec<Request>>, handler: &Handler, mut st
     log.lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(req.clone());
-    let _ = answer(stop, &req, handler(&req), &mut stream);
+    let _ = handler(&req)
+        .open()
+        .send(&mut stream, req.method == "HEAD", stop);
     let _ = stream.flush();
     let _ = stream.shutdown(Shutdown::Write);
 }
 
-fn answer(
-    stop: &AtomicBool,
-    req: &Request,
-    reply: Reply,
-    stream: &mut TcpStream,
-) -> io::Result<()> {
-    let ct = ("Content-Type", "application/octet-stream".to_string());
-    let (status, mut body, len): (u16, Box<dyn Read>, u64) = match reply {
-        Reply::Bytes(status, bytes) => {
-            let len = bytes.len() as u64;
-            (status, Box::new(io::Cursor::new(bytes)), len)
-        }
-        Reply::File(path) => match File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
-            Ok((len, f)) => (200, Box::new(f), len),
-            Err(_) => return respond_text(stream, 404, "not found\n"),
-        },
-    };
-    write_head(stream, status, &[ct], Some(len))?;
-    if req.method == "HEAD" {
-        return Ok(());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`Opened::send`] writes for `reply`, as the route and TLS servers send it.
+    fn sent(reply: Reply, head_only: bool, stop: bool) -> String {
+        let mut out = Vec::new();
+        let stop = AtomicBool::new(stop);
+        reply.open().send(&mut out, head_only, &stop).unwrap();
+        String::from_utf8(out).unwrap()
     }
-    let mut buf = vec![0u8; 64 * 1024];
-    while !stop.load(Ordering::SeqCst) {
-        let n = body.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        stream.write_all(&buf[..n])?;
+
+    fn head(status: &str, len: usize) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/octet-stream\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+        )
     }
-    Ok(())
+
+    #[test]
+    fn replies_go_out_whole_with_their_length() {
+        let ok = head("200 OK", 5);
+        assert_eq!(sent(Reply::ok("hello"), false, false), format!("{ok}hello"));
+        assert_eq!(sent(Reply::ok("hello"), true, false), ok);
+        assert_eq!(sent(Reply::ok("hello"), false, true), ok, "stopped");
+        assert_eq!(
+            sent(Reply::status(503), false, false),
+            format!("{}status 503\n", head("503 Service Unavailable", 11))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("zip");
+        std::fs::write(&file, b"PK zip").unwrap();
+        assert_eq!(
+            sent(Reply::File(file), false, false),
+            format!("{}PK zip", head("200 OK", 6))
+        );
+        assert_eq!(
+            sent(Reply::File(dir.path().join("gone")), false, false),
+            format!("{}not found\n", head("404 Not Found", 10))
+        );
+    }
+
+    #[test]
+    fn the_route_server_answers_through_its_handler() {
+        let server = RouteServer::start(Arc::new(|req: &Request| Reply::ok(req.path.clone())));
+        let addr = server.url().trim_start_matches("http://").to_string();
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.write_all(b"GET /a/b HTTP/1.1\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert_eq!(answer, format!("{}/a/b", head("200 OK", 4)));
+        assert_eq!(server.requests()[0].path, "/a/b");
+    }
 }

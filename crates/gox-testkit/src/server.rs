@@ -444,7 +444,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
 }
 
 pub(crate) fn write_head(
-    stream: &mut TcpStream,
+    stream: &mut impl Write,
     status: u16,
     headers: &[(&str, String)],
     len: Option<u64>,
@@ -460,10 +460,35 @@ pub(crate) fn write_head(
     stream.write_all(head.as_bytes())
 }
 
-pub(crate) fn respond_text(stream: &mut TcpStream, status: u16, text: &str) -> io::Result<()> {
+pub(crate) fn respond_text(stream: &mut impl Write, status: u16, text: &str) -> io::Result<()> {
     let ct = [("Content-Type", "text/plain; charset=utf-8".to_string())];
     write_head(stream, status, &ct, Some(text.len() as u64))?;
     stream.write_all(text.as_bytes())
+}
+
+/// Copies at most `limit` bytes of `body` to `stream`, counting them in `sent` as they go
+/// (so a client that hangs up mid-way leaves the count of what it got); stops early once
+/// `stop` is set.
+pub(crate) fn send_body(
+    stream: &mut impl Write,
+    body: &mut dyn Read,
+    limit: u64,
+    stop: &AtomicBool,
+    sent: &mut u64,
+) -> io::Result<()> {
+    let mut left = limit;
+    let mut buf = vec![0u8; 64 * 1024];
+    while left > 0 && !stop.load(Ordering::SeqCst) {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = body.read(&mut buf[..want])?;
+        if n == 0 {
+            break;
+        }
+        stream.write_all(&buf[..n])?;
+        *sent += n as u64;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// What was answered, for the log.
@@ -619,18 +644,8 @@ fn respond(
     if head_only {
         return Ok(());
     }
-    let mut left = limit.unwrap_or(len).min(len);
-    let mut buf = vec![0u8; 64 * 1024];
-    while left > 0 && !shared.stop.load(Ordering::SeqCst) {
-        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = body.read(&mut buf[..want])?;
-        if n == 0 {
-            break;
-        }
-        stream.write_all(&buf[..n])?;
-        served.sent += n as u64;
-        left -= n as u64;
-    }
+    let most = limit.unwrap_or(len).min(len);
+    send_body(stream, &mut body, most, &shared.stop, &mut served.sent)?;
     if stall {
         stream.flush()?;
         sleep_unless_stopped(shared, MAX_DELAY);

@@ -4,7 +4,7 @@
 //! answers through a handler ([`TlsServer::start_with`]), and logs every request.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -206,26 +206,11 @@ fn serve(
         status: 0,
         sent: 0,
     };
-    let (status, mut body, len): (u16, Box<dyn Read>, u64) = match handler(&req) {
-        Reply::Bytes(status, bytes) => {
-            let len = bytes.len() as u64;
-            (status, Box::new(std::io::Cursor::new(bytes)), len)
-        }
-        Reply::File(path) => {
-            match std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
-                Ok((len, f)) => (200, Box::new(f), len),
-                Err(_) => (404, Box::new(&b"not found\n"[..]), 10),
-            }
-        }
-    };
-    req.status = status;
+    let reply = handler(&req).open();
+    req.status = reply.status;
+    let head_only = req.method == "HEAD";
     log.lock().unwrap_or_else(|e| e.into_inner()).push(req);
-    let head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Length: {len}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
-        crate::server::reason(status)
-    );
-    let _ = tls.write_all(head.as_bytes());
-    let _ = std::io::copy(&mut body, &mut tls);
+    let _ = reply.send(&mut tls, head_only, &AtomicBool::new(false));
     let _ = tls.flush();
     tls.conn.send_close_notify();
     let _ = tls.flush();
