@@ -894,7 +894,7 @@ fn set_executable(_path: &Path) -> Result<(), SelfUpdateError> {
 }
 
 /// Renames `new/<name>` over `dir/<name>` for every name (the shim first, gox last). Before
-/// that, each installed binary is hard-linked (else copied) into `backup`, so when a later
+/// that, each installed binary is hard-linked (else, and on Windows, copied) into `backup`, so when a later
 /// rename fails the earlier ones are undone and the install dir is as it was.
 fn replace(
     new: &Path,
@@ -905,7 +905,8 @@ fn replace(
     std::fs::create_dir(backup).map_err(|e| SelfUpdateError::io("create", backup, e))?;
     for name in names {
         let installed = dir.join(name);
-        if installed.exists() && std::fs::hard_link(&installed, backup.join(name)).is_err() {
+        let linked = BACKUP_BY_LINK && std::fs::hard_link(&installed, backup.join(name)).is_ok();
+        if installed.exists() && !linked {
             std::fs::copy(&installed, backup.join(name))
                 .map_err(|e| SelfUpdateError::io("back up", &installed, e))?;
         }
@@ -935,6 +936,12 @@ fn replace(
     }
     Ok(written)
 }
+
+/// Backs up the binaries in the staging dir with a hard link (free) rather than a copy. Not
+/// on Windows: a link to the running gox.exe cannot be deleted while it runs, so the
+/// staging dir would be left behind after every update (seen under Wine, whose file
+/// sharing rules are Windows').
+const BACKUP_BY_LINK: bool = cfg!(not(windows));
 
 /// Windows refuses to overwrite a running executable but lets it be renamed: move the old
 /// one aside (`gox.exe` → `gox.old.exe`; the next update deletes it).

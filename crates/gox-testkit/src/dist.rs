@@ -248,3 +248,133 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// A release directory made by hand in memory, laid out as `cargo xtask dist` lays one out
+/// (docs/install.md): `manifest.json`, its minisign signature, `SHA256SUMS`, and one
+/// archive (`.zip` for a Windows target, else `.tar.gz`) holding the given members under
+/// `gox-VERSION-TARGET/`. Tests edit its files before serving them to make broken releases.
+#[derive(Clone, Debug)]
+pub struct HandMadeDist {
+    /// (file name, bytes), the archive last.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The archive's file name.
+    pub archive: String,
+}
+
+/// Where a hand-made dist's binaries run: the Rust target and Go's names for it.
+#[derive(Clone, Copy, Debug)]
+pub struct ReleaseTarget<'a> {
+    pub triple: &'a str,
+    pub os: &'a str,
+    pub arch: &'a str,
+}
+
+impl HandMadeDist {
+    /// A dist of `version` for `target` holding `members` (name, bytes), signed with `key`.
+    pub fn new(
+        key: &minisign::KeyPair,
+        version: &str,
+        target: ReleaseTarget<'_>,
+        members: &[(&str, &[u8])],
+    ) -> Self {
+        let top = format!("gox-{version}-{}", target.triple);
+        let windows = target.os == "windows";
+        let archive_name = format!("{top}.{}", if windows { "zip" } else { "tar.gz" });
+        let named: Vec<(String, &[u8])> = members
+            .iter()
+            .map(|(name, data)| (format!("{top}/{name}"), *data))
+            .collect();
+        let archive = if windows {
+            zip_archive(&named)
+        } else {
+            tar_gz_archive(&named)
+        };
+        let sha256 = crate::sha256_hex(&archive);
+        let manifest = serde_json::json!({"version": version, "artifacts": [{
+            "target": target.triple, "os": target.os, "arch": target.arch,
+            "file": archive_name, "sha256": sha256, "size": archive.len()}]})
+        .to_string()
+        .into_bytes();
+        let signature = minisign::sign(Some(&key.pk), &key.sk, &manifest[..], None, None)
+            .expect("minisign signs in memory")
+            .to_string()
+            .into_bytes();
+        let sums = format!("{sha256}  {archive_name}\n").into_bytes();
+        HandMadeDist {
+            files: vec![
+                ("manifest.json".into(), manifest),
+                ("manifest.json.minisig".into(), signature),
+                ("SHA256SUMS".into(), sums),
+                (archive_name.clone(), archive),
+            ],
+            archive: archive_name,
+        }
+    }
+
+    /// The bytes of the file `name` (e.g. `manifest.json`), to edit.
+    pub fn get_mut(&mut self, name: &str) -> &mut Vec<u8> {
+        &mut self
+            .files
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name} in the dist"))
+            .1
+    }
+
+    /// Served at `/dl/<name>` (`GOX_UPDATE_BASE` is `server.download_base()`), with `faults`.
+    pub fn serve(&self, faults: &[(&str, crate::Fault)]) -> crate::MirrorServer {
+        let builder = self
+            .files
+            .iter()
+            .fold(MirrorBuilder::new(), |b, (n, d)| b.bytes(n, d.clone()));
+        faults
+            .iter()
+            .fold(builder, |b, (n, f)| b.fault(n, f.clone()))
+            .start()
+    }
+}
+
+/// The key pair in `key_file` (a minisign secret key without password, as `cargo xtask
+/// dist` writes one) and its public half `public_key` (`RW…`).
+pub fn load_key(key_file: &Path, public_key: &str) -> minisign::KeyPair {
+    let text = fs::read_to_string(key_file)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", key_file.display()));
+    minisign::KeyPair {
+        pk: minisign::PublicKey::from_base64(public_key)
+            .unwrap_or_else(|e| panic!("bad public key {public_key:?}: {e}")),
+        sk: minisign::SecretKeyBox::from_string(&text)
+            .and_then(|b| b.into_unencrypted_secret_key())
+            .unwrap_or_else(|e| panic!("{} holds no usable secret key: {e}", key_file.display())),
+    }
+}
+
+fn tar_gz_archive(members: &[(String, &[u8])]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (name, data) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o755);
+        header.set_cksum();
+        tar.append_data(&mut header, name, *data)
+            .expect("tar writes to memory");
+    }
+    tar.into_inner()
+        .and_then(|gz| gz.finish())
+        .expect("gzip writes to memory")
+}
+
+fn zip_archive(members: &[(String, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o755);
+    for (name, data) in members {
+        zip.start_file(name.as_str(), options)
+            .expect("zip writes to memory");
+        std::io::Write::write_all(&mut zip, data).expect("zip writes to memory");
+    }
+    zip.finish().expect("zip writes to memory").into_inner()
+}

@@ -139,29 +139,89 @@ pub fn windows_target_installed() -> Result<(), String> {
     }
 }
 
-/// Builds gox.exe and gox-shim.exe for [`WINDOWS_TARGET`] (debug) in its own target dir,
-/// serialized by a lock (a test cannot share cargo's build dir with the running `cargo
-/// test`). Returns the directory holding both. Panics with cargo's output on failure.
+/// The version [`windows_binaries`] stamps into gox.exe by default (`gox --version`).
+pub const WINDOWS_TEST_VERSION: &str = "0.0.1";
+
+/// gox.exe and gox-shim.exe for [`WINDOWS_TARGET`] (debug), stamped with
+/// [`WINDOWS_TEST_VERSION`] and trusting [`windows_test_key`]: see [`windows_release`].
 pub fn windows_binaries() -> PathBuf {
+    windows_release(WINDOWS_TEST_VERSION)
+}
+
+/// Builds gox.exe and gox-shim.exe for [`WINDOWS_TARGET`] (debug) with `version` stamped
+/// into gox.exe and [`windows_test_key`]'s public half compiled in as the update key, as a
+/// release build of that version would have them, and returns the directory holding the
+/// two (`target/gox-test-windows/release-<version>/`).
+///
+/// One cargo target dir serves every version (a test cannot share cargo's build dir with
+/// the running `cargo test`): changing the stamp recompiles only the `gox` crate. A file
+/// lock serializes the builds. Panics with cargo's output on failure.
+pub fn windows_release(version: &str) -> PathBuf {
     let dir = target_dir().join("gox-test-windows");
     fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     let lock = File::create(dir.join(".lock"))
         .and_then(|f| f.lock().map(|()| f))
         .unwrap_or_else(|e| panic!("cannot lock {}: {e}", dir.display()));
+    let (_, public_key) = test_key_in(&dir.join("keys"));
     let output = nested_cargo()
         .args(["build", "--quiet", "--locked", "--target", WINDOWS_TARGET])
         .args(["--package", "gox", "--package", "gox-shim", "--target-dir"])
         .arg(&dir)
+        .env("GOX_BUILD_VERSION", version)
+        .env("GOX_DIST_PUBLIC_KEY", &public_key)
         .output()
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
-    drop(lock);
     assert!(
         output.status.success(),
         "cargo build --target {WINDOWS_TARGET} failed (needs `rustup target add {WINDOWS_TARGET}` \
          and {MINGW_GCC}):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    dir.join(WINDOWS_TARGET).join("debug")
+    // Copied out under the lock: the next build of another version overwrites cargo's.
+    let built = dir.join(WINDOWS_TARGET).join("debug");
+    let out = dir.join(format!("release-{version}"));
+    fs::create_dir_all(&out).unwrap_or_else(|e| panic!("cannot create {}: {e}", out.display()));
+    for exe in ["gox.exe", "gox-shim.exe"] {
+        fs::copy(built.join(exe), out.join(exe))
+            .unwrap_or_else(|e| panic!("cannot copy {exe} to {}: {e}", out.display()));
+    }
+    drop(lock);
+    out
+}
+
+/// The key pair the binaries of [`windows_release`] trust for `gox self update`.
+pub fn windows_test_key() -> minisign::KeyPair {
+    let keys = target_dir().join("gox-test-windows").join("keys");
+    let (key_file, public_key) = test_key_in(&keys);
+    crate::dist::load_key(&key_file, &public_key)
+}
+
+/// `keys/test.key` (an unencrypted minisign secret key) and its public half, made on first
+/// use and kept, so the stamped builds stay the same from run to run. Callers hold the
+/// build lock or only read.
+fn test_key_in(keys: &Path) -> (PathBuf, String) {
+    let key_file = keys.join("test.key");
+    let pub_file = keys.join("test.key.pub");
+    if !pub_file.is_file() {
+        let minisign::KeyPair { pk, sk } =
+            minisign::KeyPair::generate_unencrypted_keypair().expect("a fresh key pair");
+        let sk_text = sk
+            .to_box(Some("gox Windows test key"))
+            .expect("an unencrypted key box")
+            .to_string();
+        fs::create_dir_all(keys)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", keys.display()));
+        fs::write(&key_file, sk_text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", key_file.display()));
+        // The public half last: its presence says the pair is complete.
+        fs::write(&pub_file, pk.to_base64())
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", pub_file.display()));
+    }
+    let public_key = fs::read_to_string(&pub_file)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", pub_file.display()))
+        .trim()
+        .to_string();
+    (key_file, public_key)
 }
 
 #[cfg(test)]

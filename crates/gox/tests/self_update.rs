@@ -14,7 +14,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use gox_installer::self_update::target_for;
-use gox_testkit::{Fault, MirrorBuilder, MirrorServer, fixtures};
+use gox_testkit::dist::{HandMadeDist, ReleaseTarget, load_key};
+use gox_testkit::{Fault, MirrorServer, fixtures};
 use sha2::{Digest, Sha256};
 use support::{World, describe, stderr, stdout};
 
@@ -49,7 +50,7 @@ fn builds() -> &'static Builds {
             unpack(dist, &dir.join(&dist.version));
         }
         Builds {
-            key: load_key(&old_dist),
+            key: load_key(&old_dist.key_file, &old_dist.public_key),
             new_dist,
             dir,
         }
@@ -91,19 +92,6 @@ fn tar_gz_member(archive: &Path, path: &str) -> Vec<u8> {
     bytes
 }
 
-/// The key that signed the real dists: their binaries trust it, and the hand-made dists are
-/// signed with it too.
-fn load_key(dist: &gox_testkit::Dist) -> minisign::KeyPair {
-    let text = std::fs::read_to_string(&dist.key_file).unwrap();
-    minisign::KeyPair {
-        pk: minisign::PublicKey::from_base64(&dist.public_key).unwrap(),
-        sk: minisign::SecretKeyBox::from_string(&text)
-            .unwrap()
-            .into_unencrypted_secret_key()
-            .unwrap(),
-    }
-}
-
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -112,75 +100,24 @@ fn host_target() -> &'static str {
     target_for(&gox_core::Platform::build_target()).expect("a release target for this host")
 }
 
-/// A dist directory's files: `manifest.json`, its signature, SHA256SUMS and the archive.
-struct Dist {
-    files: Vec<(String, Vec<u8>)>,
-    archive: String,
+/// A hand-made dist for this host, signed with `key`.
+fn hand_made(key: &minisign::KeyPair, version: &str, gox: &[u8], shim: &[u8]) -> HandMadeDist {
+    let platform = gox_core::Platform::build_target();
+    let target = ReleaseTarget {
+        triple: host_target(),
+        os: platform.os(),
+        arch: platform.arch(),
+    };
+    let members: [(&str, &[u8]); 3] = [("gox", gox), ("gox-shim", shim), ("README.md", b"gox")];
+    HandMadeDist::new(key, version, target, &members)
 }
 
-impl Dist {
-    /// A dist of `version` holding `gox` and `gox-shim`, signed with `key`.
-    fn new(key: &minisign::KeyPair, version: &str, gox: &[u8], shim: &[u8]) -> Self {
-        let target = host_target();
-        let top = format!("gox-{version}-{target}");
-        let archive_name = format!("{top}.tar.gz");
-        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
-            Vec::new(),
-            flate2::Compression::fast(),
-        ));
-        for (name, data) in [("gox", gox), ("gox-shim", shim), ("README.md", b"gox")] {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o755);
-            header.set_cksum();
-            tar.append_data(&mut header, format!("{top}/{name}"), data)
-                .unwrap();
-        }
-        let archive = tar.into_inner().unwrap().finish().unwrap();
-        let platform = gox_core::Platform::build_target();
-        let manifest = serde_json::json!({"version": version, "artifacts": [{
-            "target": target, "os": platform.os(), "arch": platform.arch(),
-            "file": archive_name, "sha256": sha256(&archive), "size": archive.len()}]})
-        .to_string()
-        .into_bytes();
-        let signature = minisign::sign(Some(&key.pk), &key.sk, &manifest[..], None, None)
-            .unwrap()
-            .to_string()
-            .into_bytes();
-        let sums = format!("{}  {archive_name}\n", sha256(&archive)).into_bytes();
-        Dist {
-            files: vec![
-                ("manifest.json".into(), manifest),
-                ("manifest.json.minisig".into(), signature),
-                ("SHA256SUMS".into(), sums),
-                (archive_name.clone(), archive),
-            ],
-            archive: archive_name,
-        }
-    }
-
-    /// The 9.9.9 release. Its gox-shim gets a marker appended (an ELF runs the same with
-    /// trailing bytes) because the shim does not embed the version: without it the test
-    /// could not tell the new shim from the old.
-    fn release(b: &Builds) -> Self {
-        let gox = std::fs::read(b.bin(NEW, "gox")).unwrap();
-        Dist::new(&b.key, NEW, &gox, &new_shim_bytes(b))
-    }
-
-    fn get_mut(&mut self, name: &str) -> &mut Vec<u8> {
-        &mut self.files.iter_mut().find(|(n, _)| n == name).unwrap().1
-    }
-
-    fn serve(&self, faults: &[(&str, Fault)]) -> MirrorServer {
-        let builder = self
-            .files
-            .iter()
-            .fold(MirrorBuilder::new(), |b, (n, d)| b.bytes(n, d.clone()));
-        faults
-            .iter()
-            .fold(builder, |b, (n, f)| b.fault(n, f.clone()))
-            .start()
-    }
+/// The 9.9.9 release. Its gox-shim gets a marker appended (an ELF runs the same with
+/// trailing bytes) because the shim does not embed the version: without it the test
+/// could not tell the new shim from the old.
+fn release(b: &Builds) -> HandMadeDist {
+    let gox = std::fs::read(b.bin(NEW, "gox")).unwrap();
+    hand_made(&b.key, NEW, &gox, &new_shim_bytes(b))
 }
 
 fn new_shim_bytes(b: &Builds) -> Vec<u8> {
@@ -266,19 +203,7 @@ impl Installed {
 
     /// (path, bytes) of the binaries and every shim, to compare before/after.
     fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = Vec::new();
-        for dir in [self.bin(), self.shims()] {
-            let mut entries: Vec<_> = std::fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            entries.sort();
-            for path in entries {
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                files.push((path.display().to_string(), bytes));
-            }
-        }
-        files
+        support::snapshot(&[&self.bin(), &self.shims()])
     }
 }
 
@@ -347,7 +272,7 @@ fn update_downgrade_and_uninstall() {
     let b = builds();
     let installed = Installed::new(b);
     assert_eq!(installed.version(), format!("gox {OLD}"));
-    let dist = Dist::release(b);
+    let dist = release(b);
     let server = dist.serve(&[]);
 
     let before = installed.snapshot();
@@ -393,7 +318,7 @@ fn update_downgrade_and_uninstall() {
     );
 
     // A base serving the older 0.0.1: refused unless named.
-    let old = Dist::new(
+    let old = hand_made(
         &b.key,
         OLD,
         &std::fs::read(b.bin(OLD, "gox")).unwrap(),
@@ -488,7 +413,7 @@ fn broken_releases_leave_the_old_binaries_intact() {
     let b = builds();
     let installed = Installed::new(b);
     let before = installed.snapshot();
-    let refused = |dist: &Dist, faults: &[(&str, Fault)], expect: &str| {
+    let refused = |dist: &HandMadeDist, faults: &[(&str, Fault)], expect: &str| {
         let server = dist.serve(faults);
         let out = installed.gox(Some(&server), &["self", "update"]);
         assert_eq!(out.status.code(), Some(1), "{expect}: {}", describe(&out));
@@ -505,7 +430,7 @@ fn broken_releases_leave_the_old_binaries_intact() {
         assert!(installed.snapshot() == before, "{expect}: files changed");
     };
 
-    let mut edited = Dist::release(b);
+    let mut edited = release(b);
     let sha = sha256(&edited.files[3].1);
     let manifest = edited.get_mut("manifest.json");
     let text = String::from_utf8(manifest.clone()).unwrap();
@@ -513,14 +438,14 @@ fn broken_releases_leave_the_old_binaries_intact() {
     *manifest = text.replace(&sha, &"0".repeat(64)).into_bytes();
     refused(&edited, &[], "valid signature");
 
-    let truncated = Dist::release(b);
+    let truncated = release(b);
     let name = truncated.archive.clone();
     refused(&truncated, &[(&name, Fault::DropAfter(4096))], &name);
 
     // A correctly signed release whose binaries are for another CPU: the arm64 `gofmt` of
     // the linux/arm64 Go fixture stands in for an aarch64 gox.
     let foreign = foreign_elf();
-    let wrong_cpu = Dist::new(&b.key, NEW, &foreign, &foreign);
+    let wrong_cpu = hand_made(&b.key, NEW, &foreign, &foreign);
     refused(&wrong_cpu, &[], "does not run natively");
 
     assert_eq!(installed.version(), format!("gox {OLD}"));
@@ -535,7 +460,7 @@ fn a_signal_during_the_download_leaves_nothing_behind() {
     let b = builds();
     let installed = Installed::new(b);
     let before = installed.snapshot();
-    let dist = Dist::release(b);
+    let dist = release(b);
     // The archive's first 64 KiB arrive, then the server goes silent: gox waits mid-download.
     let server = dist.serve(&[(&dist.archive, Fault::StallAfter(64 * 1024))]);
     let staging_dirs = || {
@@ -597,7 +522,7 @@ fn a_shim_refresh_failure_is_an_error() {
     let b = builds();
     let installed = Installed::new(b);
     std::fs::create_dir_all(installed.shims().join("go.gox-new/x")).unwrap();
-    let server = Dist::release(b).serve(&[]);
+    let server = release(b).serve(&[]);
     let out = installed.gox(Some(&server), &["self", "update"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let err = stderr(&out);

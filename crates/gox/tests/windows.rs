@@ -12,9 +12,72 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use gox_testkit::fixtures;
-use gox_testkit::wine::{Wine, windows_binaries, windows_path, windows_target_installed};
+use gox_testkit::dist::{HandMadeDist, ReleaseTarget};
+use gox_testkit::wine::{
+    WINDOWS_TARGET, WINDOWS_TEST_VERSION, Wine, windows_binaries, windows_path, windows_release,
+    windows_target_installed, windows_test_key,
+};
+use gox_testkit::{MirrorServer, fixtures};
 use support::{describe, skip_for_missing_tool, stderr, stdout};
+
+/// gox.exe and gox-shim.exe side by side in `<root>/bin`, as the Windows zip and
+/// install.ps1 lay them out, with GOX_HOME, the cache and the config under the same
+/// temporary root, run under Wine.
+struct WindowsWorld<'w> {
+    wine: &'w Wine,
+    root: tempfile::TempDir,
+    vars: Vec<(&'static str, String)>,
+}
+
+impl<'w> WindowsWorld<'w> {
+    /// With the binaries of `built` and `vars` on top of gox's own.
+    fn new(wine: &'w Wine, built: &Path, vars: &[(&'static str, String)]) -> Self {
+        let root = tempfile::Builder::new()
+            .prefix("gox-windows-")
+            .tempdir()
+            .unwrap();
+        let bin = root.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for exe in ["gox.exe", "gox-shim.exe"] {
+            std::fs::copy(built.join(exe), bin.join(exe)).unwrap();
+        }
+        let at = |name: &str| windows_path(&root.path().join(name));
+        let mut all = vec![
+            ("GOX_HOME", at("home")),
+            ("GOX_CACHE_DIR", at("cache")),
+            ("GOX_CONFIG", at("config.toml")),
+            ("NO_COLOR", "1".to_string()),
+        ];
+        all.extend_from_slice(vars);
+        WindowsWorld {
+            wine,
+            root,
+            vars: all,
+        }
+    }
+
+    fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    fn bin(&self) -> std::path::PathBuf {
+        self.root().join("bin")
+    }
+
+    fn home(&self) -> std::path::PathBuf {
+        self.root().join("home")
+    }
+
+    /// `program args` in `dir`, with this world's variables and `extra`.
+    fn run(&self, program: &Path, dir: &Path, args: &[&str], extra: &[(&str, String)]) -> Output {
+        let mut cmd: Command = self.wine.command(program);
+        cmd.args(args)
+            .envs(self.vars.iter().map(|(k, v)| (k, v)))
+            .envs(extra.iter().map(|(k, v)| (k, v)))
+            .current_dir(dir);
+        cmd.output().unwrap()
+    }
+}
 
 #[test]
 fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
@@ -24,36 +87,19 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
     };
     let built = windows_binaries();
     let server = fixtures().mirror().start();
-    let root = tempfile::Builder::new()
-        .prefix("gox-windows-")
-        .tempdir()
-        .unwrap();
-    let root = root.path();
-    // gox and gox-shim side by side, as the Windows zip and install.ps1 lay them out.
-    let bin = root.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for exe in ["gox.exe", "gox-shim.exe"] {
-        std::fs::copy(built.join(exe), bin.join(exe)).unwrap();
-    }
-    let home = root.join("home");
+    let world = WindowsWorld::new(
+        &wine,
+        &built,
+        &[
+            ("GOX_FEED_URL", server.feed_url()),
+            ("GOX_DOWNLOAD_BASE", server.download_base()),
+        ],
+    );
+    let (root, home) = (world.root(), world.home());
     let project = root.join("project");
     std::fs::create_dir_all(&project).unwrap();
-    let vars = [
-        ("GOX_HOME", windows_path(&home)),
-        ("GOX_CACHE_DIR", windows_path(&root.join("cache"))),
-        ("GOX_CONFIG", windows_path(&root.join("config.toml"))),
-        ("GOX_FEED_URL", server.feed_url()),
-        ("GOX_DOWNLOAD_BASE", server.download_base()),
-        ("NO_COLOR", "1".to_string()),
-    ];
-    let run = |program: &Path, dir: &Path, args: &[&str]| -> Output {
-        let mut cmd: Command = wine.command(program);
-        cmd.args(args)
-            .envs(vars.iter().map(|(k, v)| (k, v)))
-            .current_dir(dir);
-        cmd.output().unwrap()
-    };
-    let gox = |args: &[&str]| run(&bin.join("gox.exe"), &project, args);
+    let run = |program: &Path, dir: &Path, args: &[&str]| world.run(program, dir, args, &[]);
+    let gox = |args: &[&str]| run(&world.bin().join("gox.exe"), &project, args);
     let ok = |out: Output| -> String {
         assert!(out.status.success(), "{}", describe(&out));
         stdout(&out)
@@ -137,4 +183,141 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
     // Uninstall moves the tree out of toolchains\ and removes it.
     ok(gox(&["uninstall", "1.22.10"]));
     assert!(!goroot.exists(), "{} is still there", goroot.display());
+}
+
+/// `gox self update` on Windows, for real: gox.exe 0.0.1 (a debug build stamped as that
+/// release, trusting the test key) updates itself from a signed 9.9.9 `.zip` dist on the
+/// loopback, moving the running gox.exe aside first; `gox --version` then says 9.9.9 and
+/// every shim (hard links made by `gox setup` and a copy) is the new gox-shim.exe. A
+/// manifest edited after signing and a zip holding Linux binaries are refused first, with
+/// every file left byte for byte as it was.
+#[test]
+fn windows_gox_updates_itself_under_wine() {
+    let wine = match windows_target_installed().and_then(|()| Wine::start()) {
+        Ok(wine) => wine,
+        Err(why) => return skip_for_missing_tool(&why),
+    };
+    let old = windows_release(WINDOWS_TEST_VERSION);
+    let new = windows_release("9.9.9");
+    let key = windows_test_key();
+    let world = WindowsWorld::new(&wine, &old, &[]);
+    let (root, bin, home) = (world.root(), world.bin(), world.home());
+    let run = |program: &Path, base: Option<&MirrorServer>, args: &[&str]| -> Output {
+        let update_base = base.map(|server| ("GOX_UPDATE_BASE", server.download_base()));
+        world.run(program, root, args, update_base.as_slice())
+    };
+    let gox = |base: Option<&MirrorServer>, args: &[&str]| run(&bin.join("gox.exe"), base, args);
+    let ok = |out: Output| -> String {
+        assert!(out.status.success(), "{}", describe(&out));
+        stdout(&out)
+    };
+    ok(gox(None, &["setup", "--quiet"]));
+    let shims = home.join("shims");
+    std::fs::copy(bin.join("gox-shim.exe"), shims.join("go1.22.10.exe")).unwrap();
+    let snapshot = || support::snapshot(&[&bin, &shims]);
+    let before = snapshot();
+    assert_eq!(
+        ok(gox(None, &["--version"])).trim(),
+        format!("gox {WINDOWS_TEST_VERSION}")
+    );
+
+    // The shim does not embed the version, so the two builds' shims may be byte-identical:
+    // a marker after the PE image (Windows ignores trailing data) tells the new one apart.
+    let mut new_shim = std::fs::read(new.join("gox-shim.exe")).unwrap();
+    new_shim.extend_from_slice(b"\0gox-shim 9.9.9 marker\0");
+    let new_gox = std::fs::read(new.join("gox.exe")).unwrap();
+    let target = ReleaseTarget {
+        triple: WINDOWS_TARGET,
+        os: "windows",
+        arch: "amd64",
+    };
+    let release = |gox: &[u8], shim: &[u8]| {
+        let members: [(&str, &[u8]); 2] = [("gox.exe", gox), ("gox-shim.exe", shim)];
+        HandMadeDist::new(&key, "9.9.9", target, &members)
+    };
+    let dist = release(&new_gox, &new_shim);
+    assert!(dist.archive.ends_with(".zip"), "{}", dist.archive);
+
+    // Refused: a manifest edited after signing, and Linux binaries in the Windows zip.
+    let mut edited = dist.clone();
+    let manifest = String::from_utf8(edited.get_mut("manifest.json").clone()).unwrap();
+    *edited.get_mut("manifest.json") = manifest.replace("9.9.9", "9.9.10").into_bytes();
+    let linux = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    for (broken, says) in [(edited, "signature"), (release(&linux, &linux), "linux")] {
+        let server = broken.serve(&[]);
+        let out = gox(Some(&server), &["self", "update"]);
+        assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+        assert!(
+            stderr(&out).to_lowercase().contains(says),
+            "expected {says:?}: {}",
+            describe(&out)
+        );
+        assert!(snapshot() == before, "a refused update changed files");
+    }
+
+    // The update itself.
+    let server = dist.serve(&[]);
+    let out = gox(Some(&server), &["self", "update"]);
+    let said = ok(out);
+    assert!(
+        said.contains(&format!("gox updated from {WINDOWS_TEST_VERSION} to 9.9.9")),
+        "{said}"
+    );
+    assert_eq!(ok(gox(None, &["--version"])).trim(), "gox 9.9.9");
+    assert_eq!(std::fs::read(bin.join("gox.exe")).unwrap(), new_gox);
+    for shim in ["gox-shim.exe"].iter().map(|n| bin.join(n)).chain(
+        ["go.exe", "gofmt.exe", "go1.22.10.exe"]
+            .iter()
+            .map(|n| shims.join(n)),
+    ) {
+        assert!(
+            std::fs::read(&shim).unwrap() == new_shim,
+            "{} is not the new gox-shim.exe",
+            shim.display()
+        );
+    }
+    // The new shim runs: nothing is selected here, so it says so (exit 127).
+    let go = run(&shims.join("go.exe"), None, &["version"]);
+    assert_eq!(go.status.code(), Some(127), "{}", describe(&go));
+    assert!(
+        stderr(&go).contains("no Go version selected"),
+        "{}",
+        describe(&go)
+    );
+    // Nothing of the staging is left; the old gox.exe may wait aside for the next update.
+    let left: Vec<String> = std::fs::read_dir(&bin)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            !["gox.exe", "gox-shim.exe", "gox.old.exe", "gox-shim.old.exe"].contains(&n.as_str())
+        })
+        .collect();
+    assert!(
+        left.is_empty(),
+        "left in {}: {left:?} holding {:?}",
+        bin.display(),
+        left.iter()
+            .flat_map(|n| walk(&bin.join(n)))
+            .collect::<Vec<_>>()
+    );
+
+    // Again: already up to date, nothing changes.
+    let after = snapshot();
+    let again = ok(gox(Some(&server), &["self", "update"]));
+    assert!(again.contains("gox 9.9.9 is already up to date"), "{again}");
+    assert!(
+        snapshot() == after,
+        "an update to the same version changed files"
+    );
+}
+
+/// Every path under `dir`, for a failure message.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = vec![dir.to_path_buf()];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            found.extend(walk(&entry.path()));
+        }
+    }
+    found
 }

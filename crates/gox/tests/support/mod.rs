@@ -379,3 +379,21 @@ pub fn stderr_writes(cmd: &mut Command) -> Vec<String> {
     child.wait().unwrap();
     writes
 }
+
+/// (path, bytes) of every file directly in `dirs`, sorted: compare two of them to prove that
+/// a refused operation changed nothing.
+pub fn snapshot(dirs: &[&Path]) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            files.push((path.display().to_string(), bytes));
+        }
+    }
+    files
+}
