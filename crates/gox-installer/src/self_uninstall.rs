@@ -209,6 +209,10 @@ pub fn plan(req: &Request) -> Plan {
     for name in ["gox-shim", "gox"] {
         let file = format!("{name}{}", req.exe_suffix);
         let path = req.install_dir.join(&file);
+        // The binary a Windows `self update` moved aside and could not delete then.
+        if let Some(aside) = crate::self_update::aside_path(&path).filter(|a| exists(a)) {
+            plan.remove.push(aside);
+        }
         if exists(&path) {
             // Links first: once the target is gone they cannot be told from other links.
             plan.remove.extend(links_to(req, &file, &path));
@@ -458,19 +462,25 @@ fn remove_file(path: &Path) -> std::io::Result<()> {
     std::fs::remove_file(path)
 }
 
-/// Windows cannot delete the running `gox.exe`; it can rename it. The leftover
-/// `gox.exe.removed` is harmless and removable once gox exits.
+/// Windows cannot delete the running `gox.exe`: its deletion is scheduled for when it exits
+/// (self-replace moves it out of the way and a helper process deletes it). Anything else
+/// that cannot be deleted (a `gox-shim.exe` a running `go` holds) is an error to report.
 #[cfg(windows)]
 fn remove_file(path: &Path) -> std::io::Result<()> {
-    std::fs::remove_file(path).or_else(|_| {
+    std::fs::remove_file(path).or_else(|e| {
         // A directory symlink (`~/sdk/goX.Y.Z`) is removed as a directory.
         use std::os::windows::fs::FileTypeExt;
         if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink_dir()) {
             return std::fs::remove_dir(path);
         }
-        let mut aside = path.as_os_str().to_owned();
-        aside.push(".removed");
-        std::fs::rename(path, aside)
+        let running = std::env::current_exe()
+            .and_then(dunce::canonicalize)
+            .is_ok_and(|exe| dunce::canonicalize(path).is_ok_and(|p| p == exe));
+        if running {
+            self_replace::self_delete_at(path)
+        } else {
+            Err(e)
+        }
     })
 }
 
@@ -595,6 +605,41 @@ mod tests {
             sdk_links: Vec::new(),
         };
         Setup { _root: root, req }
+    }
+
+    /// Windows names, checked here: what a Windows `self update` moved aside goes too.
+    #[test]
+    fn binaries_moved_aside_by_an_update_go_too() {
+        let root = tempfile::tempdir().unwrap();
+        let bin = root.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for name in [
+            "gox.exe",
+            "gox-shim.exe",
+            "gox.old.exe",
+            "gox-shim.old.exe",
+            "my.old.exe",
+        ] {
+            std::fs::write(bin.join(name), name).unwrap();
+        }
+        let req = Request {
+            install_dir: bin.clone(),
+            exe_suffix: ".exe",
+            shims_dir: root.path().join("home/shims"),
+            home: root.path().join("home"),
+            cache: root.path().join("cache"),
+            all: false,
+            user_home: None,
+            link_dirs: Vec::new(),
+            sdk_links: Vec::new(),
+        };
+        let mut removed = plan(&req).remove;
+        removed.sort();
+        let names: Vec<_> = ["gox-shim.exe", "gox-shim.old.exe", "gox.exe", "gox.old.exe"]
+            .iter()
+            .map(|n| bin.join(n))
+            .collect();
+        assert_eq!(removed, names);
     }
 
     #[test]

@@ -604,6 +604,7 @@ pub async fn update(
         &names,
         &staging.path().join("old"),
     )?;
+    clear_asides(&binaries);
     let new_shim = req.install_dir.join(&names[0]);
     let refreshed = shims::refresh_all(&new_shim, &req.shims_dir, exe);
     let updated = Updated {
@@ -943,11 +944,22 @@ fn replace(
 /// sharing rules are Windows').
 const BACKUP_BY_LINK: bool = cfg!(not(windows));
 
-/// Windows refuses to overwrite a running executable but lets it be renamed: move the old
-/// one aside (`gox.exe` → `gox.old.exe`; the next update deletes it).
+/// Where a replaced binary is moved aside on Windows, which refuses to overwrite a running
+/// executable but lets it be renamed: `gox.exe` → `gox.old.exe`. [`clear_asides`] removes
+/// them after the update, `gox self uninstall` any left over.
+/// None for a name without `.exe`: only Windows moves binaries aside.
+pub(crate) fn aside_path(installed: &Path) -> Option<PathBuf> {
+    let exe = installed
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("exe"));
+    exe.then(|| installed.with_extension("old.exe"))
+}
+
 #[cfg(windows)]
 fn make_room(dest: &Path) -> std::io::Result<()> {
-    let aside = dest.with_extension("old.exe");
+    let Some(aside) = aside_path(dest) else {
+        return Ok(());
+    };
     let _ = std::fs::remove_file(&aside);
     if dest.exists() {
         std::fs::rename(dest, &aside)?;
@@ -960,12 +972,49 @@ fn make_room(_dest: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Removes what [`make_room`] moved aside. The old gox.exe is this very process, which
+/// Windows cannot delete while it runs: its deletion is scheduled for when it exits
+/// (self-replace's helper process). An old gox-shim.exe that a running `go` still holds
+/// stays until the next update or `gox self uninstall`.
+#[cfg(windows)]
+fn clear_asides(written: &[Written]) {
+    let running = std::env::current_exe().ok();
+    for Written { path, .. } in written {
+        let Some(aside) = aside_path(path) else {
+            continue;
+        };
+        if !aside.exists() || std::fs::remove_file(&aside).is_ok() {
+            continue;
+        }
+        let is_running = running
+            .as_ref()
+            .is_some_and(|exe| exe.file_name() == path.file_name());
+        if is_running {
+            let _ = self_replace::self_delete_at(&aside);
+        }
+    }
+}
+
+#[cfg(not(windows))]
+fn clear_asides(_written: &[Written]) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn p(s: &str) -> Platform {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_windows_binaries_are_moved_aside() {
+        let aside = |p: &str| aside_path(Path::new(p)).map(|a| a.display().to_string());
+        assert_eq!(aside("bin/gox.exe").as_deref(), Some("bin/gox.old.exe"));
+        assert_eq!(
+            aside("bin/gox-shim.EXE").as_deref(),
+            Some("bin/gox-shim.old.exe")
+        );
+        assert_eq!(aside("bin/gox"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use gox_installer::Progress;
 use gox_installer::self_update::{self, Outcome, Request, SelfUpdateError};
-use gox_testkit::{Fault, MirrorBuilder, MirrorServer};
+use gox_testkit::{Fault, MirrorBuilder, MirrorServer, entry_names};
 use sha2::{Digest, Sha256};
 
 const TARGET: &str = "x86_64-unknown-linux-musl";
@@ -188,18 +188,9 @@ impl Installed {
                 "{shim}"
             );
         }
-        assert_eq!(names(&self.bin()), ["gox", "gox-shim"]);
-        assert_eq!(names(&self.shims()), ["go", "go1.22.10", "gofmt"]);
+        assert_eq!(entry_names(&self.bin()), ["gox", "gox-shim"]);
+        assert_eq!(entry_names(&self.shims()), ["go", "go1.22.10", "gofmt"]);
     }
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 async fn update(req: &Request<'_>) -> Result<Outcome, SelfUpdateError> {
@@ -272,12 +263,12 @@ async fn updates_binaries_and_every_shim() {
         );
     }
     assert_eq!(
-        names(&installed.bin()),
+        entry_names(&installed.bin()),
         ["gox", "gox-shim"],
         "staging left behind"
     );
     assert_eq!(
-        names(&installed.shims()),
+        entry_names(&installed.shims()),
         ["go", "go1.22.10", "go1.99.0", "gofmt"]
     );
     assert_eq!(std::fs::read(&users).unwrap(), script);

@@ -284,21 +284,16 @@ fn windows_gox_updates_itself_under_wine() {
         "{}",
         describe(&go)
     );
-    // Nothing of the staging is left; the old gox.exe may wait aside for the next update.
-    let left: Vec<String> = std::fs::read_dir(&bin)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            !["gox.exe", "gox-shim.exe", "gox.old.exe", "gox-shim.old.exe"].contains(&n.as_str())
-        })
-        .collect();
-    assert!(
-        left.is_empty(),
-        "left in {}: {left:?} holding {:?}",
+    // Nothing of the staging is left, and nothing moved aside: the old gox.exe was the
+    // running process, deleted once it exited (by self-replace's helper, so poll a while).
+    let expected = ["gox-shim.exe", "gox.exe"];
+    let left = settled_entries(&bin, &expected);
+    assert_eq!(
+        left,
+        expected,
+        "left in {}: {:?}",
         bin.display(),
-        left.iter()
-            .flat_map(|n| walk(&bin.join(n)))
-            .collect::<Vec<_>>()
+        walk(&bin)
     );
 
     // Again: already up to date, nothing changes.
@@ -309,6 +304,37 @@ fn windows_gox_updates_itself_under_wine() {
         snapshot() == after,
         "an update to the same version changed files"
     );
+
+    // Uninstall removes the running gox.exe too (deleted once it exits) and the shims, and
+    // names the directories as users know them (no `\\?\` prefix).
+    let out = gox(None, &["self", "uninstall", "--yes"]);
+    let said = ok(out);
+    assert!(!said.contains(r"\\?\"), "{said}");
+    assert!(
+        said.contains(&format!("removed {}", windows_path(&bin.join("gox.exe")))),
+        "{said}"
+    );
+    let left = settled_entries(&bin, &[]);
+    assert!(
+        left.is_empty(),
+        "left in {}: {:?}",
+        bin.display(),
+        walk(&bin)
+    );
+    assert!(!shims.exists(), "{}", said);
+}
+
+/// The names in `dir`, sorted, once they are `expected` (or after 30 s): a deletion
+/// scheduled for a process's exit happens a moment after that process is gone.
+fn settled_entries(dir: &Path, expected: &[&str]) -> Vec<String> {
+    let names = || gox_testkit::entry_names(dir);
+    for _ in 0..300 {
+        if names() == expected {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    names()
 }
 
 /// Every path under `dir`, for a failure message.

@@ -26,8 +26,10 @@ pub fn run(ctx: &Context, cmd: SelfCommand) -> Result<(), CliError> {
 /// The running gox, links resolved: the real file is the one to replace or remove (on
 /// macOS `current_exe` may return the symbolic link gox was started through).
 fn current_exe() -> Result<PathBuf, CliError> {
+    // dunce: on Windows, `C:\Users\me\bin\gox.exe` rather than `\\?\C:\…`, the form users
+    // see (and put on PATH); elsewhere the same as std's.
     std::env::current_exe()
-        .and_then(std::fs::canonicalize)
+        .and_then(dunce::canonicalize)
         .map_err(|e| {
             CliError::Other(format!(
                 "cannot locate the running gox executable: {e}\nrun gox by its full path (e.g. ~/.local/bin/gox) and try again"
