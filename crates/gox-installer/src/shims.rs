@@ -36,6 +36,10 @@ pub struct PlaceError {
 /// Hard link (cheap, shares the inode with `shim`), else copy; swapped in with a rename so a
 /// running `go` never sees a half-written shim.
 pub fn place(shim: &Path, dest: &Path) -> Result<Placement, PlaceError> {
+    // One moved aside by an earlier placement, once its `go` has exited.
+    if cfg!(windows) {
+        let _ = std::fs::remove_file(aside_path(dest));
+    }
     // Already that very file: nothing to do. (Renaming a new link onto it would be a no-op
     // that POSIX reports as success, leaving the temporary name behind on PATH.)
     if let (Ok(a), Ok(b)) = (std::fs::metadata(shim), std::fs::symlink_metadata(dest))
@@ -58,7 +62,7 @@ pub fn place(shim: &Path, dest: &Path) -> Result<Placement, PlaceError> {
         })?;
         Placement::Copy
     };
-    let renamed = std::fs::rename(&tmp, dest);
+    let renamed = std::fs::rename(&tmp, dest).or_else(|e| replace_running(&tmp, dest, e));
     // After a failure, and after the no-op rename of a link onto another link to the same
     // file (`dest` became that link since the check above), the temporary name is left.
     let _ = std::fs::remove_file(&tmp);
@@ -68,6 +72,38 @@ pub fn place(shim: &Path, dest: &Path) -> Result<Placement, PlaceError> {
         source,
     })?;
     Ok(how)
+}
+
+/// Where [`place`] moves a running shim aside on Windows: `go.exe` → `go.exe.gox-old`, a
+/// name no shell runs as a command (not in PATHEXT). The next placement of that shim, or
+/// `gox self uninstall`, removes it.
+pub fn aside_path(dest: &Path) -> PathBuf {
+    let mut aside = dest.as_os_str().to_owned();
+    aside.push(".gox-old");
+    PathBuf::from(aside)
+}
+
+/// Windows refuses to rename over an executable that is running (a `go build` through this
+/// very shim, gopls's `go list`) but lets it be renamed: move it aside, rename the new one
+/// in, and delete the old one if it has exited by then. Elsewhere the rename never fails
+/// for that reason, and `err` stands.
+#[cfg(windows)]
+fn replace_running(tmp: &Path, dest: &Path, err: io::Error) -> io::Result<()> {
+    let aside = aside_path(dest);
+    if std::fs::rename(dest, &aside).is_err() {
+        return Err(err);
+    }
+    if let Err(e) = std::fs::rename(tmp, dest) {
+        let _ = std::fs::rename(&aside, dest);
+        return Err(e);
+    }
+    let _ = std::fs::remove_file(&aside);
+    Ok(())
+}
+
+#[cfg(not(windows))]
+fn replace_running(_tmp: &Path, _dest: &Path, err: io::Error) -> io::Result<()> {
+    Err(err)
 }
 
 /// True when `path` (an entry of the shims dir) is a gox shim: a symbolic link to a file
@@ -180,6 +216,17 @@ pub fn refresh_all(shim: &Path, dir: &Path, exe_suffix: &str) -> Refreshed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shim_moved_aside_is_no_command_and_no_shim() {
+        let aside = aside_path(Path::new("shims/go.exe"));
+        assert_eq!(aside, Path::new("shims/go.exe.gox-old"));
+        let name = aside.file_name().unwrap().to_str().unwrap();
+        // Not runnable by name on Windows (PATHEXT lists extensions like .EXE), and not one
+        // that a refresh would treat as a shim to re-point.
+        assert!(!name.to_ascii_uppercase().ends_with(".EXE"));
+        assert!(!is_shim_name(name, ".exe"));
+    }
 
     #[test]
     fn shim_names() {

@@ -17,6 +17,7 @@ use crate::dist::{nested_cargo, target_dir};
 pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 const DLL_SOURCE: &str = include_str!("wine/bcryptprimitives.c");
+const SLEEPER_SOURCE: &str = include_str!("wine/sleeper.c");
 
 /// A private Wine prefix, ready to run 64-bit Windows programs; its wineserver is stopped
 /// and the prefix removed on drop.
@@ -63,22 +64,42 @@ impl Wine {
                 String::from_utf8_lossy(&boot.stderr)
             ));
         }
-        let source = this.prefix.path().join("bcryptprimitives.c");
-        fs::write(&source, DLL_SOURCE).map_err(|e| format!("{}: {e}", source.display()))?;
+        this.compile(
+            DLL_SOURCE,
+            &system32.join("bcryptprimitives.dll"),
+            &["-shared", "-lbcrypt", "-Wl,--kill-at"],
+        )?;
+        Ok(this)
+    }
+
+    /// A Windows program that stays running for `millis` after writing "started" to the
+    /// file named by its first argument (`wine/sleeper.c`), built into `dest`: the
+    /// stand-in for a long `go build` when a test needs an executable in use.
+    pub fn sleeper(&self, dest: &Path) -> Result<(), String> {
+        self.compile(SLEEPER_SOURCE, dest, &[])
+    }
+
+    /// Compiles the C `source` with mingw-w64 into `dest`, with `flags` after the source.
+    fn compile(&self, source: &str, dest: &Path, flags: &[&str]) -> Result<(), String> {
+        let name = dest
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let file = self.prefix.path().join(format!("{name}.c"));
+        fs::write(&file, source).map_err(|e| format!("{}: {e}", file.display()))?;
         let built = Command::new(MINGW_GCC)
-            .args(["-shared", "-O2", "-o"])
-            .arg(system32.join("bcryptprimitives.dll"))
-            .arg(&source)
-            .args(["-lbcrypt", "-Wl,--kill-at"])
+            .args(["-O2", "-o"])
+            .arg(dest)
+            .arg(&file)
+            .args(flags)
             .output()
             .map_err(|e| format!("cannot run {MINGW_GCC}: {e}"))?;
         if !built.status.success() {
             return Err(format!(
-                "{MINGW_GCC} could not build bcryptprimitives.dll:\n{}",
+                "{MINGW_GCC} could not build {name}:\n{}",
                 String::from_utf8_lossy(&built.stderr)
             ));
         }
-        Ok(this)
+        Ok(())
     }
 
     /// `wine64 PROGRAM`, in this prefix, quiet (no Wine debug channels).

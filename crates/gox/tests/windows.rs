@@ -69,13 +69,24 @@ impl<'w> WindowsWorld<'w> {
     }
 
     /// `program args` in `dir`, with this world's variables and `extra`.
-    fn run(&self, program: &Path, dir: &Path, args: &[&str], extra: &[(&str, String)]) -> Output {
+    fn command(
+        &self,
+        program: &Path,
+        dir: &Path,
+        args: &[&str],
+        extra: &[(&str, String)],
+    ) -> Command {
         let mut cmd: Command = self.wine.command(program);
         cmd.args(args)
             .envs(self.vars.iter().map(|(k, v)| (k, v)))
             .envs(extra.iter().map(|(k, v)| (k, v)))
             .current_dir(dir);
-        cmd.output().unwrap()
+        cmd
+    }
+
+    /// [`Self::command`], run to its end.
+    fn run(&self, program: &Path, dir: &Path, args: &[&str], extra: &[(&str, String)]) -> Output {
+        self.command(program, dir, args, extra).output().unwrap()
     }
 }
 
@@ -255,9 +266,38 @@ fn windows_gox_updates_itself_under_wine() {
         assert!(snapshot() == before, "a refused update changed files");
     }
 
-    // The update itself.
+    // The update itself, while a `go` runs through the go.exe shim (as gopls's `go list` or
+    // a long `go build` would): Windows cannot rename over a running exe, only rename it.
+    // A stand-in toolchain whose go.exe stays running for a while plays Go here.
+    let fake_go = home.join("toolchains/go1.22.10.windows-amd64/bin/go.exe");
+    std::fs::create_dir_all(fake_go.parent().unwrap()).unwrap();
+    wine.sleeper(&fake_go).unwrap();
+    let started = root.join("started");
+    let mut running = world
+        .command(
+            &shims.join("go.exe"),
+            root,
+            &[&windows_path(&started), "60000"],
+            &[("GOX_VERSION", "1.22.10".to_string())],
+        )
+        .spawn()
+        .unwrap();
+    for _ in 0..300 {
+        if started.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(started.exists(), "the go.exe shim did not start its go");
     let server = dist.serve(&[]);
     let out = gox(Some(&server), &["self", "update"]);
+    assert!(
+        running.try_wait().unwrap().is_none(),
+        "go.exe ended before the update was done: the test proves nothing"
+    );
+    let _ = wine.run(Path::new("taskkill"), &["/F", "/IM", "go.exe"]);
+    let _ = running.kill();
+    running.wait().unwrap();
     let said = ok(out);
     assert!(
         said.contains(&format!("gox updated from {WINDOWS_TEST_VERSION} to 9.9.9")),
@@ -284,9 +324,10 @@ fn windows_gox_updates_itself_under_wine() {
         "{}",
         describe(&go)
     );
-    // Nothing of the staging is left, and nothing moved aside: the old gox.exe was the
-    // running process, deleted once it exited (by self-replace's helper, so poll a while).
-    let expected = ["gox-shim.exe", "gox.exe"];
+    // Nothing of the staging is left. The old gox.exe was the running process: deleted once
+    // it exited (by self-replace's helper, so poll a while). The old gox-shim.exe was held
+    // by the running go.exe (the same file): it waits for the next update or uninstall.
+    let expected = ["gox-shim.exe", "gox-shim.old.exe", "gox.exe"];
     let left = settled_entries(&bin, &expected);
     assert_eq!(
         left,
@@ -295,6 +336,14 @@ fn windows_gox_updates_itself_under_wine() {
         bin.display(),
         walk(&bin)
     );
+    // The running shims were moved aside; the next placement of each removes its old one.
+    let moved_aside = ["go.exe.gox-old", "gofmt.exe.gox-old"];
+    for name in moved_aside {
+        assert!(shims.join(name).exists(), "{:?}", walk(&shims));
+    }
+    ok(gox(None, &["setup", "--quiet"]));
+    let shim_names = gox_testkit::entry_names(&shims);
+    assert_eq!(shim_names, ["go.exe", "go1.22.10.exe", "gofmt.exe"]);
 
     // Again: already up to date, nothing changes.
     let after = snapshot();
