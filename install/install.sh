@@ -425,6 +425,40 @@ no_archive() {
 	die "$base/SHA256SUMS lists no $archive: this release has no $target build (it lists: ${listed:-nothing}); build from source (https://github.com/gox-dev/gox/blob/main/docs/install.md, \"From source\")"
 }
 
+# gox's man pages from $src/man into $man_dir, each copied to a temporary name and renamed;
+# pages of an earlier gox that this one no longer has go (only gox's own: a file whose
+# title line names it). Documentation only: a failure is a warning, the binaries stay.
+install_man_pages() {
+	if [ -z "$man_dir" ]; then
+		say "man pages: not installed ($install_dir is not PREFIX/bin); they are in the archive's man/ directory"
+		return 0
+	fi
+	[ -d "$src/man" ] || return 0
+	if ! mkdir -p "$man_dir" 2>/dev/null; then
+		say "warning: cannot create $man_dir; the man pages were not installed"
+		return 0
+	fi
+	for page in "$man_dir"/gox.1 "$man_dir"/gox-*.1; do
+		[ -f "$page" ] || continue
+		name=${page##*/}
+		[ -f "$src/man/$name" ] && continue
+		grep -q "^\.TH ${name%.1} 1" "$page" 2>/dev/null && rm -f "$page"
+	done
+	count=0
+	for page in "$src"/man/gox.1 "$src"/man/gox-*.1; do
+		[ -f "$page" ] || continue
+		name=${page##*/}
+		if ! cp "$page" "$man_dir/.$name.gox-install.$$" ||
+			! mv -f "$man_dir/.$name.gox-install.$$" "$man_dir/$name"; then
+			rm -f "$man_dir/.$name.gox-install.$$"
+			say "warning: cannot write $man_dir/$name; the man pages were not all installed"
+			return 0
+		fi
+		count=$((count + 1))
+	done
+	say "installed $count man pages into $man_dir (man gox)"
+}
+
 # Temporary files: the download dir, and (while staged=1) the binaries staged in the
 # install dir under names only this process uses.
 tmp=
@@ -496,11 +530,23 @@ if [ "$installed" = 0 ]; then
 	[ -n "$expected" ] || no_archive
 fi
 
+# The man pages go where a package manager puts them, PREFIX/share/man/man1 for an install
+# dir PREFIX/bin: man finds them there with no MANPATH (man-db and macOS's man derive the
+# man path from PATH). No other install dir gets them (gox self update and self uninstall
+# follow the same rule: gox-installer's manpages::man_dir).
+man_dir=
+case ${install_dir%/} in
+/bin) ;;
+*/bin) man_dir=${install_dir%/}
+	man_dir=${man_dir%/bin}/share/man/man1 ;;
+esac
+
 if [ "$dry_run" = 1 ]; then
 	echo "archive:     $base/$archive"
 	echo "sha256:      $expected"
 	echo "checksums:   $base/SHA256SUMS"
 	echo "install dir: $install_dir"
+	echo "man pages:   ${man_dir:-none (the install dir is not PREFIX/bin)}"
 	exit 0
 fi
 
@@ -542,6 +588,7 @@ if [ "$installed" = 0 ]; then
 	done
 	staged=
 	say "installed $install_dir/gox and $install_dir/gox-shim"
+	install_man_pages
 fi
 
 # gox setup creates the go/gofmt shims and prints the PATH line for them. Its line for

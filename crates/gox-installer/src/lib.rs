@@ -11,6 +11,7 @@ pub mod import;
 pub mod install;
 pub mod inuse;
 pub mod lock;
+pub mod manpages;
 pub mod mirror;
 pub mod modzip;
 pub mod prune;

@@ -24,7 +24,7 @@ use gox_core::layout::{
     CACHE_ENTRIES, HOME_ENTRIES, is_toolchain_lock_name, parse_toolchain_dir_name,
 };
 
-use crate::shims;
+use crate::{manpages, shims};
 
 /// Prefixes of gox's scratch directories in the cache dir (`gox mirror sync` staging).
 const CACHE_PREFIXES: &[&str] = &[".gox-mirror-"];
@@ -217,6 +217,17 @@ pub fn plan(req: &Request) -> Plan {
             // Links first: once the target is gone they cannot be told from other links.
             plan.remove.extend(links_to(req, &file, &path));
             plan.remove.push(path);
+        }
+    }
+    // install.sh's man pages beside the install dir (only gox's own pages).
+    if let Some(man1) = manpages::man_dir(&req.install_dir) {
+        let pages = manpages::installed(&man1);
+        if !pages.is_empty() {
+            plan.remove.extend(pages);
+            if let Some(man) = man1.parent() {
+                plan.remove_if_empty.push(man1.clone());
+                plan.remove_if_empty.push(man.to_path_buf());
+            }
         }
     }
     if !req.all {
@@ -640,6 +651,27 @@ mod tests {
             .map(|n| bin.join(n))
             .collect();
         assert_eq!(removed, names);
+    }
+
+    /// install.sh's man pages (PREFIX/share/man/man1 for PREFIX/bin) go, a user's stay.
+    #[test]
+    fn man_pages_beside_bin_go_and_a_users_stay() {
+        let Setup { req, _root } = setup(false);
+        let share = req.install_dir.parent().unwrap().join("share");
+        let man1 = share.join("man/man1");
+        std::fs::create_dir_all(&man1).unwrap();
+        std::fs::write(man1.join("gox.1"), ".TH gox 1 \"gox 1.0\"\n").unwrap();
+        std::fs::write(man1.join("gox-use.1"), ".TH gox-use 1 \"use 1.0\"\n").unwrap();
+        std::fs::write(man1.join("gox-notes.1"), "my own notes\n").unwrap();
+        uninstall(&req).unwrap();
+        assert_eq!(gox_testkit::entry_names(&man1), ["gox-notes.1"]);
+        std::fs::write(man1.join("gox.1"), ".TH gox 1 \"gox 1.0\"\n").unwrap();
+        std::fs::remove_file(man1.join("gox-notes.1")).unwrap();
+        // Emptied by the uninstall: man1 and man go, share (not gox's to judge) stays.
+        std::fs::write(req.install_dir.join("gox"), b"gox binary").unwrap();
+        uninstall(&req).unwrap();
+        assert!(!share.join("man").exists());
+        assert!(share.is_dir());
     }
 
     #[test]

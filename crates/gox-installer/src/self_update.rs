@@ -19,11 +19,11 @@ use gox_resolver::retry::{self, Attempt, Failure, GaveUp, Stopped};
 use gox_verifier::header::{BinaryInfo, read_header};
 use serde::Deserialize;
 
-use crate::cancel;
 use crate::download::{self, Progress};
 use crate::error::InstallError;
 use crate::extract::{ArchiveKind, CopyFailure, copy_chunks};
 use crate::shims::{self, PlaceError, Placement};
+use crate::{cancel, manpages};
 
 /// Where releases are published when `GOX_UPDATE_BASE` is not set.
 pub const DEFAULT_BASE: &str = "https://github.com/gox-dev/gox/releases/latest/download";
@@ -110,6 +110,22 @@ pub struct Updated {
     pub shims: Vec<(PathBuf, Placement)>,
     /// Files in the shims dir with a shim's name that are no gox shim: left as they were.
     pub foreign_shims: Vec<PathBuf>,
+    /// The man pages beside the install dir (install.sh's), when they were there.
+    pub man_pages: ManPages,
+}
+
+/// What became of the man pages in [`manpages::man_dir`] of the install dir.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ManPages {
+    /// None were installed there (or the release has none): nothing to do.
+    NotInstalled,
+    Refreshed(manpages::Refreshed),
+    /// The binaries are updated; the pages could not be written (they are documentation:
+    /// not a failed update).
+    Failed {
+        dir: PathBuf,
+        error: String,
+    },
 }
 
 /// A binary put in the install dir.
@@ -576,7 +592,17 @@ pub async fn update(
     let members: Vec<String> = names.iter().map(|n| format!("{top}/{n}")).collect();
     let new_dir = staging.path().join("new");
     std::fs::create_dir(&new_dir).map_err(|e| SelfUpdateError::io("create", &new_dir, e))?;
-    unpack(&archive, &archive_url, &members, &names, &new_dir)?;
+    // The pages are read only where install.sh put them (never added where there were none).
+    let man_dir = manpages::man_dir(&req.install_dir).filter(|d| d.join("gox.1").is_file());
+    let man_prefix = man_dir.as_ref().map(|_| format!("{top}/man/"));
+    let pages = unpack(
+        &archive,
+        &archive_url,
+        &members,
+        &names,
+        &new_dir,
+        man_prefix.as_deref(),
+    )?;
     for (name, member) in names.iter().zip(&members) {
         let path = new_dir.join(name);
         let info = read_header(&path).map_err(|e| SelfUpdateError::Archive {
@@ -607,6 +633,17 @@ pub async fn update(
     clear_asides(&binaries);
     let new_shim = req.install_dir.join(&names[0]);
     let refreshed = shims::refresh_all(&new_shim, &req.shims_dir, exe);
+    let man_pages = match man_dir {
+        None => ManPages::NotInstalled,
+        Some(dir) => match manpages::refresh(&dir, &pages) {
+            Ok(Some(done)) => ManPages::Refreshed(done),
+            Ok(None) => ManPages::NotInstalled,
+            Err(e) => ManPages::Failed {
+                dir,
+                error: e.to_string(),
+            },
+        },
+    };
     let updated = Updated {
         from: current,
         to: latest,
@@ -614,6 +651,7 @@ pub async fn update(
         binaries,
         shims: refreshed.done,
         foreign_shims: refreshed.foreign,
+        man_pages,
     };
     // A shim left behind runs the old gox-shim: the update is only half done, and a
     // script checking the exit status must see that.
@@ -804,13 +842,17 @@ async fn download_archive(
 
 /// Writes the archive members named `members[i]` to `dest/names[i]` (mode 0755). Only these
 /// fixed names are written, so no entry name can escape `dest`; every other entry is skipped.
+/// Writes `members` of `archive` to `dest` under `names`, and returns the man pages under
+/// `man_prefix` (`gox-V-TARGET/man/`, .tar.gz only: Windows has no man), each a file named
+/// as gox names its pages and at most [`manpages::MAX_PAGE_BYTES`].
 fn unpack(
     archive: &Path,
     url: &str,
     members: &[String],
     names: &[String],
     dest: &Path,
-) -> Result<(), SelfUpdateError> {
+    man_prefix: Option<&str>,
+) -> Result<Vec<(String, Vec<u8>)>, SelfUpdateError> {
     let bad = |detail: String| SelfUpdateError::Archive {
         url: url.to_string(),
         detail,
@@ -818,6 +860,7 @@ fn unpack(
     let input =
         std::fs::File::open(archive).map_err(|e| SelfUpdateError::io("open", archive, e))?;
     let mut found = vec![false; members.len()];
+    let mut pages = Vec::new();
     let mut buf = vec![0; 64 * 1024];
     let mut write = |index: usize, reader: &mut dyn Read| -> Result<(), SelfUpdateError> {
         let path = dest.join(&names[index]);
@@ -859,6 +902,17 @@ fn unpack(
                         return Err(bad(format!("{name} is not a regular file")));
                     }
                     write(i, &mut entry)?;
+                } else if let Some(page) = man_prefix
+                    .and_then(|p| name.strip_prefix(p))
+                    .filter(|n| manpages::is_page_name(n))
+                    && entry.header().entry_type() == tar::EntryType::Regular
+                    && entry.size() <= manpages::MAX_PAGE_BYTES
+                {
+                    let mut text = Vec::new();
+                    entry
+                        .read_to_end(&mut text)
+                        .map_err(|e| bad(format!("{name}: {e}")))?;
+                    pages.push((page.to_string(), text));
                 }
             }
         }
@@ -878,7 +932,7 @@ fn unpack(
     }
     match members.iter().zip(&found).find(|(_, f)| !**f) {
         Some((missing, _)) => Err(bad(format!("the archive has no {missing}"))),
-        None => Ok(()),
+        None => Ok(pages),
     }
 }
 
@@ -1238,7 +1292,7 @@ mod tests {
         let dest = dir.path().join("new");
         std::fs::create_dir(&dest).unwrap();
         std::os::unix::fs::symlink("/dev/full", dest.join("gox")).unwrap();
-        let err = unpack(&archive, &url, &members, &names, &dest).unwrap_err();
+        let err = unpack(&archive, &url, &members, &names, &dest, None).unwrap_err();
         let text = err.to_string();
         assert!(
             matches!(&err, SelfUpdateError::Io { source, .. }
@@ -1254,12 +1308,12 @@ mod tests {
         // The same archive onto a disk with room unpacks, and a truncated copy of it is
         // the release's fault.
         std::fs::remove_file(dest.join("gox")).unwrap();
-        unpack(&archive, &url, &members, &names, &dest).unwrap();
+        unpack(&archive, &url, &members, &names, &dest, None).unwrap();
         assert_eq!(std::fs::metadata(dest.join("gox")).unwrap().len(), 200_000);
         let bytes = std::fs::read(&archive).unwrap();
         let cut = dir.path().join("cut.tar.gz");
         std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-        let err = unpack(&cut, &url, &members, &names, &dest).unwrap_err();
+        let err = unpack(&cut, &url, &members, &names, &dest, None).unwrap_err();
         assert!(matches!(err, SelfUpdateError::Archive { .. }), "{err}");
     }
 

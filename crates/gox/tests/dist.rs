@@ -127,6 +127,41 @@ impl Scratch {
     }
 }
 
+/// install.sh put the archive's man pages into PREFIX/share/man/man1 for the install dir
+/// PREFIX/bin, where the real `man` finds them by PATH alone (no MANPATH), as it finds a
+/// package manager's.
+fn assert_man_pages_found(s: &Scratch, shell: &str) {
+    let man1 = s.path("share/man/man1");
+    let pages = gox_testkit::entry_names(&man1);
+    assert!(
+        pages.contains(&"gox.1".to_string()) && pages.contains(&"gox-install.1".to_string()),
+        "{shell}: {pages:?}"
+    );
+    assert_eq!(
+        Some(man1.clone()),
+        gox_installer::manpages::man_dir(&s.bin()),
+        "install.sh and gox self update/uninstall must agree on the man dir"
+    );
+    let Some(man) = which("man") else {
+        return support::skip_for_missing_tool(
+            "man is not installed (Debian: apt-get install man-db)",
+        );
+    };
+    let found = Command::new(man)
+        .args(["-w", "gox-install"])
+        .env_clear()
+        .env("PATH", format!("{}:{}", s.bin().display(), system_path()))
+        .env("HOME", s.path("user"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&found).trim(),
+        man1.join("gox-install.1").display().to_string(),
+        "{shell}: {}",
+        describe(&found)
+    );
+}
+
 fn system_path() -> String {
     std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".to_string())
 }
@@ -289,6 +324,7 @@ fn install_sh_under_dash_and_bash_then_go_build_through_the_shim() {
             "{shell}: {printed}"
         );
         assert!(shims.join("go").is_file() && shims.join("gofmt").is_file());
+        assert_man_pages_found(&s, shell);
         // No rc file was touched without --modify-path; nothing left in TMPDIR.
         assert!(!s.path("user/.bashrc").exists(), "{shell}");
         assert!(s.tmp_is_empty(), "{shell}");
@@ -1545,6 +1581,36 @@ fn dry_run_says_when_the_release_has_no_build_for_the_target() {
         );
     }
     assert!(s.tmp_is_empty());
+}
+
+/// `--dry-run` names the man dir, and it is the one gox self update and self uninstall
+/// derive from the same install dir (gox-installer's manpages::man_dir), or none.
+#[test]
+fn dry_run_names_the_man_dir_gox_itself_uses() {
+    let dist = dist();
+    let server = dist.mirror().start();
+    let s = Scratch::new();
+    for dir in ["prefix/bin", "prefix/bin/", "tools", "prefix/bin/x"] {
+        let install_dir = s.path(dir);
+        let out = s.install_sh_with(
+            "dash",
+            &server.download_base(),
+            &["--dry-run"],
+            &system_path(),
+            &[("GOX_INSTALL_DIR", install_dir.to_str().unwrap())],
+        );
+        assert!(out.status.success(), "{dir}: {}", describe(&out));
+        let said = stdout(&out);
+        let line = said
+            .lines()
+            .find_map(|l| l.strip_prefix("man pages:"))
+            .unwrap_or_else(|| panic!("{dir}: no man pages line: {said}"))
+            .trim();
+        match gox_installer::manpages::man_dir(&install_dir) {
+            Some(expected) => assert_eq!(line, expected.display().to_string(), "{dir}"),
+            None => assert!(line.starts_with("none"), "{dir}: {line}"),
+        }
+    }
 }
 
 /// `--version V` against a base that holds another version names the version the base

@@ -24,7 +24,8 @@ const NEW: &str = "9.9.9";
 
 struct Builds {
     key: minisign::KeyPair,
-    /// The real dist of [`NEW`].
+    /// The real dists of [`OLD`] and [`NEW`].
+    old_dist: gox_testkit::Dist,
     new_dist: gox_testkit::Dist,
     /// `<version>` → dir holding the `gox` and `gox-shim` of that real dist.
     dir: PathBuf,
@@ -51,6 +52,7 @@ fn builds() -> &'static Builds {
         }
         Builds {
             key: load_key(&old_dist.key_file, &old_dist.public_key),
+            old_dist,
             new_dist,
             dir,
         }
@@ -220,10 +222,40 @@ fn updates_from_the_real_cargo_xtask_dist() {
     let script = "#!/bin/sh\nexec /opt/go-tip/bin/go \"$@\"\n";
     let users = installed.shims().join("go1.99.0");
     std::fs::write(&users, script).unwrap();
+    // Man pages where install.sh puts them for <world>/bin: the old release's, one page
+    // the new release no longer has, and a user's own page with a gox-like name.
+    let man1 = installed.bin().parent().unwrap().join("share/man/man1");
+    std::fs::create_dir_all(&man1).unwrap();
+    for page in ["gox.1", "gox-install.1"] {
+        let old = shipped(&b.old_dist, &format!("man/{page}"));
+        assert!(String::from_utf8_lossy(&old).contains(OLD), "{page}");
+        std::fs::write(man1.join(page), old).unwrap();
+    }
+    std::fs::write(man1.join("gox-gone.1"), ".TH gox-gone 1 \"gone 0.0.1\"\n").unwrap();
+    std::fs::write(man1.join("gox-notes.1"), "my notes\n").unwrap();
     let out = installed.gox(Some(&server), &["self", "update"]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
         stdout(&out).contains(&format!("from {OLD} to {NEW}")),
+        "{}",
+        describe(&out)
+    );
+    // Every page of the new release, the stale one gone, the user's kept.
+    let pages = gox_testkit::entry_names(&man1);
+    assert!(!pages.contains(&"gox-gone.1".to_string()), "{pages:?}");
+    assert!(pages.contains(&"gox-notes.1".to_string()), "{pages:?}");
+    for page in ["gox.1", "gox-install.1", "gox-self-update.1"] {
+        assert!(
+            std::fs::read(man1.join(page)).unwrap() == shipped(dist, &format!("man/{page}")),
+            "{page} is not the new release's"
+        );
+    }
+    assert!(
+        stderr(&out).contains(&format!(
+            "refreshed {} man pages in {}",
+            pages.len() - 1,
+            man1.display()
+        )),
         "{}",
         describe(&out)
     );
@@ -265,6 +297,11 @@ fn updates_from_the_real_cargo_xtask_dist() {
         .collect();
     names.sort();
     assert_eq!(names, ["go", "go1.22.10", "go1.99.0", "gofmt"]);
+
+    // Uninstall takes gox's man pages along and leaves the user's.
+    let out = installed.gox(None, &["self", "uninstall", "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(gox_testkit::entry_names(&man1), ["gox-notes.1"]);
 }
 
 #[test]

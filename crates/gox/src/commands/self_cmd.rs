@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use gox_installer::self_uninstall::{self, KeepReason, Kept};
-use gox_installer::self_update::{self, DEFAULT_BASE, Outcome, SelfUpdateError, Updated};
+use gox_installer::self_update::{self, DEFAULT_BASE, ManPages, Outcome, SelfUpdateError, Updated};
 
 use crate::cli::{SelfCommand, SelfUninstallArgs, SelfUpdateArgs};
 use crate::context::Context;
@@ -120,6 +120,25 @@ async fn update(ctx: &Context, args: SelfUpdateArgs) -> Result<(), CliError> {
             }
             for path in &done.foreign_shims {
                 ctx.status(format!("kept {} (not a gox shim)", path.display()));
+            }
+            match &done.man_pages {
+                ManPages::NotInstalled => {}
+                ManPages::Refreshed(pages) => ctx.status(format!(
+                    "refreshed {} man pages in {}{}",
+                    pages.written,
+                    pages.dir.display(),
+                    match pages.removed {
+                        0 => String::new(),
+                        n => format!(" (removed {n} the new release no longer has)"),
+                    }
+                )),
+                // Documentation only: said even with --quiet, but the update stands.
+                ManPages::Failed { dir, error } => gox_core::say!(
+                    "gox: warning: the man pages in {} were not refreshed: {error}
+                     fix: make {} writable and run install.sh again, or delete its gox*.1 pages",
+                    dir.display(),
+                    dir.display()
+                ),
             }
             if !ctx.quiet {
                 println!(
