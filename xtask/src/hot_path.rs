@@ -57,6 +57,13 @@ pub enum Layout {
 fn linker_copy(target_dir: &Path) -> Result<std::path::PathBuf> {
     let me = std::env::current_exe()
         .map_err(|e| format!("cannot find the running xtask binary to link with: {e}"))?;
+    // A `cargo xtask` run beside this one may have rebuilt xtask, deleting the file this
+    // process runs from; Linux still reads it through /proc/self/exe.
+    let me = if cfg!(target_os = "linux") && !me.exists() {
+        std::path::PathBuf::from("/proc/self/exe")
+    } else {
+        me
+    };
     std::fs::create_dir_all(target_dir)?;
     let copy = target_dir.join(format!("xtask-linker{}", std::env::consts::EXE_SUFFIX));
     let partial = target_dir.join(format!(".xtask-linker-{}", std::process::id()));
