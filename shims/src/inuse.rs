@@ -4,7 +4,8 @@
 //! the shared lock lives exactly as long as the processes using the toolchain. `gox
 //! uninstall` needs the lock *exclusively* and refuses while anyone holds it; while it holds
 //! it (rename aside, delete), a shim cannot get the shared lock and answers "not installed".
-//! Cost: `open` + `flock`, two syscalls.
+//! Cost: `open` + `flock`, two syscalls. Windows, which has no exec, holds the lock in the
+//! shim while it waits for `go.exe` instead.
 
 use std::path::Path;
 
@@ -13,6 +14,9 @@ use std::path::Path;
 pub struct InUse {
     #[cfg(unix)]
     _fd: Option<std::os::fd::OwnedFd>,
+    /// Windows: the receipt, locked shared for as long as this shim waits for `go.exe`.
+    #[cfg(not(unix))]
+    _file: Option<std::fs::File>,
 }
 
 impl InUse {
@@ -21,7 +25,7 @@ impl InUse {
         #[cfg(unix)]
         return self._fd.is_some();
         #[cfg(not(unix))]
-        return false;
+        return self._file.is_some();
     }
 }
 
@@ -81,8 +85,18 @@ pub fn hold(goroot: &Path) -> Result<InUse, BeingRemoved> {
     Ok(InUse { _fd: Some(fd) })
 }
 
-/// Windows has no `flock`; there the rename in `gox uninstall` fails while `go.exe` runs.
+/// Windows has no exec: the shim waits for `go.exe` (and `go.exe` for what it starts), so
+/// a shared lock (`LockFileEx`, std's `try_lock_shared`) the shim holds until it exits
+/// covers the same processes. `gox uninstall`'s exclusive `try_lock` then refuses.
 #[cfg(not(unix))]
-pub fn hold(_goroot: &Path) -> Result<InUse, BeingRemoved> {
-    Ok(InUse {})
+pub fn hold(goroot: &Path) -> Result<InUse, BeingRemoved> {
+    let Ok(file) = std::fs::File::open(goroot.join(gox_core::layout::RECEIPT_FILE)) else {
+        return Ok(InUse { _file: None });
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Ok(InUse { _file: Some(file) }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BeingRemoved),
+        // A filesystem without locks: no mark, as on Unix.
+        Err(std::fs::TryLockError::Error(_)) => Ok(InUse { _file: None }),
+    }
 }

@@ -157,7 +157,10 @@ fn run(
         .envs(vars.iter().map(|(k, v)| (k, v)))
         .status();
     match status {
-        Ok(status) => status.code().map_or(1, |c| c as u8),
+        // The whole 32-bit code, not its low byte: 256 must not become success, and an
+        // NTSTATUS (0xC000013A after Ctrl-C, a crash's 0xC0000005) must reach the caller
+        // as it would from go.exe itself. Nothing is left to clean up here.
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
         Err(err) => {
             gox_core::say!("gox: cannot run {}: {err}", program.display());
             126

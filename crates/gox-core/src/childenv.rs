@@ -59,8 +59,10 @@ pub fn compose_path(
     let mut path = entries;
     if let Some(current) = current {
         for dir in std::env::split_paths(current) {
-            let ours = dir.starts_with(&toolchains) || dir.starts_with(&gopaths);
-            if !ours && !dir.as_os_str().is_empty() && !path.contains(&dir) {
+            let ours = crate::pathname::starts_with(&dir, &toolchains)
+                || crate::pathname::starts_with(&dir, &gopaths);
+            let listed = path.iter().any(|p| crate::pathname::same(p, &dir));
+            if !ours && !dir.as_os_str().is_empty() && !listed {
                 path.push(dir);
             }
         }

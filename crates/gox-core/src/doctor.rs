@@ -16,6 +16,7 @@ use crate::goenv;
 pub use crate::goenv::go_env_file;
 use crate::host::Host;
 use crate::layout::Layout;
+use crate::pathname;
 use crate::platform::Platform;
 use crate::shell::Shell;
 use crate::version::Version;
@@ -246,7 +247,8 @@ pub fn check_path(
     shell: Option<Shell>,
 ) -> Vec<Finding> {
     let shims = layout.shims();
-    let shims_on_path = path.entries.iter().any(|e| e == &shims);
+    // Windows: `c:\users\me\…\Shims` on PATH is the same directory.
+    let shims_on_path = path.entries.iter().any(|e| pathname::same(e, &shims));
     let mut findings = Vec::new();
     if shims_on_path && !path.shims_installed {
         findings.push(Finding::warn(
@@ -263,13 +265,13 @@ pub fn check_path(
         shell.unwrap_or(Shell::Bash).prepend_path_line(&shims)
     );
     match &path.first_go {
-        Some(go) if go.parent() == Some(shims.as_path()) => {
+        Some(go) if go.parent().is_some_and(|dir| pathname::same(dir, &shims)) => {
             findings.push(Finding::ok(
                 "path",
                 format!("`go` on PATH is the gox shim ({})", go.display()),
             ));
         }
-        Some(go) if go.starts_with(layout.toolchains()) => {
+        Some(go) if pathname::starts_with(go, &layout.toolchains()) => {
             findings.push(Finding::ok(
                 "path",
                 format!(

@@ -54,7 +54,7 @@ impl Environment {
     }
 
     fn get(&self, key: &str) -> Option<&OsStr> {
-        match self.own.iter().find(|(k, _)| k == key) {
+        match self.own.iter().find(|(k, _)| same_name(k, key)) {
             Some((_, value)) => value.as_deref(),
             None => self.inherited.get(key),
         }
@@ -89,7 +89,7 @@ impl Environment {
         let inherited = self
             .inherited
             .names()
-            .filter(|name| !self.own.iter().any(|(k, _)| k == name));
+            .filter(|name| !self.own.iter().any(|(k, _)| same_name(k, name)));
         let own = self
             .own
             .iter()
@@ -97,7 +97,7 @@ impl Environment {
             .map(|(k, _)| k.as_str());
         let mut names: Vec<&str> = Vec::new();
         for name in inherited.map(|n| -> &str { n }).chain(own) {
-            if !names.contains(&name) {
+            if !names.iter().any(|n| same_name(n, name)) {
                 names.push(name);
             }
         }
@@ -115,13 +115,13 @@ impl Environment {
 
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<OsString>) {
         let key = key.into();
-        self.own.retain(|(k, _)| *k != key);
+        self.own.retain(|(k, _)| !same_name(k, &key));
         self.own.push((key, Some(value.into())));
     }
 
     /// Unsets `key` (an inherited one too: the removal is recorded on top).
     pub fn remove(&mut self, key: &str) {
-        self.own.retain(|(k, _)| k != key);
+        self.own.retain(|(k, _)| !same_name(k, key));
         self.own.push((key.to_owned(), None));
     }
 
@@ -146,6 +146,24 @@ impl Environment {
     pub fn home(&self) -> Option<PathBuf> {
         self.path_var("HOME")
             .or_else(|| self.path_var("USERPROFILE"))
+    }
+}
+
+/// Windows' variable names ignore case: `Path` (its usual spelling) is `PATH`, and a user's
+/// `set gox_version=1.22` in cmd is GOX_VERSION. Unix names are exact.
+const NAMES_IGNORE_CASE: bool = cfg!(windows);
+
+/// Whether `a` and `b` name the same variable on this OS.
+fn same_name(a: &str, b: &str) -> bool {
+    names_match(a, b, NAMES_IGNORE_CASE)
+}
+
+/// [`same_name`] with the OS rule as a parameter, so that both are tested everywhere.
+fn names_match(a: &str, b: &str, ignore_case: bool) -> bool {
+    if ignore_case {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
     }
 }
 
@@ -197,7 +215,7 @@ mod process {
         pub fn get(&self, key: &str) -> Option<&OsStr> {
             self.0
                 .iter()
-                .find(|(k, _)| k == key)
+                .find(|(k, _)| k.to_str().is_some_and(|k| super::same_name(k, key)))
                 .map(|(_, v)| v.as_os_str())
         }
 
@@ -252,6 +270,21 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variable_names_ignore_case_only_on_windows() {
+        assert!(names_match("Path", "PATH", true));
+        assert!(names_match("gox_version", "GOX_VERSION", true));
+        assert!(!names_match("Path", "PATH", false));
+        assert!(!names_match("PATH", "PATHEXT", true));
+        assert_eq!(NAMES_IGNORE_CASE, cfg!(windows));
+        // Through an Environment, by this OS's rule.
+        let env = Environment::fake("/", [("Path", "C:\\Windows")]);
+        assert_eq!(env.var("PATH").is_some(), cfg!(windows));
+        let mut env = Environment::fake("/", [("PATH", "/bin")]);
+        env.set("Path", "/usr/bin");
+        assert_eq!(env.names().count(), if cfg!(windows) { 1 } else { 2 });
+    }
 
     #[test]
     fn the_working_directory_is_the_shells_when_it_names_the_same_directory() {

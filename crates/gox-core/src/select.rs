@@ -337,7 +337,7 @@ fn read_default(layout: &Layout, buf: &mut Vec<u8>) -> Result<Option<Selection>,
     if !read_file(&path, buf)? {
         return Ok(None);
     }
-    let text = utf8(&path, buf)?;
+    let text = utf8(&path, from_utf16(buf))?;
     spec_pin(
         &path,
         Origin::DefaultFile,
@@ -410,7 +410,7 @@ fn pin_in(dir: &mut PathBuf, buf: &mut Vec<u8>) -> Result<Option<Selection>, Sel
         let found = read_if_file(dir, buf);
         let selection = match found {
             Ok(false) => Ok(None),
-            Ok(true) => utf8(dir, buf).and_then(|text| {
+            Ok(true) => utf8(dir, from_utf16(buf)).and_then(|text| {
                 let parsed = if origin == Origin::GoVersionFile {
                     parse_go_version_file(text)
                 } else {
@@ -866,6 +866,34 @@ fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, SelectError> {
             },
         }
     })
+}
+
+/// gox's own files (`.go-version`, `.tool-versions`, the default) as UTF-8: a file that
+/// starts with a UTF-16 byte-order mark is decoded in place, since that is what Windows
+/// PowerShell 5.1's `"1.22.10" > .go-version` writes. go.mod and go.work are not: the go
+/// command refuses UTF-16 there, and gox reads them as it does. A file that is not valid
+/// UTF-16 after all is left as it is (and reported as UTF-16 text).
+fn from_utf16(buf: &mut Vec<u8>) -> &[u8] {
+    let big_endian = match buf.get(..2) {
+        Some([0xff, 0xfe]) => false,
+        Some([0xfe, 0xff]) => true,
+        _ => return buf,
+    };
+    if !buf.len().is_multiple_of(2) {
+        return buf;
+    }
+    let units = buf[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    if let Ok(text) = char::decode_utf16(units).collect::<Result<String, _>>() {
+        *buf = text.into_bytes();
+    }
+    buf
 }
 
 /// A UTF-16 byte-order mark.

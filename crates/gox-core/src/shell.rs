@@ -36,18 +36,31 @@ impl Shell {
             .ok()
     }
 
-    /// The shell named, else the user's login shell (`$SHELL`), else bash. The second
-    /// value is a warning when `$SHELL` names a shell gox writes nothing for (tcsh, dash,
-    /// nushell…): bash syntax is then a guess the user should know about.
+    /// The shell gox writes for when none is named and `$SHELL` is unset: PowerShell on
+    /// Windows (neither cmd.exe nor PowerShell sets SHELL, and `export …` means nothing
+    /// there), bash elsewhere.
+    pub const fn os_default() -> Shell {
+        if cfg!(windows) {
+            Shell::Pwsh
+        } else {
+            Shell::Bash
+        }
+    }
+
+    /// The shell named, else the user's login shell (`$SHELL`), else `default`
+    /// ([`Shell::os_default`]). The second value is a warning when `$SHELL` names a shell
+    /// gox writes nothing for (tcsh, dash, nushell…): bash syntax is then a guess the user
+    /// should know about.
     pub fn chosen(
         name: Option<&str>,
         shell_var: Option<&str>,
+        default: Shell,
     ) -> Result<(Shell, Option<String>), UnknownShell> {
         if let Some(name) = name {
             return Ok((name.parse()?, None));
         }
         let Some(login) = shell_var else {
-            return Ok((Shell::Bash, None));
+            return Ok((default, None));
         };
         Ok(match Shell::from_path(login) {
             Some(shell) => (shell, None),
@@ -222,23 +235,40 @@ mod tests {
 
     #[test]
     fn the_chosen_shell_and_when_it_is_a_guess() {
+        let bash = Shell::Bash;
         assert_eq!(
-            Shell::chosen(Some("fish"), Some("/bin/zsh")).unwrap(),
+            Shell::chosen(Some("fish"), Some("/bin/zsh"), bash).unwrap(),
             (Shell::Fish, None)
         );
         assert_eq!(
-            Shell::chosen(None, Some("/usr/bin/zsh")).unwrap(),
+            Shell::chosen(None, Some("/usr/bin/zsh"), bash).unwrap(),
             (Shell::Zsh, None)
         );
-        assert_eq!(Shell::chosen(None, None).unwrap(), (Shell::Bash, None));
+        assert_eq!(
+            Shell::chosen(None, None, bash).unwrap(),
+            (Shell::Bash, None)
+        );
+        // Windows: no SHELL in cmd.exe or PowerShell, so PowerShell's syntax.
+        assert_eq!(
+            Shell::chosen(None, None, Shell::Pwsh).unwrap(),
+            (Shell::Pwsh, None)
+        );
+        assert_eq!(
+            Shell::os_default(),
+            if cfg!(windows) {
+                Shell::Pwsh
+            } else {
+                Shell::Bash
+            }
+        );
         for odd in ["/bin/tcsh", "/usr/bin/dash", "/usr/bin/nu"] {
-            let (shell, warning) = Shell::chosen(None, Some(odd)).unwrap();
+            let (shell, warning) = Shell::chosen(None, Some(odd), bash).unwrap();
             assert_eq!(shell, Shell::Bash);
             assert!(
                 warning.is_some_and(|w| w.contains(odd) && w.contains("bash, zsh, fish or pwsh"))
             );
         }
-        assert!(Shell::chosen(Some("tcsh"), None).is_err());
+        assert!(Shell::chosen(Some("tcsh"), None, bash).is_err());
     }
 
     #[test]

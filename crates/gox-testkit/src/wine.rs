@@ -72,9 +72,10 @@ impl Wine {
         Ok(this)
     }
 
-    /// A Windows program that stays running for `millis` after writing "started" to the
-    /// file named by its first argument (`wine/sleeper.c`), built into `dest`: the
-    /// stand-in for a long `go build` when a test needs an executable in use.
+    /// A Windows program (`wine/sleeper.c`) built into `dest`: `sleeper FILE MILLIS CODE`
+    /// writes "started" to FILE, stays running for MILLIS and exits with the 32-bit CODE.
+    /// The stand-in for a long `go build` when a test needs an executable in use, or for a
+    /// `go` exiting with a given code.
     pub fn sleeper(&self, dest: &Path) -> Result<(), String> {
         self.compile(SLEEPER_SOURCE, dest, &[])
     }
@@ -198,12 +199,16 @@ pub fn windows_release(version: &str) -> PathBuf {
          and {MINGW_GCC}):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // Copied out under the lock: the next build of another version overwrites cargo's.
+    // Copied out under the lock (the next build of another version overwrites cargo's),
+    // each to a temporary name renamed into place: another test may be copying the
+    // previous one from there right now, outside the lock.
     let built = dir.join(WINDOWS_TARGET).join("debug");
     let out = dir.join(format!("release-{version}"));
     fs::create_dir_all(&out).unwrap_or_else(|e| panic!("cannot create {}: {e}", out.display()));
     for exe in ["gox.exe", "gox-shim.exe"] {
-        fs::copy(built.join(exe), out.join(exe))
+        let staged = out.join(format!(".{exe}.{}", std::process::id()));
+        fs::copy(built.join(exe), &staged)
+            .and_then(|_| fs::rename(&staged, out.join(exe)))
             .unwrap_or_else(|e| panic!("cannot copy {exe} to {}: {e}", out.display()));
     }
     drop(lock);

@@ -233,13 +233,14 @@ pub enum SelfCommand {
 The release's manifest.json must carry a valid minisign signature from the key built into \
 this gox; the archive for this machine's real CPU must match the SHA-256 in that signed \
 manifest; the new binaries must be executables for this machine. Only then are they renamed \
-over the installed ones. Any failure leaves the installed gox untouched. Releases come from \
-GOX_UPDATE_BASE (default: the GitHub releases of gox-dev/gox).",
+over the installed ones. Any failure leaves the installed gox untouched. The man pages \
+install.sh put beside the install dir (PREFIX/share/man/man1 for PREFIX/bin) are refreshed \
+too. Releases come from GOX_UPDATE_BASE (default: the GitHub releases of gox-dev/gox).",
         after_help = "Examples:\n  gox self update\n  gox self update --check\n  \
 gox self update --version 0.3.0   (also to downgrade on purpose)\n\nSee https://github.com/gox-dev/gox/blob/main/docs/self-update.md."
     )]
     Update(SelfUpdateArgs),
-    /// Remove gox, gox-shim and the shims (toolchains stay unless --all)
+    /// Remove gox, gox-shim, the shims and the man pages (toolchains stay unless --all)
     #[command(
         after_help = "Examples:\n  gox self uninstall\n  gox self uninstall --yes\n  \
 gox self uninstall --all --yes   (also GOX_HOME with every toolchain, and the cache)"
@@ -429,7 +430,7 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct EnvArgs {
-    /// Shell syntax to print (default: from $SHELL)
+    /// Shell syntax to print (default: from $SHELL; without it bash, PowerShell on Windows)
     #[arg(long, value_name = "SHELL", value_parser = shell_names())]
     pub shell: Option<String>,
     /// Print JSON: {"GOROOT":…,"GOPATH":…,…,"PATH":…}
@@ -446,7 +447,7 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct SetupArgs {
-    /// Shell to print the PATH line for (default: from $SHELL)
+    /// Shell to print the PATH line for (default: from $SHELL; without it bash, PowerShell on Windows)
     #[arg(long, value_name = "SHELL", value_parser = shell_names())]
     pub shell: Option<String>,
     /// Also keep ~/sdk/goX.Y.Z links to the installed toolchains (golang.org/dl layout, listed
@@ -457,7 +458,7 @@ pub struct SetupArgs {
 
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
-    /// The shell to print code for (default: from $SHELL)
+    /// The shell to print code for (default: from $SHELL; without it bash, PowerShell on Windows)
     #[arg(value_name = "SHELL", value_parser = shell_names())]
     pub shell: Option<String>,
 }

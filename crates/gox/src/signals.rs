@@ -42,5 +42,55 @@ pub fn end_quietly_on_closed_stdout() {
     }
 }
 
+/// Windows has no SIGPIPE: a write to a pipe whose reader has gone (`gox list |
+/// Select-Object -First 1`, `| more` quit early) fails, and `println!` panics on it (exit
+/// 101 with a panic message). Such a panic ends gox quietly instead, with 0: the reader
+/// stopped reading, nothing went wrong here. Every other panic is reported as before.
 #[cfg(not(unix))]
-pub fn end_quietly_on_closed_stdout() {}
+pub fn end_quietly_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if is_closed_stdout(message) {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
+}
+
+/// Whether a panic `message` is std's for printing to a pipe with no reader: `println!`'s
+/// "failed printing to stdout: …" with Windows' broken-pipe errors (109
+/// ERROR_BROKEN_PIPE, 232 ERROR_NO_DATA, 233 ERROR_PIPE_NOT_CONNECTED).
+#[cfg_attr(unix, allow(dead_code))]
+fn is_closed_stdout(message: &str) -> bool {
+    message.starts_with("failed printing to stdout")
+        && ["(os error 109)", "(os error 232)", "(os error 233)"]
+            .iter()
+            .any(|code| message.ends_with(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_closed_pipe_on_stdout_ends_quietly() {
+        for code in [109, 232, 233] {
+            assert!(is_closed_stdout(&format!(
+                "failed printing to stdout: The pipe is being closed. (os error {code})"
+            )));
+        }
+        assert!(!is_closed_stdout(
+            "failed printing to stdout: Access is denied. (os error 5)"
+        ));
+        assert!(!is_closed_stdout(
+            "failed printing to stderr: The pipe is being closed. (os error 232)"
+        ));
+        assert!(!is_closed_stdout("index out of bounds (os error 232)"));
+    }
+}

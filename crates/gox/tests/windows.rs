@@ -84,6 +84,31 @@ impl<'w> WindowsWorld<'w> {
         cmd
     }
 
+    /// Starts `shim`, whose tool is a [`Wine::sleeper`], and returns once the sleeper runs
+    /// (it writes `started`), so the tool is in use for the next minute.
+    fn start_sleeper(
+        &self,
+        shim: &Path,
+        dir: &Path,
+        started: &Path,
+        extra: &[(&str, String)],
+    ) -> std::process::Child {
+        let _ = std::fs::remove_file(started);
+        let mut child = self
+            .command(shim, dir, &[&windows_path(started), "60000"], extra)
+            .spawn()
+            .unwrap();
+        for _ in 0..300 {
+            if started.exists() {
+                return child;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{} did not start its tool", shim.display());
+    }
+
     /// [`Self::command`], run to its end.
     fn run(&self, program: &Path, dir: &Path, args: &[&str], extra: &[(&str, String)]) -> Output {
         self.command(program, dir, args, extra).output().unwrap()
@@ -145,6 +170,74 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
     let current: serde_json::Value = serde_json::from_str(&current).unwrap();
     assert_eq!(current["platform"], "windows/amd64", "{current}");
     assert_eq!(current["goroot"], windows_path(&goroot), "{current}");
+
+    // Windows is not Unix for the shell either: with no SHELL (cmd.exe and PowerShell set
+    // none) gox writes PowerShell, and it finds PATH under its usual Windows spelling `Path`
+    // (variable names ignore case there), keeping the user's entries.
+    let gox_exe = windows_path(&world.bin().join("gox.exe"));
+    let mut env_cmd = world.command(
+        Path::new("cmd"),
+        &project,
+        &[
+            "/c",
+            // Unquoted: Wine passes a quote on as \", which cmd.exe does not read (the
+            // temporary path has no spaces).
+            &format!("set PATH=&& set Path=C:\\windows\\system32;C:\\windows&& {gox_exe} env"),
+        ],
+        &[],
+    );
+    let env_out = env_cmd.env_remove("SHELL").output().unwrap();
+    let printed = ok(env_out);
+    let path_line = printed
+        .lines()
+        .find(|l| l.starts_with("$env:PATH = "))
+        .unwrap_or_else(|| panic!("no PowerShell PATH line: {printed}"));
+    assert!(
+        path_line.contains(&windows_path(&goroot.join("bin")))
+            && path_line
+                .to_ascii_lowercase()
+                .contains(r"c:\windows\system32"),
+        "{path_line}"
+    );
+    // A reader that goes away (`gox list | Select-Object -First 1`) ends gox quietly.
+    let mut listing = world.command(&world.bin().join("gox.exe"), &project, &["list"], &[]);
+    let mut child = listing
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let closed = child.wait_with_output().unwrap();
+    assert_eq!(closed.status.code(), Some(0), "{}", describe(&closed));
+    assert!(
+        !stderr(&closed).contains("panicked"),
+        "{}",
+        describe(&closed)
+    );
+
+    // A toolchain in use is not uninstalled: the shim holds the receipt's lock shared while
+    // its tool runs (Windows has no exec to hand it on). A stand-in gofmt.exe that stays
+    // running plays the long-running tool.
+    let gofmt = goroot.join("bin/gofmt.exe");
+    let real_gofmt = std::fs::read(&gofmt).unwrap();
+    wine.sleeper(&gofmt).unwrap();
+    let started = root.join("started");
+    let mut running = world.start_sleeper(&shims.join("gofmt.exe"), &project, &started, &[]);
+    let refused = gox(&["uninstall", "1.22.10"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", describe(&refused));
+    assert!(
+        stderr(&refused).contains("in use"),
+        "{}",
+        describe(&refused)
+    );
+    assert!(
+        goroot.join("bin/go.exe").is_file(),
+        "uninstall removed files"
+    );
+    let _ = wine.run(Path::new("taskkill"), &["/F", "/IM", "gofmt.exe"]);
+    let _ = running.kill();
+    running.wait().unwrap();
+    std::fs::write(&gofmt, real_gofmt).unwrap();
 
     // The shim runs the real go.exe of the selected toolchain with gox's environment.
     let go = shims.join("go.exe");
@@ -273,22 +366,12 @@ fn windows_gox_updates_itself_under_wine() {
     std::fs::create_dir_all(fake_go.parent().unwrap()).unwrap();
     wine.sleeper(&fake_go).unwrap();
     let started = root.join("started");
-    let mut running = world
-        .command(
-            &shims.join("go.exe"),
-            root,
-            &[&windows_path(&started), "60000"],
-            &[("GOX_VERSION", "1.22.10".to_string())],
-        )
-        .spawn()
-        .unwrap();
-    for _ in 0..300 {
-        if started.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(started.exists(), "the go.exe shim did not start its go");
+    let mut running = world.start_sleeper(
+        &shims.join("go.exe"),
+        root,
+        &started,
+        &[("GOX_VERSION", "1.22.10".to_string())],
+    );
     let server = dist.serve(&[]);
     let out = gox(Some(&server), &["self", "update"]);
     assert!(
@@ -316,6 +399,32 @@ fn windows_gox_updates_itself_under_wine() {
             shim.display()
         );
     }
+    // The shim passes go's whole exit code on, as cmd.exe sees it (a Linux parent would see
+    // only its low byte): 256 is no success, and Ctrl-C's NTSTATUS stays itself.
+    let probe = root.join("probe.cmd");
+    let go_exe = windows_path(&shims.join("go.exe"));
+    let started_arg = windows_path(&started);
+    std::fs::write(
+        &probe,
+        format!(
+            "@echo off\r\n\"{go_exe}\" \"{started_arg}\" 0 256\r\necho exit=%errorlevel%\r\n\
+             \"{go_exe}\" \"{started_arg}\" 0 3221225786\r\necho exit=%errorlevel%\r\n"
+        ),
+    )
+    .unwrap();
+    let codes = world.run(
+        Path::new("cmd"),
+        root,
+        &["/c", &windows_path(&probe)],
+        &[("GOX_VERSION", "1.22.10".to_string())],
+    );
+    assert_eq!(
+        stdout(&codes).lines().map(str::trim).collect::<Vec<_>>(),
+        ["exit=256", "exit=-1073741510"],
+        "{}",
+        describe(&codes)
+    );
+
     // The new shim runs: nothing is selected here, so it says so (exit 127).
     let go = run(&shims.join("go.exe"), None, &["version"]);
     assert_eq!(go.status.code(), Some(127), "{}", describe(&go));

@@ -571,8 +571,31 @@ fn non_utf8_files_are_bad_files_with_the_line() {
     assert_eq!((path, line, text.as_str()), (gv, 1, "# caf\u{fffd}"));
     assert!(reason.contains("not valid UTF-8"), "{reason}");
 
-    t.file("p/utf16/.go-version", b"\xff\xfe1\x00.\x002\x002\x00\n\x00");
-    assert!(t.bad_file("p/utf16", &[]).3.contains("UTF-16"));
+    // UTF-16 with its byte-order mark, as Windows PowerShell 5.1's `"1.22.10" > .go-version`
+    // writes it (CRLF included), little or big endian: read as the same text.
+    let le: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain("1.22.10\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let gv = t.file("p/utf16/.go-version", &le);
+    let selected = t.selected("p/utf16");
+    assert_eq!(selected.source.path, Some(gv));
+    assert_eq!(selected.raw, "1.22.10");
+    let be: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(
+            "go 1.21.13 # pinned\n"
+                .encode_utf16()
+                .flat_map(u16::to_be_bytes),
+        )
+        .collect();
+    t.file("p/utf16be/.tool-versions", &be);
+    assert_eq!(t.selected("p/utf16be").raw, "1.21.13");
+    // Not UTF-16 after all (an odd length, an unpaired surrogate): named as such.
+    t.file("p/utf16odd/.go-version", b"\xff\xfe1\x00.\x002\x002\x00\n");
+    assert!(t.bad_file("p/utf16odd", &[]).3.contains("UTF-16"));
+    t.file("p/utf16bad/.go-version", b"\xff\xfe\x00\xd8\n\x00");
+    assert!(t.bad_file("p/utf16bad", &[]).3.contains("UTF-16"));
 
     // go.mod is another matter: the go command reads such bytes as U+FFFD, which a comment
     // may hold and a version may not.

@@ -146,7 +146,10 @@ fn gather(ctx: &Context) -> Facts {
     Facts {
         host: ctx.host.clone(),
         layout: layout.clone(),
-        shell: env.var("SHELL").and_then(Shell::from_path),
+        // Without SHELL (always so in cmd.exe and PowerShell), fixes in the OS's shell.
+        shell: env
+            .var("SHELL")
+            .map_or(Some(Shell::os_default()), Shell::from_path),
         zdotdir: env.path_var("ZDOTDIR"),
         path: PathFacts {
             shims_installed: layout.shims().join(format!("go{exe}")).is_file(),

@@ -52,10 +52,11 @@ impl Context {
     }
 }
 
-/// The shell named by a flag, else $SHELL's, else bash, saying so when $SHELL names a shell
+/// The shell named by a flag, else $SHELL's, else bash (PowerShell on Windows), saying so
+/// when $SHELL names a shell
 /// gox has no integration for (tcsh, dash…) rather than silently writing bash.
 pub(super) fn chosen_shell(env: &Environment, flag: Option<&str>) -> Result<Shell, CliError> {
-    let (shell, warning) = Shell::chosen(flag, env.var("SHELL"))
+    let (shell, warning) = Shell::chosen(flag, env.var("SHELL"), Shell::os_default())
         .map_err(|e: gox_core::shell::UnknownShell| CliError::Usage(e.to_string()))?;
     if let Some(warning) = warning {
         gox_core::say!("gox: warning: {warning}");
