@@ -57,8 +57,8 @@ try {
         return
     }
     if ($installed) {
-        # -ModifyPath after a plain install: only the profile lines are missing. No download.
-        Write-Host "gox $Version is already installed in $dir; adding the PATH lines only"
+        # -ModifyPath after a plain install: only the user Path is missing. No download.
+        Write-Host "gox $Version is already installed in $dir; adding it to your user Path only"
     } else {
         # SHA256SUMS is tiny: even a dry run reads it, to say whether the release has this build.
         Get-File "$base/SHA256SUMS" "$tmp\SHA256SUMS"
@@ -113,18 +113,14 @@ try {
         $lines += "`$env:PATH = `$env:PATH + [IO.Path]::PathSeparator + '$dir'"
     }
     if ($ModifyPath) {
-        # -Force creates the missing parent directory; never used on an existing profile.
-        if (-not (Test-Path $PROFILE)) { New-Item -ItemType File -Force -Path $PROFILE | Out-Null }
-        $have = @(Get-Content $PROFILE -ErrorAction SilentlyContinue)
-        $new = @($lines | Where-Object { $have -notcontains $_ })
-        if ($new) {
-            $new | Add-Content -Path $PROFILE
-            Write-Host "added the PATH line(s) to $PROFILE; open a new PowerShell (or run them now):"
-        } else {
-            Write-Host "$PROFILE already has the PATH line(s) (nothing to do):"
-        }
+        # The user Path (HKCU\Environment) reaches cmd.exe, Explorer and IDEs as well, where a
+        # $PROFILE line reaches PowerShell only. gox edits it, keeping %VARS% unexpanded, and
+        # gox self uninstall takes its entries out again.
+        & $gox setup --shell pwsh --user-path | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "'$gox setup --user-path' failed (its error is above)" }
+        Write-Host "new windows have gox on PATH; for this one, run:"
     } else {
-        Write-Host "add this to $PROFILE (install.ps1 -ModifyPath does it), then open a new PowerShell:"
+        Write-Host "add this to $PROFILE, then open a new PowerShell (install.ps1 -ModifyPath puts gox on your user Path instead, for every program):"
     }
     $lines
 } finally {

@@ -24,6 +24,7 @@ mod staging;
 mod streaming;
 pub mod tools;
 pub mod transaction;
+pub mod userpath;
 
 pub use download::Progress;
 pub use error::InstallError;

@@ -1849,8 +1849,6 @@ fn install_ps1_snapshot_and_layout() {
     assert!(ps1.contains("'gox-shim.exe', 'gox.exe'"));
     // The same messages as install.sh for the same situations.
     for shared in [
-        "adding the PATH lines only",
-        "already has the PATH line(s) (nothing to do)",
         "point GOX_INSTALL_BASE at the directory of version",
         "this release has no $target build",
         "file:///",
@@ -1863,7 +1861,11 @@ fn install_ps1_snapshot_and_layout() {
         ps1.find(needle)
             .unwrap_or_else(|| panic!("install.ps1 lacks {needle}"))
     };
-    // -ModifyPath on an installed gox goes on to the profile; only a plain rerun returns.
+    // -ModifyPath is Windows' user Path, through gox itself (run under Wine in
+    // tests/windows.rs), not a $PROFILE line that only PowerShell reads.
+    assert!(ps1.contains("& $gox setup --shell pwsh --user-path"));
+    assert!(!ps1.contains("Add-Content -Path $PROFILE"));
+    // -ModifyPath on an installed gox goes on to the user Path; only a plain rerun returns.
     assert!(ps1.contains("if ($installed -and -not $ModifyPath) {"));
     assert!(at("if ($installed -and -not $ModifyPath)") < at("if ($ModifyPath) {"));
     // Both binaries are staged before either is renamed over the old one, and the staged

@@ -681,6 +681,12 @@ fn setup_names_the_line_and_file_each_shell_really_reads() {
     let w = World::new();
     support::ensure_shim_built();
     let shims = w.home().join("shims");
+    // `--user-path` is Windows' user Path (tests/windows.rs): elsewhere a usage error, made
+    // before anything is created.
+    let out = w.run(["setup", "--user-path"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(stderr(&out).contains("startup file"), "{}", describe(&out));
+    assert!(!shims.exists(), "shims made before the usage error");
     let out = w.run(["setup", "--shell", "fish"]);
     assert!(out.status.success(), "{}", describe(&out));
     assert_eq!(

@@ -315,8 +315,44 @@ fn windows_gox_updates_itself_under_wine() {
         assert!(out.status.success(), "{}", describe(&out));
         stdout(&out)
     };
-    ok(gox(None, &["setup", "--quiet"]));
+    // `--user-path`: the shims and gox's own dir first in the user Path (HKCU\Environment,
+    // what cmd.exe, Explorer and IDEs inherit), once however often it runs; the user's own
+    // entries (unexpanded %VARS% included) stay as they were.
+    let user_path = || -> String {
+        let out = wine.run(
+            Path::new("reg"),
+            &["query", r"HKCU\Environment", "/v", "Path"],
+        );
+        stdout(&out)
+    };
+    let add_own = wine.run(
+        Path::new("reg"),
+        &[
+            "add",
+            r"HKCU\Environment",
+            "/v",
+            "Path",
+            "/t",
+            "REG_EXPAND_SZ",
+            "/d",
+            r"%USERPROFILE%\bin",
+            "/f",
+        ],
+    );
+    assert!(add_own.status.success(), "{}", describe(&add_own));
+    ok(gox(None, &["setup", "--quiet", "--user-path"]));
+    ok(gox(None, &["setup", "--quiet", "--user-path"]));
     let shims = home.join("shims");
+    let expected = format!(
+        "{};{};%USERPROFILE%\\bin",
+        windows_path(&shims),
+        windows_path(&bin)
+    );
+    let registry = user_path();
+    assert!(
+        registry.contains(&expected) && registry.contains("REG_EXPAND_SZ"),
+        "expected {expected}: {registry}"
+    );
     std::fs::copy(bin.join("gox-shim.exe"), shims.join("go1.22.10.exe")).unwrap();
     let snapshot = || support::snapshot(&[&bin, &shims]);
     let before = snapshot();
@@ -480,6 +516,16 @@ fn windows_gox_updates_itself_under_wine() {
         walk(&bin)
     );
     assert!(!shims.exists(), "{}", said);
+    // And the user Path is the user's own again.
+    assert!(said.contains("from your user Path"), "{said}");
+    let registry = user_path();
+    assert!(
+        !registry
+            .to_lowercase()
+            .contains(&windows_path(&shims).to_lowercase())
+            && registry.contains(r"%USERPROFILE%\bin"),
+        "{registry}"
+    );
 }
 
 /// The names in `dir`, sorted, once they are `expected` (or after 30 s): a deletion

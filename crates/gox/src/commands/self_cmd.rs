@@ -269,6 +269,28 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
     for kept in &removed.kept {
         say(kept_line(kept));
     }
+    // What `gox setup --user-path` added: on Windows gox takes it out again itself.
+    #[cfg(windows)]
+    {
+        use gox_installer::userpath;
+        let dirs = [
+            req.shims_dir.display().to_string(),
+            install_dir.display().to_string(),
+        ];
+        match userpath::remove(&dirs) {
+            Ok(true) => say(format!(
+                "removed {} from your user Path ({})",
+                dirs.join(" and "),
+                userpath::LOCATION
+            )),
+            Ok(false) => {}
+            Err(e) => gox_core::say!(
+                "gox: warning: cannot update your user Path ({}): {e}; remove {} from it by hand",
+                userpath::LOCATION,
+                dirs.join(" and ")
+            ),
+        }
+    }
     let mentions = ctx.env.home().map_or_else(Vec::new, |home| {
         let zdotdir = ctx.env.path_var("ZDOTDIR");
         self_uninstall::rc_mentions(&home, zdotdir.as_deref(), &req.shims_dir, &install_dir)

@@ -1,7 +1,9 @@
 //! `gox setup`: put the shims in GOX_HOME/shims and tell the user the PATH line.
 //!
 //! gox does not edit shell startup files: it prints the line and where it goes, the way
-//! rustup's `--no-modify-path` users expect, so nothing changes behind the user's back.
+//! rustup's `--no-modify-path` users expect, so nothing changes behind the user's back. On
+//! Windows, where no startup file reaches cmd.exe or Explorer, `--user-path` asks for the
+//! user Path to be edited instead ([`gox_installer::userpath`]).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,13 @@ use crate::error::CliError;
 const TOOLS: [&str; 2] = ["go", "gofmt"];
 
 pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
+    if args.user_path && !cfg!(windows) {
+        return Err(CliError::Usage(
+            "--user-path edits Windows' user Path; elsewhere add the line `gox setup` prints \
+             to your shell startup file (install.sh --modify-path does it)"
+                .to_string(),
+        ));
+    }
     let shim = shim_binary()?;
     let dir = ctx.layout.shims();
     std::fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
@@ -35,10 +44,48 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
     let shell = ctx.shell(args.shell.as_deref())?;
     let line = shell.prepend_path_line(&dir);
     let file = shell.rc_file(ctx.env.path_var("ZDOTDIR").as_deref());
+    #[cfg(windows)]
+    if args.user_path {
+        user_path(ctx, &dir, &shim)?;
+        println!("{line}");
+        ctx.status("the line above puts the shims on PATH in this window too");
+        return Ok(());
+    }
     println!("{line}");
     ctx.status(format!(
         "add the line above to {file} (after any other Go setup, so that gox's `go` comes first on PATH), then open a new shell; `gox doctor` checks the result"
     ));
+    Ok(())
+}
+
+/// `--user-path` (Windows): the shims dir and gox's own dir first in the user PATH.
+#[cfg(windows)]
+fn user_path(ctx: &Context, shims: &Path, shim: &Path) -> Result<(), CliError> {
+    use gox_installer::userpath;
+    let mut dirs = vec![shims.display().to_string()];
+    if let Some(own) = shim.parent() {
+        dirs.push(own.display().to_string());
+    }
+    let added = userpath::add(&dirs).map_err(|e| {
+        CliError::Other(format!(
+            "cannot update your user Path ({}): {e}\nfix: add {} to it by hand (Settings, \
+             \"Edit environment variables for your account\")",
+            userpath::LOCATION,
+            dirs.join(" and ")
+        ))
+    })?;
+    if added.is_empty() {
+        ctx.status(format!(
+            "{} are on your user Path already",
+            dirs.join(" and ")
+        ));
+    } else {
+        ctx.status(format!(
+            "put {} first on your user Path ({}); new windows and programs see it, this one does not",
+            added.join(" and "),
+            userpath::LOCATION
+        ));
+    }
     Ok(())
 }
 
