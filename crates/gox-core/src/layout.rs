@@ -58,7 +58,7 @@ pub enum LayoutError {
         "cannot find a home directory: HOME is not set. Set HOME, or set GOX_HOME, GOX_CACHE_DIR and GOX_CONFIG explicitly"
     )]
     NoHome,
-    #[error("{var}={path:?} is not an absolute path; set it to an absolute directory")]
+    #[error("{var}='{}' is not an absolute path; set it to an absolute directory", .path.display())]
     Relative { var: &'static str, path: PathBuf },
 }
 
@@ -277,6 +277,15 @@ mod tests {
             Layout::from_env(&env),
             Err(LayoutError::Relative { .. })
         ));
+        // The path as the user typed it: a Windows `\tmp\home` is not shown as `"\\tmp\\home"`.
+        let windows_style = LayoutError::Relative {
+            var: "GOX_HOME",
+            path: PathBuf::from(r"\tmp\home"),
+        };
+        assert_eq!(
+            windows_style.to_string(),
+            r"GOX_HOME='\tmp\home' is not an absolute path; set it to an absolute directory"
+        );
         assert_eq!(
             Layout::from_env(&Environment::fake("/", Vec::<(String, String)>::new())),
             Err(LayoutError::NoHome)
