@@ -15,8 +15,8 @@ fn same_entry(a: &str, b: &str) -> bool {
 }
 
 /// `raw` (a user PATH value) with those of `dirs` that are not in it yet put first, in
-/// their order; None when every one is there already.
-pub fn with_dirs(raw: &str, dirs: &[String]) -> Option<String> {
+/// their order, and which ones those are; None when every one is there already.
+pub fn with_dirs<'d>(raw: &str, dirs: &'d [String]) -> Option<(String, Vec<&'d str>)> {
     let entries: Vec<&str> = raw.split(';').filter(|e| !e.trim().is_empty()).collect();
     let missing: Vec<&str> = dirs
         .iter()
@@ -26,13 +26,8 @@ pub fn with_dirs(raw: &str, dirs: &[String]) -> Option<String> {
     if missing.is_empty() {
         return None;
     }
-    Some(
-        missing
-            .into_iter()
-            .chain(entries)
-            .collect::<Vec<_>>()
-            .join(";"),
-    )
+    let new = missing.iter().chain(&entries).copied().collect::<Vec<_>>();
+    Some((new.join(";"), missing))
 }
 
 /// `raw` without the entries that name one of `dirs`; None when it has none of them.
@@ -125,12 +120,8 @@ mod registry {
 pub fn add(dirs: &[String]) -> std::io::Result<Vec<String>> {
     let mut added = Vec::new();
     registry::edit(|text| {
-        let new = with_dirs(text, dirs)?;
-        added = dirs
-            .iter()
-            .filter(|d| !text.split(';').any(|e| same_entry(e, d)))
-            .cloned()
-            .collect();
+        let (new, missing) = with_dirs(text, dirs)?;
+        added = missing.into_iter().map(str::to_owned).collect();
         Some(new)
     })?;
     Ok(added)
@@ -154,7 +145,8 @@ mod tests {
     fn dirs_go_first_once() {
         let raw = r"%USERPROFILE%\bin;C:\Tools;";
         let shims = dirs(&[r"C:\Users\me\AppData\Local\gox\shims", r"C:\Users\me\bin"]);
-        let new = with_dirs(raw, &shims).unwrap();
+        let (new, added) = with_dirs(raw, &shims).unwrap();
+        assert_eq!(added, shims);
         assert_eq!(
             new,
             r"C:\Users\me\AppData\Local\gox\shims;C:\Users\me\bin;%USERPROFILE%\bin;C:\Tools"
@@ -163,7 +155,10 @@ mod tests {
         assert_eq!(with_dirs(&new, &shims), None);
         let other_spelling = r"c:\users\ME\appdata\local\gox\shims\;C:\Users\me\bin";
         assert_eq!(with_dirs(other_spelling, &shims), None);
-        assert_eq!(with_dirs("", &shims[..1]).unwrap(), shims[0]);
+        assert_eq!(with_dirs("", &shims[..1]).unwrap().0, shims[0]);
+        // Only what was missing counts as added.
+        let (_, added) = with_dirs(r"C:\Users\me\bin", &shims).unwrap();
+        assert_eq!(added, [shims[0].as_str()]);
     }
 
     #[test]
