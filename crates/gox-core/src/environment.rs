@@ -72,9 +72,11 @@ impl Environment {
         self.get(key).filter(|v| !v.is_empty())
     }
 
-    /// A variable holding a path; empty counts as unset.
+    /// A variable holding a path, spelled as this OS spells paths
+    /// ([`crate::pathname::native`]); empty counts as unset.
     pub fn path_var(&self, key: &str) -> Option<PathBuf> {
-        self.var_os(key).map(PathBuf::from)
+        self.var_os(key)
+            .map(|v| crate::pathname::native(PathBuf::from(v)))
     }
 
     /// Whether a boolean-ish variable is switched on (`1`, `true`, `yes`, `on`).

@@ -2,7 +2,7 @@
 //! `c:\users\me\.GOX` are one directory, and PATH entries are typed by hand in any case);
 //! Unix ones do not. Every decision is a pure function of the rule, tested everywhere.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Whether names ignore case here.
 const IGNORE_CASE: bool = cfg!(windows);
@@ -15,6 +15,28 @@ pub fn same(a: &Path, b: &Path) -> bool {
 /// `path` is `base` or lies under it on this OS (as [`Path::starts_with`]).
 pub fn starts_with(path: &Path, base: &Path) -> bool {
     starts_with_with(path, base, IGNORE_CASE)
+}
+
+/// `path` as this OS spells it: on Windows `/` becomes `\`. Windows accepts both, but a
+/// variable set as `GOX_HOME=C:/Users/me/gox` would otherwise give paths like
+/// `C:/Users/me/gox\shims` in messages, printed PATH lines and the user Path. A verbatim
+/// path (`\\?\…`), where `/` is an ordinary character, is left as it is.
+pub fn native(path: PathBuf) -> PathBuf {
+    if !cfg!(windows) {
+        return path;
+    }
+    let changed = match path.to_str().map(backslashed) {
+        Some(std::borrow::Cow::Owned(text)) => Some(text),
+        _ => None,
+    };
+    changed.map_or(path, PathBuf::from)
+}
+
+fn backslashed(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(r"\\?\") || !text.contains('/') {
+        return text.into();
+    }
+    text.replace('/', r"\").into()
 }
 
 fn same_with(a: &Path, b: &Path, ignore_case: bool) -> bool {
@@ -53,6 +75,18 @@ fn component_eq(a: &std::ffi::OsStr, b: &std::ffi::OsStr, ignore_case: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_spelling_uses_backslashes_except_in_verbatim_paths() {
+        assert_eq!(backslashed("Z:/tmp/home"), r"Z:\tmp\home");
+        assert_eq!(backslashed(r"C:\Users/me\gox/"), r"C:\Users\me\gox\");
+        assert_eq!(backslashed(r"\\?\C:\a/b"), r"\\?\C:\a/b");
+        assert_eq!(backslashed(r"C:\plain"), r"C:\plain");
+        // Not on Unix, where `/` is the separator and `\` an ordinary character.
+        if cfg!(unix) {
+            assert_eq!(native(PathBuf::from("/a/b\\c")), PathBuf::from("/a/b\\c"));
+        }
+    }
 
     #[test]
     fn case_counts_only_where_the_os_says_so() {

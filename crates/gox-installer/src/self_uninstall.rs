@@ -14,8 +14,10 @@
 //!   `~/sdk` links `gox setup --sdk` made into the toolchains go too (a golang.org/dl
 //!   download there stays).
 //!
-//! The shims go first (so no `go` on PATH points at a missing binary for longer than
-//! needed), then `gox-shim`, then `gox`, then the data.
+//! On Windows the entries `gox setup --user-path` put on the user Path go first (the shims
+//! dir, gox's own dir, and with `all` the GOPATH/bin dirs under GOX_HOME), so nothing new
+//! started from Explorer looks for them; then the shims (so no `go` on PATH points at a
+//! missing binary for longer than needed), then `gox-shim`, then `gox`, then the data.
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +26,7 @@ use gox_core::layout::{
     CACHE_ENTRIES, HOME_ENTRIES, is_toolchain_lock_name, parse_toolchain_dir_name,
 };
 
-use crate::{manpages, shims};
+use crate::{manpages, shims, userpath};
 
 /// Prefixes of gox's scratch directories in the cache dir (`gox mirror sync` staging).
 const CACHE_PREFIXES: &[&str] = &[".gox-mirror-"];
@@ -49,6 +51,8 @@ pub struct Request {
     /// `~/sdk/goX.Y.Z` links into GOX_HOME/toolchains (`gox setup --sdk`): removed with
     /// `all`, since they would point at nothing, and their directory too if that empties it.
     pub sdk_links: Vec<PathBuf>,
+    /// The user Path's text ([`userpath::read`]; Windows), None where there is none.
+    pub user_path: Option<String>,
 }
 
 /// Why something was left in place.
@@ -83,11 +87,15 @@ pub struct Plan {
     pub remove_if_empty: Vec<PathBuf>,
     /// Left alone on purpose.
     pub keep: Vec<Kept>,
+    /// Entries of the user Path to take out, as spelled there (Windows).
+    pub user_path: Vec<String>,
 }
 
 impl Plan {
     pub fn is_empty(&self) -> bool {
-        self.remove.is_empty() && self.remove_if_empty.iter().all(|d| !d.exists())
+        self.remove.is_empty()
+            && self.remove_if_empty.iter().all(|d| !d.exists())
+            && self.user_path.is_empty()
     }
 }
 
@@ -96,6 +104,21 @@ impl Plan {
 pub struct Removed {
     pub paths: Vec<PathBuf>,
     pub kept: Vec<Kept>,
+    pub user_path: UserPathEdit,
+}
+
+/// What became of the user Path entries in the plan. A failure there stops nothing: the
+/// files still go, and the entries are named for removal by hand.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub enum UserPathEdit {
+    /// The plan had none.
+    #[default]
+    Untouched,
+    Removed(Vec<String>),
+    Failed {
+        entries: Vec<String>,
+        error: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -184,7 +207,13 @@ fn holds_user_home(dir: &Path, user_home: Option<&Path>) -> bool {
 
 /// What [`uninstall`] would do (also for the confirmation prompt).
 pub fn plan(req: &Request) -> Plan {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        user_path: req
+            .user_path
+            .as_deref()
+            .map_or_else(Vec::new, |raw| user_path_entries(req, raw)),
+        ..Plan::default()
+    };
     let shim = installed_shim(req);
     for entry in entries(&req.shims_dir) {
         if shims::is_gox_shim(&entry, &shim, req.exe_suffix) {
@@ -292,6 +321,36 @@ pub fn plan(req: &Request) -> Plan {
     plan
 }
 
+/// The entries of the user Path `raw` that this uninstall takes out, in Path order: the
+/// shims dir and the install dir (which go now), and with `all` every
+/// `GOX_HOME/gopath/PLATFORM/bin` (which goes with it; without `all` the tools there stay,
+/// and so does their Path entry). A GOPATH entry is recognised by its shape, so one whose
+/// directory is already gone goes too.
+fn user_path_entries(req: &Request, raw: &str) -> Vec<String> {
+    let dirs = [
+        req.shims_dir.display().to_string(),
+        req.install_dir.display().to_string(),
+    ];
+    let gopath = req.home.join("gopath");
+    let is_gopath_bin = |entry: &Path| {
+        entry.file_name().is_some_and(|n| n == "bin")
+            && entry.parent().is_some_and(|platform_dir| {
+                platform_dir
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.parse::<Platform>().is_ok())
+                    && platform_dir
+                        .parent()
+                        .is_some_and(|p| gox_core::pathname::same(p, &gopath))
+            })
+    };
+    let ours = userpath::present(raw, &dirs);
+    userpath::entries(raw)
+        .filter(|e| ours.contains(e) || (req.all && is_gopath_bin(Path::new(e.trim()))))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// How much of an entry gox made in GOX_HOME or the cache dir is gox's. Both may be shared
 /// (`GOX_HOME=$HOME`, `GOX_CACHE_DIR=~/.cache`), and the names are common words: a user's
 /// `~/projects/` or `~/gopath/src/`, plain Go's `~/.cache/go-build`, notes in `~/default`
@@ -380,6 +439,16 @@ fn take_owned(plan: &mut Plan, entry: PathBuf, rule: Owned) {
 /// Removes what [`plan`] lists. Stops at the first failure, saying what was removed so far.
 pub fn uninstall(req: &Request) -> Result<Removed, UninstallError> {
     let plan = plan(req);
+    let user_path = match plan.user_path {
+        entries if entries.is_empty() => UserPathEdit::Untouched,
+        entries => match userpath::remove(&entries) {
+            Ok(_) => UserPathEdit::Removed(entries),
+            Err(e) => UserPathEdit::Failed {
+                entries,
+                error: e.to_string(),
+            },
+        },
+    };
     let mut removed = Vec::new();
     for path in plan.remove {
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
@@ -434,6 +503,7 @@ pub fn uninstall(req: &Request) -> Result<Removed, UninstallError> {
     Ok(Removed {
         paths: removed,
         kept,
+        user_path,
     })
 }
 
@@ -614,6 +684,7 @@ mod tests {
             user_home: None,
             link_dirs: Vec::new(),
             sdk_links: Vec::new(),
+            user_path: None,
         };
         Setup { _root: root, req }
     }
@@ -643,6 +714,7 @@ mod tests {
             user_home: None,
             link_dirs: Vec::new(),
             sdk_links: Vec::new(),
+            user_path: None,
         };
         let mut removed = plan(&req).remove;
         removed.sort();
@@ -651,6 +723,45 @@ mod tests {
             .map(|n| bin.join(n))
             .collect();
         assert_eq!(removed, names);
+    }
+
+    /// The user Path entries `gox setup --user-path` made go with the dirs they name: the
+    /// shims and install dirs always, GOPATH/bin dirs only with `all` (also one whose
+    /// directory is gone already); the user's own entries stay. (Unix paths here: the rule
+    /// compares paths as the OS does; the Windows run is in tests/windows.rs.)
+    #[test]
+    fn user_path_entries_go_with_their_dirs() {
+        for all in [false, true] {
+            let mut s = setup(all);
+            let shims = s.req.shims_dir.display().to_string();
+            let bin = s.req.install_dir.display().to_string();
+            let gopath = s.req.home.join("gopath");
+            let tools = gopath.join("windows-amd64/bin").display().to_string();
+            let gone = gopath.join("windows-arm64/bin/").display().to_string();
+            let raw = [
+                "/usr/bin",
+                &format!("{shims}/"),
+                &bin,
+                &tools,
+                &gone,
+                &gopath.join("notaplatform/bin").display().to_string(),
+                &gopath.join("linux-amd64/sbin").display().to_string(),
+                "",
+            ]
+            .join(";");
+            s.req.user_path = Some(raw.clone());
+            let planned = plan(&s.req).user_path;
+            let mut expected = vec![format!("{shims}/"), bin.clone()];
+            if all {
+                expected.extend([tools.clone(), gone.clone()]);
+            }
+            assert_eq!(planned, expected, "all={all}");
+            // Nothing of gox's on it: nothing planned, and no Path means no plan either.
+            s.req.user_path = Some("/usr/bin;/opt/bin".into());
+            assert!(plan(&s.req).user_path.is_empty());
+            s.req.user_path = None;
+            assert!(plan(&s.req).user_path.is_empty());
+        }
     }
 
     /// install.sh's man pages (PREFIX/share/man/man1 for PREFIX/bin) go, a user's stay.

@@ -1,7 +1,9 @@
 //! Windows' user PATH (the `Path` value of `HKEY_CURRENT_USER\Environment`): what cmd.exe,
 //! PowerShell, Explorer and every program started from it (IDEs included) inherit, where a
-//! `$PROFILE` line reaches PowerShell only. `gox setup --user-path` puts the shims and gox's
-//! own directory first in it; `gox self uninstall` takes them out again.
+//! `$PROFILE` line reaches PowerShell only. `gox setup --user-path` puts the shims, gox's
+//! own directory and the host's GOPATH/bin (where `go install` puts tools) first in it;
+//! `gox self uninstall` takes them out again as part of its plan
+//! ([`crate::self_uninstall`]).
 //!
 //! The value is edited as text, entry by entry, and written back with its registry type:
 //! entries like `%USERPROFILE%\bin` stay unexpanded (reading it through the environment
@@ -14,10 +16,15 @@ fn same_entry(a: &str, b: &str) -> bool {
     trim(a) == trim(b)
 }
 
+/// The entries of `raw` (a user PATH value), as written there.
+pub fn entries(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(';').filter(|e| !e.trim().is_empty())
+}
+
 /// `raw` (a user PATH value) with those of `dirs` that are not in it yet put first, in
 /// their order, and which ones those are; None when every one is there already.
 pub fn with_dirs<'d>(raw: &str, dirs: &'d [String]) -> Option<(String, Vec<&'d str>)> {
-    let entries: Vec<&str> = raw.split(';').filter(|e| !e.trim().is_empty()).collect();
+    let entries: Vec<&str> = entries(raw).collect();
     let missing: Vec<&str> = dirs
         .iter()
         .map(String::as_str)
@@ -30,9 +37,16 @@ pub fn with_dirs<'d>(raw: &str, dirs: &'d [String]) -> Option<(String, Vec<&'d s
     Some((new.join(";"), missing))
 }
 
+/// The entries of `raw` (a user PATH value) that name one of `dirs`, as spelled there.
+pub fn present<'r>(raw: &'r str, dirs: &[String]) -> Vec<&'r str> {
+    entries(raw)
+        .filter(|e| dirs.iter().any(|d| same_entry(e, d)))
+        .collect()
+}
+
 /// `raw` without the entries that name one of `dirs`; None when it has none of them.
 pub fn without_dirs(raw: &str, dirs: &[String]) -> Option<String> {
-    let entries: Vec<&str> = raw.split(';').filter(|e| !e.trim().is_empty()).collect();
+    let entries: Vec<&str> = entries(raw).collect();
     let kept: Vec<&str> = entries
         .iter()
         .copied()
@@ -51,18 +65,28 @@ mod registry {
     use winreg::enums::{HKEY_CURRENT_USER, KEY_READ, KEY_WRITE, RegType};
     use winreg::{RegKey, RegValue};
 
-    /// Applies `change` to the user PATH's text; returns whether it wrote anything. A new
-    /// value is `REG_EXPAND_SZ`, as Windows' own editor writes it.
+    /// The user PATH's text, unexpanded, and its registry type (`REG_EXPAND_SZ` for a
+    /// value that does not exist yet, as Windows' own editor writes it).
+    fn value(key: &RegKey) -> io::Result<(String, RegType)> {
+        match key.get_raw_value("Path") {
+            Ok(value) => Ok((utf16_text(&value.bytes), value.vtype)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Ok((String::new(), RegType::REG_EXPAND_SZ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn read() -> io::Result<String> {
+        let key = RegKey::predef(HKEY_CURRENT_USER).open_subkey("Environment")?;
+        value(&key).map(|(text, _)| text)
+    }
+
+    /// Applies `change` to the user PATH's text; returns whether it wrote anything.
     pub fn edit(change: impl FnOnce(&str) -> Option<String>) -> io::Result<bool> {
         let key = RegKey::predef(HKEY_CURRENT_USER)
             .open_subkey_with_flags("Environment", KEY_READ | KEY_WRITE)?;
-        let (text, vtype) = match key.get_raw_value("Path") {
-            Ok(value) => (utf16_text(&value.bytes), value.vtype),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                (String::new(), RegType::REG_EXPAND_SZ)
-            }
-            Err(e) => return Err(e),
-        };
+        let (text, vtype) = value(&key)?;
         let Some(new) = change(&text) else {
             return Ok(false);
         };
@@ -127,10 +151,28 @@ pub fn add(dirs: &[String]) -> std::io::Result<Vec<String>> {
     Ok(added)
 }
 
+/// The user PATH's text, for [`present`]; None where there is no user PATH (off Windows)
+/// or it cannot be read (then nothing is planned to leave it, and nothing does).
+#[cfg(windows)]
+pub fn read() -> Option<String> {
+    registry::read().ok()
+}
+
+#[cfg(not(windows))]
+pub fn read() -> Option<String> {
+    None
+}
+
 /// Takes `dirs` out of the user PATH; returns whether any was there.
 #[cfg(windows)]
 pub fn remove(dirs: &[String]) -> std::io::Result<bool> {
     registry::edit(|text| without_dirs(text, dirs))
+}
+
+/// Off Windows there is no user PATH: [`read`] gives None, so no plan gets here.
+#[cfg(not(windows))]
+pub fn remove(_dirs: &[String]) -> std::io::Result<bool> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 #[cfg(test)]
@@ -169,5 +211,11 @@ mod tests {
             r"%USERPROFILE%\bin;C:\Tools"
         );
         assert_eq!(without_dirs(raw, &dirs(&[r"C:\other"])), None);
+        let planned = dirs(&[r"C:\other", r"C:\GOX\Shims", r"C:\Tools\"]);
+        assert_eq!(
+            present(raw, &planned),
+            [r"C:\gox\shims", r"c:\GOX\shims\", r"C:\Tools"]
+        );
+        assert!(present("", &planned).is_empty());
     }
 }

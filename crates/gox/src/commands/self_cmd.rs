@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use gox_installer::self_uninstall::{self, KeepReason, Kept};
+use gox_installer::self_uninstall::{self, KeepReason, Kept, UserPathEdit};
 use gox_installer::self_update::{self, DEFAULT_BASE, ManPages, Outcome, SelfUpdateError, Updated};
 
 use crate::cli::{SelfCommand, SelfUninstallArgs, SelfUpdateArgs};
@@ -215,6 +215,7 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
         } else {
             Vec::new()
         },
+        user_path: gox_installer::userpath::read(),
     };
     let plan = self_uninstall::plan(&req);
     if plan.is_empty() {
@@ -229,6 +230,12 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
             ));
         }
         gox_core::say!("gox self uninstall will remove:");
+        for entry in &plan.user_path {
+            gox_core::say!(
+                "  {entry} from your user Path ({})",
+                gox_installer::userpath::LOCATION
+            );
+        }
         for path in &plan.remove {
             gox_core::say!("  {}", path.display());
         }
@@ -263,33 +270,25 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
             println!("{line}");
         }
     };
+    // In the order done: the user Path first.
+    match &removed.user_path {
+        UserPathEdit::Untouched => {}
+        UserPathEdit::Removed(entries) => say(format!(
+            "removed {} from your user Path ({})",
+            entries.join(" and "),
+            gox_installer::userpath::LOCATION
+        )),
+        UserPathEdit::Failed { entries, error } => gox_core::say!(
+            "gox: warning: cannot update your user Path ({}): {error}; remove {} from it by hand (Settings, \"Edit environment variables for your account\")",
+            gox_installer::userpath::LOCATION,
+            entries.join(" and ")
+        ),
+    }
     for path in &removed.paths {
         say(format!("removed {}", path.display()));
     }
     for kept in &removed.kept {
         say(kept_line(kept));
-    }
-    // What `gox setup --user-path` added: on Windows gox takes it out again itself.
-    #[cfg(windows)]
-    {
-        use gox_installer::userpath;
-        let dirs = [
-            req.shims_dir.display().to_string(),
-            install_dir.display().to_string(),
-        ];
-        match userpath::remove(&dirs) {
-            Ok(true) => say(format!(
-                "removed {} from your user Path ({})",
-                dirs.join(" and "),
-                userpath::LOCATION
-            )),
-            Ok(false) => {}
-            Err(e) => gox_core::say!(
-                "gox: warning: cannot update your user Path ({}): {e}; remove {} from it by hand",
-                userpath::LOCATION,
-                dirs.join(" and ")
-            ),
-        }
     }
     let mentions = ctx.env.home().map_or_else(Vec::new, |home| {
         let zdotdir = ctx.env.path_var("ZDOTDIR");

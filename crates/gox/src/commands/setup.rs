@@ -58,7 +58,9 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `--user-path` (Windows): the shims dir and gox's own dir first in the user PATH.
+/// `--user-path` (Windows): the shims dir, gox's own dir and the host's GOPATH/bin first in
+/// the user PATH. GOPATH/bin is where `go install` puts tools; on Unix `gox env` and the
+/// shell hook put it on PATH, but cmd.exe and Explorer run neither.
 #[cfg(windows)]
 fn user_path(ctx: &Context, shims: &Path, shim: &Path) -> Result<(), CliError> {
     use gox_installer::userpath;
@@ -66,6 +68,13 @@ fn user_path(ctx: &Context, shims: &Path, shim: &Path) -> Result<(), CliError> {
     if let Some(own) = shim.parent() {
         dirs.push(own.display().to_string());
     }
+    dirs.push(
+        ctx.layout
+            .gopath(&ctx.host.platform)
+            .join("bin")
+            .display()
+            .to_string(),
+    );
     let added = userpath::add(&dirs).map_err(|e| {
         CliError::Other(format!(
             "cannot update your user Path ({}): {e}\nfix: add {} to it by hand (Settings, \
