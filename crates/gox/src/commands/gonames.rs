@@ -123,7 +123,7 @@ fn sdk_entries(sdk: &Path) -> Vec<SdkEntry> {
         .into_iter()
         .filter(|n| gonames::parse_version_name(n).is_some())
         .map(|name| SdkEntry {
-            link_target: std::fs::read_link(sdk.join(&name)).ok(),
+            link_target: link_target(&sdk.join(&name)),
             name,
         })
         .collect()
@@ -184,7 +184,7 @@ fn sync_sdk(ctx: &Context, sdk: &Path, installed: &[installed::Toolchain], repor
     // replaced the tree (marker and all) behind an unchanged link.
     for (name, goroot) in gonames::sdk_links(installed, &ctx.host.platform) {
         let link = sdk.join(&name);
-        if std::fs::read_link(&link).is_ok_and(|to| to == goroot)
+        if link_target(&link).is_some_and(|to| to == goroot)
             && let Err(e) = ensure_marker(&link, &goroot)
         {
             report.problems.push(e);
@@ -251,9 +251,28 @@ fn symlink_dir(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::unix::fs::symlink(target, link)
 }
 
+/// A directory symlink, or where Windows refuses one a junction. Symlinks need Developer
+/// Mode or an elevated prompt (ERROR_PRIVILEGE_NOT_HELD otherwise); junctions need
+/// neither, and golang.org/dl, editors and Go follow both. A symlink is still tried first:
+/// a junction cannot point at a network share, where GOX_HOME may be.
 #[cfg(windows)]
 fn symlink_dir(target: &Path, link: &Path) -> std::io::Result<()> {
-    std::os::windows::fs::symlink_dir(target, link)
+    const ERROR_PRIVILEGE_NOT_HELD: i32 = 1314;
+    std::os::windows::fs::symlink_dir(target, link).or_else(|e| {
+        if e.raw_os_error() == Some(ERROR_PRIVILEGE_NOT_HELD) {
+            junction::create(target, link)
+        } else {
+            Err(e)
+        }
+    })
+}
+
+/// Where the link at `path` points, spelled as gox wrote it: a Windows junction reads back
+/// as `\\?\C:\…`, which would not compare equal to the toolchain's path.
+fn link_target(path: &Path) -> Option<PathBuf> {
+    std::fs::read_link(path)
+        .ok()
+        .map(|to| dunce::simplified(&to).to_path_buf())
 }
 
 /// Removes the link only, never what it points to (a directory symlink on Windows is
