@@ -1,5 +1,6 @@
 //! `gox import`: take over toolchains another manager (goenv, gvm, asdf, mise, voidint/g,
-//! gobrew, golang.org/dl) or the system (`/usr/local/go`, Homebrew) installed.
+//! gobrew, golang.org/dl, Scoop) or the system (`/usr/local/go`, Homebrew; on Windows
+//! `%ProgramFiles%\Go` from the MSI, winget or Chocolatey) installed.
 //!
 //! Three steps, each usable alone: [`roots`] says where each manager keeps toolchains (pure:
 //! from the environment only), [`discover`] lists the candidate trees there, [`plan`]
@@ -21,9 +22,10 @@ use crate::error::InstallError;
 use crate::receipt::{Receipt, now_unix};
 use crate::transaction::Transaction;
 
-/// The variable that replaces the system prefixes searched (`/usr/local` and
-/// `/opt/homebrew`): a path list, each prefix P giving `P/go` and `P/Cellar/go/*/libexec`.
-/// Tests point it at a fake prefix; users can add e.g. a company-wide install.
+/// The variable that replaces the system places searched (`/usr/local` and `/opt/homebrew`;
+/// on Windows `%ProgramFiles%\Go`): a path list, each prefix P giving `P/go` and
+/// `P/Cellar/go/*/libexec`. Tests point it at a fake prefix; users can add e.g. a
+/// company-wide install.
 pub const SYSTEM_PREFIXES_VAR: &str = "GOX_IMPORT_PREFIXES";
 
 /// Who installed a toolchain.
@@ -36,6 +38,10 @@ pub enum Manager {
     G,
     Gobrew,
     GolangDl,
+    /// Windows: `scoop install go` (per user or `--global`).
+    Scoop,
+    /// `/usr/local/go` (the tarball); on Windows `%ProgramFiles%\Go`, where the official
+    /// MSI, winget and Chocolatey all put it.
     System,
     Homebrew,
     /// A directory given on the command line.
@@ -52,6 +58,7 @@ impl Manager {
             Manager::G => "g",
             Manager::Gobrew => "gobrew",
             Manager::GolangDl => "golang.org/dl",
+            Manager::Scoop => "scoop",
             Manager::System => "system",
             Manager::Homebrew => "homebrew",
             Manager::Dir => "dir",
@@ -84,9 +91,16 @@ impl Root {
     }
 }
 
-/// Where each manager keeps its toolchains, from the environment alone (HOME and the
-/// managers' own variables), in a fixed order.
+/// Where each manager keeps its toolchains on this OS, from the environment alone (HOME and
+/// the managers' own variables), in a fixed order.
 pub fn roots(env: &Environment) -> Vec<Root> {
+    roots_for(env, cfg!(windows))
+}
+
+/// [`roots`] with the OS as a parameter, so that the Windows list (Scoop, Program Files) is
+/// tested on every OS. `windows`: Scoop's places are added, and the system default is
+/// `%ProgramFiles%\Go` instead of `/usr/local` and `/opt/homebrew`.
+fn roots_for(env: &Environment, windows: bool) -> Vec<Root> {
     let mut roots = Vec::new();
     let home = env.home();
     let under = |var: &str, fallback: &str| -> Option<PathBuf> {
@@ -136,9 +150,40 @@ pub fn roots(env: &Environment) -> Vec<Root> {
             ..Root::entries(Manager::GolangDl, home.join("sdk"), "go", "")
         });
     }
+    if windows {
+        // `scoop install go` keeps apps\go\<version>\, each a GOROOT (the manifest's
+        // extract_dir is `go`), beside `current`, a junction to one of them: the same tree
+        // again, listed once by `discover` like mise's aliases. Per user: %SCOOP%, else
+        // %USERPROFILE%\scoop (Scoop's own default, not HOME, which Git Bash sets);
+        // `--global`: %SCOOP_GLOBAL%, else %ProgramData%\scoop.
+        let user = env
+            .path_var("SCOOP")
+            .or_else(|| env.path_var("USERPROFILE").map(|d| d.join("scoop")));
+        let global = env
+            .path_var("SCOOP_GLOBAL")
+            .or_else(|| env.path_var("ProgramData").map(|d| d.join("scoop")));
+        for dir in [user, global].into_iter().flatten() {
+            roots.push(Root::entries(
+                Manager::Scoop,
+                dir.join("apps").join("go"),
+                "",
+                "",
+            ));
+        }
+    }
     let prefixes: Vec<PathBuf> = match env.var_os(SYSTEM_PREFIXES_VAR) {
         Some(list) => std::env::split_paths(list).collect(),
-        None if cfg!(windows) => Vec::new(),
+        None if windows => {
+            // The official MSI, winget (which runs that MSI) and Chocolatey's golang
+            // package all install to %ProgramFiles%\Go: one tree, no prefix with a Cellar.
+            if let Some(dir) = env.path_var("ProgramFiles") {
+                roots.push(Root {
+                    single: true,
+                    ..Root::entries(Manager::System, dir.join("Go"), "", "")
+                });
+            }
+            Vec::new()
+        }
         None => vec!["/usr/local".into(), "/opt/homebrew".into()],
     };
     for prefix in prefixes {
@@ -220,14 +265,25 @@ impl BrokenLink {
 /// any is named, else the entries of every known manager's root that exists. Naming
 /// directories narrows the import to them: `gox import --move ~/old-gos` must not take the
 /// trees of goenv, Homebrew or the system Go as well. A tree reachable twice (mise's `1.22`
-/// alias symlink next to `1.22.10`) is listed once; GOX_HOME's own toolchains never are.
+/// alias symlink next to `1.22.10`, Scoop's `current` junction) is listed once; GOX_HOME's
+/// own toolchains never are.
 pub fn discover(env: &Environment, layout: &Layout, from: &[PathBuf]) -> Vec<Candidate> {
-    let mut found = Vec::new();
     let managers = if from.is_empty() {
         roots(env)
     } else {
         Vec::new()
     };
+    discover_in(managers, env, layout, from)
+}
+
+/// [`discover`] over the given manager roots (another OS's, in tests).
+fn discover_in(
+    managers: Vec<Root>,
+    env: &Environment,
+    layout: &Layout,
+    from: &[PathBuf],
+) -> Vec<Candidate> {
+    let mut found = Vec::new();
     for root in managers {
         if root.single {
             if root.dir.is_dir() {
@@ -725,6 +781,96 @@ mod tests {
             defaults
                 .iter()
                 .any(|r| r.dir == Path::new("/opt/homebrew/Cellar/go"))
+        );
+    }
+
+    /// `(manager, dir)` of every root, as text.
+    fn listed(roots: &[Root]) -> Vec<(&'static str, String)> {
+        roots
+            .iter()
+            .map(|r| (r.manager.as_str(), r.dir.display().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn windows_roots_add_scoop_and_program_files() {
+        // Windows sets USERPROFILE, ProgramData and ProgramFiles, and no HOME.
+        let vars = [
+            ("USERPROFILE", "/u"),
+            ("ProgramData", "/pd"),
+            ("ProgramFiles", "/pf"),
+        ];
+        let got = listed(&roots_for(&Environment::fake("/", vars), true));
+        let want = [
+            ("goenv", "/u/.goenv/versions"),
+            ("gvm", "/u/.gvm/gos"),
+            ("asdf", "/u/.asdf/installs/golang"),
+            ("mise", "/u/.local/share/mise/installs/go"),
+            ("g", "/u/.g/versions"),
+            ("gobrew", "/u/.gobrew/versions"),
+            ("golang.org/dl", "/u/sdk"),
+            ("scoop", "/u/scoop/apps/go"),
+            ("scoop", "/pd/scoop/apps/go"),
+            ("system", "/pf/Go"),
+        ]
+        .map(|(m, d)| (m, d.to_string()));
+        assert_eq!(got, want);
+        assert!(roots_for(&Environment::fake("/", vars), true)[9].single);
+
+        // Scoop's own variables move its places; GOX_IMPORT_PREFIXES replaces Program
+        // Files as it replaces /usr/local elsewhere.
+        let env = Environment::fake(
+            "/",
+            [
+                ("USERPROFILE", "/u"),
+                ("ProgramFiles", "/pf"),
+                ("SCOOP", "/s"),
+                ("SCOOP_GLOBAL", "/sg"),
+                (SYSTEM_PREFIXES_VAR, "/sys1"),
+            ],
+        );
+        let got = listed(&roots_for(&env, true));
+        let tail = [
+            ("scoop", "/s/apps/go"),
+            ("scoop", "/sg/apps/go"),
+            ("system", "/sys1/go"),
+            ("homebrew", "/sys1/Cellar/go"),
+        ]
+        .map(|(m, d)| (m, d.to_string()));
+        assert_eq!(got[got.len() - tail.len()..], tail, "{got:?}");
+
+        // Elsewhere neither Scoop nor Program Files is looked at, even when set.
+        let env = Environment::fake("/", [("SCOOP", "/s"), ("ProgramFiles", "/pf")]);
+        let got = listed(&roots_for(&env, false));
+        assert!(
+            got.iter().all(|(m, d)| *m != "scoop" && d != "/pf/Go"),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("system", "/usr/local/go".to_string())),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn scoops_current_junction_is_the_same_tree_listed_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let apps = tmp.path().join("u/scoop/apps/go");
+        fs::create_dir_all(apps.join("1.22.10/bin")).unwrap();
+        fs::create_dir_all(apps.join("1.21.13/bin")).unwrap();
+        // `current` is a junction on Windows; std reports junctions as symlinks too.
+        std::os::unix::fs::symlink(apps.join("1.22.10"), apps.join("current")).unwrap();
+        let env = Environment::fake("/", [("USERPROFILE", tmp.path().join("u"))]);
+        let layout = Layout::at(tmp.path().join("h"), tmp.path().join("c"), "/none.toml");
+        let found = discover_in(roots_for(&env, true), &env, &layout, &[]);
+        let found: Vec<(Manager, PathBuf)> =
+            found.into_iter().map(|c| (c.manager, c.path)).collect();
+        assert_eq!(
+            found,
+            [
+                (Manager::Scoop, apps.join("1.21.13")),
+                (Manager::Scoop, apps.join("1.22.10")),
+            ]
         );
     }
 

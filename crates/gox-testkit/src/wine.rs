@@ -103,6 +103,13 @@ impl Wine {
         Ok(())
     }
 
+    /// This prefix's `C:` drive on the Unix side (`drive_c/Program Files`, …): where a
+    /// test puts what a Windows program finds in its fixed places, such as %ProgramFiles%,
+    /// which Wine sets itself in every process.
+    pub fn drive_c(&self) -> PathBuf {
+        self.prefix.path().join("drive_c")
+    }
+
     /// `wine64 PROGRAM`, in this prefix, quiet (no Wine debug channels).
     pub fn command(&self, program: &Path) -> Command {
         let mut cmd = Command::new(&self.wine);

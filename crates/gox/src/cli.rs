@@ -171,15 +171,18 @@ in __GOX_STATE. It never downloads; problems are one-line warnings on stderr and
 status is 0."
     )]
     HookEnv(HookEnvArgs),
-    /// Take over the Go toolchains of goenv, gvm, asdf, mise, g, gobrew, ~/sdk, /usr/local/go and Homebrew
+    /// Take over the Go toolchains of goenv, gvm, asdf, mise, g, gobrew, ~/sdk, Scoop, /usr/local/go, Program Files\Go and Homebrew
     #[command(
         long_about = "Take over Go toolchains that other managers installed, without downloading them again.\n\n\
 Searched: goenv ($GOENV_ROOT or ~/.goenv/versions/*), gvm ($GVM_ROOT or ~/.gvm/gos/go*), asdf \
 ($ASDF_DATA_DIR or ~/.asdf/installs/golang/*/go), mise ($MISE_DATA_DIR or ~/.local/share/mise/installs/go/*), \
 voidint/g ($G_HOME or ~/.g/versions/*), gobrew ($GOBREW_ROOT or ~/.gobrew/versions/*/go), golang.org/dl \
 (~/sdk/go* with .unpacked-success), /usr/local/go and Homebrew's Cellar/go/*/libexec (under /usr/local \
-and /opt/homebrew, or the prefixes in GOX_IMPORT_PREFIXES). Given FROM directories (a GOROOT, or a \
-directory of them), only those are searched.\n\n\
+and /opt/homebrew, or the prefixes in GOX_IMPORT_PREFIXES). On Windows also Scoop (%SCOOP% or \
+%USERPROFILE%\\scoop, and %SCOOP_GLOBAL% or %ProgramData%\\scoop: apps\\go\\*), and instead of \
+/usr/local and Homebrew %ProgramFiles%\\Go, where the official MSI, winget and Chocolatey install Go \
+(GOX_IMPORT_PREFIXES replaces it the same way). Given FROM directories (a GOROOT, or a directory of \
+them), only those are searched.\n\n\
 Each tree is verified like a download: VERSION, every binary's format and CPU for one platform, the \
 Go build info, and a complete tree (src/runtime, pkg/tool/<os>_<arch>). It then enters \
 GOX_HOME/toolchains through the same staging directory and atomic rename as an install, with a \

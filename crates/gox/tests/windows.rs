@@ -284,6 +284,88 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
         describe(&missing)
     );
 
+    // `gox import` with no directory finds the Go of the official MSI, winget and
+    // Chocolatey in %ProgramFiles%\Go, and Scoop's apps\go\<version> (per user under
+    // %USERPROFILE%\scoop, global under %ProgramData%\scoop), with GOX_IMPORT_PREFIXES
+    // unset. Wine sets ProgramFiles itself in every process, so the MSI's tree goes into
+    // this test's own prefix, C:\Program Files\Go; cmd.exe sets USERPROFILE and
+    // ProgramData to stand-ins under the test's root.
+    let program_files = wine.drive_c().join("Program Files");
+    let places = root.join("places");
+    let profile = places.join("me");
+    let program_data = places.join("ProgramData");
+    link_tree(&goroot, &program_files.join("Go"));
+    let import = |args: &str| -> Output {
+        let line = format!(
+            "set USERPROFILE={}&& set ProgramData={}&& {gox_exe} import {args}",
+            windows_path(&profile),
+            windows_path(&program_data),
+        );
+        let mut cmd = world.command(Path::new("cmd"), &project, &["/c", &line], &[]);
+        for var in ["GOX_IMPORT_PREFIXES", "SCOOP", "SCOOP_GLOBAL"] {
+            cmd.env_remove(var);
+        }
+        cmd.output().unwrap()
+    };
+    // The MSI's tree, imported for real in place of the one gox downloaded.
+    ok(gox(&["uninstall", "1.22.10"]));
+    let imported = import("");
+    let msi_go = r"C:\Program Files\Go".to_string();
+    assert!(
+        imported.status.success()
+            && stdout(&imported)
+                .lines()
+                .any(|l| l.starts_with("imported") && l.contains("system") && l.ends_with(&msi_go)),
+        "{}",
+        describe(&imported)
+    );
+    let list = ok(gox(&["list", "--json"]));
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list[0]["version"], "1.22.10", "{list}");
+    assert_eq!(list[0]["path"], windows_path(&goroot), "{list}");
+    assert!(goroot.join("bin/go.exe").is_file(), "{}", goroot.display());
+    // Scoop's installs of the same version: found, and already installed. Its `current`
+    // link to 1.22.10 is that tree again, not a third row.
+    for scoop in [profile.join("scoop"), program_data.join("scoop")] {
+        let apps = scoop.join("apps").join("go");
+        link_tree(&goroot, &apps.join("1.22.10"));
+        std::fs::write(
+            apps.join("1.22.10/manifest.json"),
+            "{\"version\": \"1.22.10\"}\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("1.22.10", apps.join("current")).unwrap();
+    }
+    let plan = ok(import("--dry-run --json"));
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let rows: Vec<(String, String, String)> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (text("manager"), text("path"), text("action"))
+        })
+        .collect();
+    let at = |path: &Path| windows_path(path);
+    assert_eq!(
+        rows,
+        [
+            ("scoop", at(&profile.join("scoop/apps/go/1.22.10"))),
+            ("scoop", at(&program_data.join("scoop/apps/go/1.22.10"))),
+            ("system", msi_go.clone()),
+        ]
+        .map(|(m, p)| (m.to_string(), p, "skip".to_string())),
+        "{plan}"
+    );
+    assert!(
+        plan.as_array().unwrap().iter().all(|r| r["reason"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("already installed")),
+        "{plan}"
+    );
+
     // Uninstall moves the tree out of toolchains\ and removes it.
     ok(gox(&["uninstall", "1.22.10"]));
     assert!(!goroot.exists(), "{} is still there", goroot.display());
@@ -550,4 +632,17 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     found
+}
+
+/// `from`'s tree again at `to`, every file hard-linked (a Go tree costs no space twice).
+fn link_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().unwrap().is_dir() {
+            link_tree(&src, &dst);
+        } else {
+            std::fs::hard_link(&src, &dst).unwrap();
+        }
+    }
 }

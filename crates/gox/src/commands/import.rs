@@ -19,10 +19,13 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
     let candidates = import::discover(&ctx.env, &ctx.layout, &args.from);
     let mut rows = import::plan(&ctx.layout, &ctx.host.platform, &candidates);
     if rows.is_empty() {
-        ctx.status(
+        ctx.status(if cfg!(windows) {
+            "no Go toolchains found (searched goenv, gvm, asdf, mise, g, gobrew, ~/sdk, Scoop \
+             and %ProgramFiles%\\Go); name a directory: gox import DIR"
+        } else {
             "no Go toolchains found (searched goenv, gvm, asdf, mise, g, gobrew, ~/sdk, \
-             /usr/local/go and Homebrew); name a directory: gox import DIR",
-        );
+             /usr/local/go and Homebrew); name a directory: gox import DIR"
+        });
     }
     // A FROM the user named that cannot be imported is an error; a broken leftover in
     // some manager's directory is only reported.
