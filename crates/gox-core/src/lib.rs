@@ -20,6 +20,7 @@ pub mod host;
 pub mod installed;
 pub mod layout;
 pub mod outdated;
+pub mod pathext;
 pub mod pathname;
 pub mod platform;
 pub mod projects;

@@ -70,7 +70,13 @@ gox ls-remote --all    including release candidates and betas"
     /// Print the path of the Go tool the shim would run here
     Which(WhichArgs),
     /// Run a command with a specific toolchain's environment
-    #[command(after_help = "Example:\n  gox exec 1.21.13 -- go test ./...")]
+    #[command(
+        long_about = "Run a command with a specific toolchain's environment: its GOROOT, GOPATH, GOCACHE, \
+GOTOOLCHAIN=local, and its bin first on PATH.\n\n\
+On Windows CMD is found as cmd.exe finds it: in each directory of that PATH, with each PATHEXT \
+extension in order (`build` runs build.cmd); a name with a directory part is looked up there only.",
+        after_help = "Example:\n  gox exec 1.21.13 -- go test ./..."
+    )]
     Exec(ExecArgs),
     /// Print the environment of the selected toolchain (for eval, CI and editors)
     #[command(

@@ -366,6 +366,55 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
         "{plan}"
     );
 
+    // `gox exec` finds a command the way cmd.exe does, through PATHEXT: `build` is the
+    // build.cmd in a directory on PATH, run by cmd.exe with the toolchain's environment.
+    let tools = root.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::fs::write(
+        tools.join("build.cmd"),
+        "@echo off\r\necho built %1\r\ngo version\r\n",
+    )
+    .unwrap();
+    std::fs::write(tools.join("mage.ps1"), "Write-Output mage\r\n").unwrap();
+    let exec = |pathext: &str, command: &str| -> Output {
+        let line = format!(
+            "set PATH=&& set Path={};C:\\windows\\system32;C:\\windows&& set PATHEXT={pathext}&& \
+             {gox_exe} exec 1.22.10 -- {command}",
+            windows_path(&tools)
+        );
+        world
+            .command(Path::new("cmd"), &project, &["/c", &line], &[])
+            .output()
+            .unwrap()
+    };
+    let built = ok(exec(".COM;.EXE;.BAT;.CMD", "build arg"));
+    assert!(
+        built.contains("built arg") && built.contains("go version go1.22.10 windows/amd64"),
+        "{built}"
+    );
+    // Not found anywhere: 127, saying what was searched and the fix.
+    let missing = exec(".COM;.EXE;.BAT;.CMD", "nosuchtool");
+    assert_eq!(missing.status.code(), Some(127), "{}", describe(&missing));
+    assert!(
+        stderr(&missing).contains("nosuchtool: not found")
+            && stderr(&missing).contains(".COM;.EXE;.BAT;.CMD")
+            && stderr(&missing).contains("fix:"),
+        "{}",
+        describe(&missing)
+    );
+    // A script PATHEXT lists is found, but only cmd.exe's file association opens it: the
+    // error names the file and the interpreter to run it with.
+    let script = exec(".PS1;.EXE", "mage");
+    assert_eq!(script.status.code(), Some(127), "{}", describe(&script));
+    assert!(
+        stderr(&script)
+            .to_lowercase()
+            .contains(&windows_path(&tools.join("mage.ps1")).to_lowercase())
+            && stderr(&script).contains("powershell -File"),
+        "{}",
+        describe(&script)
+    );
+
     // Uninstall moves the tree out of toolchains\ and removes it.
     ok(gox(&["uninstall", "1.22.10"]));
     assert!(!goroot.exists(), "{} is still there", goroot.display());
