@@ -463,8 +463,9 @@ pub struct SetupArgs {
     /// by editors); recorded as `sdk_links = true` so installs and uninstalls keep them current
     #[arg(long)]
     pub sdk: bool,
-    /// Windows: also put the shims and gox's own directory first in your user Path
-    /// (HKEY_CURRENT_USER\Environment), which cmd.exe, PowerShell, Explorer and IDEs inherit
+    /// Windows: also put the shims, gox's own directory and GOPATH\bin (tools from
+    /// `go install`) first in your user Path (HKEY_CURRENT_USER\Environment), which cmd.exe,
+    /// PowerShell, Explorer and IDEs inherit; `gox self uninstall` takes them out
     #[arg(long)]
     pub user_path: bool,
 }

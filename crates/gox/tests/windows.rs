@@ -446,9 +446,10 @@ fn windows_gox_updates_itself_under_wine() {
         assert!(out.status.success(), "{}", describe(&out));
         stdout(&out)
     };
-    // `--user-path`: the shims and gox's own dir first in the user Path (HKCU\Environment,
-    // what cmd.exe, Explorer and IDEs inherit), once however often it runs; the user's own
-    // entries (unexpanded %VARS% included) stay as they were.
+    // `--user-path`: the shims, gox's own dir and GOPATH\bin first in the user Path
+    // (HKCU\Environment, what cmd.exe, Explorer and IDEs inherit), once however often it
+    // runs, also when GOX_HOME is typed with `/` (the entries are spelled with `\`); the
+    // user's own entries (unexpanded %VARS% included) stay as they were.
     let user_path = || -> String {
         let out = wine.run(
             Path::new("reg"),
@@ -471,13 +472,21 @@ fn windows_gox_updates_itself_under_wine() {
         ],
     );
     assert!(add_own.status.success(), "{}", describe(&add_own));
-    ok(gox(None, &["setup", "--quiet", "--user-path"]));
+    let slashed_home = windows_path(&home).replace('\\', "/");
+    ok(world.run(
+        &bin.join("gox.exe"),
+        root,
+        &["setup", "--quiet", "--user-path"],
+        &[("GOX_HOME", slashed_home)],
+    ));
     ok(gox(None, &["setup", "--quiet", "--user-path"]));
     let shims = home.join("shims");
+    let tools = home.join("gopath").join("windows-amd64").join("bin");
     let expected = format!(
-        "{};{};%USERPROFILE%\\bin",
+        "{};{};{};%USERPROFILE%\\bin",
         windows_path(&shims),
-        windows_path(&bin)
+        windows_path(&bin),
+        windows_path(&tools)
     );
     let registry = user_path();
     assert!(
@@ -631,8 +640,9 @@ fn windows_gox_updates_itself_under_wine() {
     );
 
     // Uninstall removes the running gox.exe too (deleted once it exits) and the shims, and
-    // names the directories as users know them (no `\\?\` prefix).
-    let out = gox(None, &["self", "uninstall", "--yes"]);
+    // names the directories as users know them (no `\\?\` prefix); with --all GOPATH goes
+    // too, and with it its user Path entry.
+    let out = gox(None, &["self", "uninstall", "--yes", "--all"]);
     let said = ok(out);
     assert!(!said.contains(r"\\?\"), "{said}");
     assert!(
@@ -649,14 +659,12 @@ fn windows_gox_updates_itself_under_wine() {
     assert!(!shims.exists(), "{}", said);
     // And the user Path is the user's own again.
     assert!(said.contains("from your user Path"), "{said}");
-    let registry = user_path();
-    assert!(
-        !registry
-            .to_lowercase()
-            .contains(&windows_path(&shims).to_lowercase())
-            && registry.contains(r"%USERPROFILE%\bin"),
-        "{registry}"
-    );
+    let registry = user_path().to_lowercase();
+    for gone in [&shims, &bin, &tools] {
+        let entry = windows_path(gone).to_lowercase();
+        assert!(!registry.contains(&entry), "{entry} is left: {registry}");
+    }
+    assert!(registry.contains(r"%userprofile%\bin"), "{registry}");
 }
 
 /// The names in `dir`, sorted, once they are `expected` (or after 30 s): a deletion
