@@ -298,6 +298,39 @@ wget_kind() {
 	printf '%s' "$wget_kind"
 }
 
+# wget with no timeout of its own (busybox built without -T): a watchdog stops it once
+# FILE has not grown for $stall seconds (connecting included) and logs "timed out", as a
+# wget with -T would. wget runs in the background so that this shell reaps it the moment
+# it ends (no zombie for the watchdog's `kill -0` to mistake for a live download).
+watched_wget() { # URL FILE
+	wget -q -O "$2" "$1" 2>"$tmp/.wget-log" &
+	ww_pid=$!
+	(
+		ww_size=-1
+		ww_idle=0
+		while kill -0 "$ww_pid" 2>/dev/null; do
+			sleep 1
+			ww_now=$(wc -c 2>/dev/null <"$2") || ww_now=0
+			if [ "$ww_now" -gt "$ww_size" ]; then
+				ww_size=$ww_now
+				ww_idle=0
+			else
+				ww_idle=$((ww_idle + 1))
+			fi
+			if [ "$ww_idle" -ge "$stall" ]; then
+				echo "wget: download timed out (watchdog: no data for ${stall}s)" >>"$tmp/.wget-log"
+				kill "$ww_pid" 2>/dev/null
+				exit 0
+			fi
+		done
+	) &
+	ww_watchdog=$!
+	wait "$ww_pid"
+	ww_status=$?
+	kill "$ww_watchdog" 2>/dev/null
+	return "$ww_status"
+}
+
 # The local path of a file:// URL (host checked above): '?' and '#' end it, %XX escapes
 # are decoded (a space is %20 in a URL).
 file_url_path() { # URL
@@ -347,7 +380,7 @@ download() { # URL FILE
 		gnu) wget --no-verbose --tries=3 --timeout="$stall" --connect-timeout="$connect" \
 			--output-document="$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
 		timeout) wget -q -T "$stall" -O "$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
-		*) wget -q -O "$2" "$1" 2>"$tmp/.wget-log" && return 0 ;;
+		*) watched_wget "$1" "$2" && return 0 ;;
 		esac
 		dl_status=$?
 		cat "$tmp/.wget-log" >&2

@@ -1049,8 +1049,9 @@ fn wget_names_an_http_error_as_such() {
 }
 
 /// A server that accepts the connection and then sends nothing makes the download fail
-/// as stalled, within GOX_INSTALL_TIMEOUT seconds a try (curl: 4 tries, GNU wget: 3),
-/// instead of hanging for ever (curl) or 45 minutes (wget).
+/// as stalled, within GOX_INSTALL_TIMEOUT seconds a try (curl: 4 tries, GNU wget: 3,
+/// busybox wget without -T: 1, stopped by install.sh's watchdog), instead of hanging for
+/// ever (curl, busybox) or 45 minutes (GNU wget).
 #[test]
 fn a_stalled_download_fails_and_says_so() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -1063,12 +1064,25 @@ fn a_stalled_download_fails_and_says_so() {
     });
     let s = Scratch::new();
     let base = format!("http://127.0.0.1:{port}/dl");
-    for (tool, path) in [
-        ("curl", system_path()),
-        ("wget", path_without(&s.path("no-curl"), &["curl"])),
-    ] {
-        let log = s.path(&format!("{tool}.err"));
-        let mut cmd = s.install_sh_cmd("dash", &base, &["--dry-run"], &path);
+    let mut runs = vec![
+        ("curl", "dash".to_string(), system_path()),
+        (
+            "wget",
+            "dash".to_string(),
+            path_without(&s.path("no-curl"), &["curl"]),
+        ),
+    ];
+    match which("busybox") {
+        Some(busybox) => {
+            let (sh, path) = busybox_applets(&busybox, &s.path("busybox-bin"));
+            runs.push(("busybox wget", sh, path));
+        }
+        None => support::skip_for_missing_tool("busybox is not installed (apt-get install busybox)"),
+    }
+    for (name, shell, path) in runs {
+        let tool = name.rsplit(' ').next().unwrap();
+        let log = s.path(&format!("{}.err", name.replace(' ', "-")));
+        let mut cmd = s.install_sh_cmd(&shell, &base, &["--dry-run"], &path);
         cmd.env("GOX_INSTALL_TIMEOUT", "1")
             .stdout(std::process::Stdio::null())
             .stderr(fs::File::create(&log).unwrap());
@@ -1082,19 +1096,19 @@ fn a_stalled_download_fails_and_says_so() {
                 let _ = child.kill();
                 let _ = child.wait();
                 panic!(
-                    "{tool}: install.sh still waits for the stalled server after 40 s: {}",
+                    "{name}: install.sh still waits for the stalled server after 40 s: {}",
                     fs::read_to_string(&log).unwrap()
                 );
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         };
         let err = fs::read_to_string(&log).unwrap();
-        assert_eq!(status.code(), Some(1), "{tool}: {err}");
+        assert_eq!(status.code(), Some(1), "{name}: {err}");
         assert!(
             err.contains(&format!(
                 "cannot download {base}/manifest.json with {tool}: the download stalled (no data for 1s"
             )) && err.contains("GOX_INSTALL_TIMEOUT"),
-            "{tool}: {err}"
+            "{name}: {err}"
         );
     }
     assert!(s.tmp_is_empty());
