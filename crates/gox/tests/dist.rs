@@ -1077,7 +1077,9 @@ fn a_stalled_download_fails_and_says_so() {
             let (sh, path) = busybox_applets(&busybox, &s.path("busybox-bin"));
             runs.push(("busybox wget", sh, path));
         }
-        None => support::skip_for_missing_tool("busybox is not installed (apt-get install busybox)"),
+        None => {
+            support::skip_for_missing_tool("busybox is not installed (apt-get install busybox)")
+        }
     }
     for (name, shell, path) in runs {
         let tool = name.rsplit(' ').next().unwrap();
