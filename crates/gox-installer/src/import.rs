@@ -1,6 +1,7 @@
 //! `gox import`: take over toolchains another manager (goenv, gvm, asdf, mise, voidint/g,
 //! gobrew, golang.org/dl, Scoop) or the system (`/usr/local/go`, Homebrew; on Windows
-//! `%ProgramFiles%\Go` from the MSI, winget or Chocolatey) installed.
+//! `%ProgramFiles%\Go` from the MSI, winget or Chocolatey, `%ProgramFiles(x86)%\Go` from
+//! the 386 MSI) installed.
 //!
 //! Three steps, each usable alone: [`roots`] says where each manager keeps toolchains (pure:
 //! from the environment only), [`discover`] lists the candidate trees there, [`plan`]
@@ -23,7 +24,7 @@ use crate::receipt::{Receipt, now_unix};
 use crate::transaction::Transaction;
 
 /// The variable that replaces the system places searched (`/usr/local` and `/opt/homebrew`;
-/// on Windows `%ProgramFiles%\Go`): a path list, each prefix P giving `P/go` and
+/// on Windows `%ProgramFiles%\Go` and `%ProgramFiles(x86)%\Go`): a path list, each prefix P giving `P/go` and
 /// `P/Cellar/go/*/libexec`. Tests point it at a fake prefix; users can add e.g. a
 /// company-wide install.
 pub const SYSTEM_PREFIXES_VAR: &str = "GOX_IMPORT_PREFIXES";
@@ -41,7 +42,7 @@ pub enum Manager {
     /// Windows: `scoop install go` (per user or `--global`).
     Scoop,
     /// `/usr/local/go` (the tarball); on Windows `%ProgramFiles%\Go`, where the official
-    /// MSI, winget and Chocolatey all put it.
+    /// MSI, winget and Chocolatey all put it, and `%ProgramFiles(x86)%\Go` (the 386 MSI).
     System,
     Homebrew,
     /// A directory given on the command line.
@@ -98,8 +99,9 @@ pub fn roots(env: &Environment) -> Vec<Root> {
 }
 
 /// [`roots`] with the OS as a parameter, so that the Windows list (Scoop, Program Files) is
-/// tested on every OS. `windows`: Scoop's places are added, and the system default is
-/// `%ProgramFiles%\Go` instead of `/usr/local` and `/opt/homebrew`.
+/// tested on every OS. `windows`: Scoop's places are added, and the system defaults are
+/// `%ProgramFiles%\Go` and `%ProgramFiles(x86)%\Go` instead of `/usr/local` and
+/// `/opt/homebrew`.
 fn roots_for(env: &Environment, windows: bool) -> Vec<Root> {
     let mut roots = Vec::new();
     let home = env.home();
@@ -173,19 +175,23 @@ fn roots_for(env: &Environment, windows: bool) -> Vec<Root> {
     }
     let prefixes: Vec<PathBuf> = match env.var_os(SYSTEM_PREFIXES_VAR) {
         Some(list) => std::env::split_paths(list).collect(),
-        None if windows => {
-            // The official MSI, winget (which runs that MSI) and Chocolatey's golang
-            // package all install to %ProgramFiles%\Go: one tree, no prefix with a Cellar.
-            if let Some(dir) = env.path_var("ProgramFiles") {
+        None if windows => Vec::new(),
+        None => vec!["/usr/local".into(), "/opt/homebrew".into()],
+    };
+    if windows && env.var_os(SYSTEM_PREFIXES_VAR).is_none() {
+        // The official MSI, winget (which runs that MSI) and Chocolatey's golang package
+        // all install to %ProgramFiles%\Go: one tree, no prefix with a Cellar. The 386 MSI
+        // on 64-bit Windows goes to %ProgramFiles(x86)%\Go (`plan` then imports it as
+        // windows/386, or refuses it, as for any other tree).
+        for var in ["ProgramFiles", "ProgramFiles(x86)"] {
+            if let Some(dir) = env.path_var(var) {
                 roots.push(Root {
                     single: true,
                     ..Root::entries(Manager::System, dir.join("Go"), "", "")
                 });
             }
-            Vec::new()
         }
-        None => vec!["/usr/local".into(), "/opt/homebrew".into()],
-    };
+    }
     for prefix in prefixes {
         roots.push(Root {
             single: true,
@@ -799,6 +805,7 @@ mod tests {
             ("USERPROFILE", "/u"),
             ("ProgramData", "/pd"),
             ("ProgramFiles", "/pf"),
+            ("ProgramFiles(x86)", "/pf86"),
         ];
         let got = listed(&roots_for(&Environment::fake("/", vars), true));
         let want = [
@@ -812,10 +819,12 @@ mod tests {
             ("scoop", "/u/scoop/apps/go"),
             ("scoop", "/pd/scoop/apps/go"),
             ("system", "/pf/Go"),
+            ("system", "/pf86/Go"),
         ]
         .map(|(m, d)| (m, d.to_string()));
         assert_eq!(got, want);
-        assert!(roots_for(&Environment::fake("/", vars), true)[9].single);
+        let roots = roots_for(&Environment::fake("/", vars), true);
+        assert!(roots[9].single && roots[10].single);
 
         // Scoop's own variables move its places; GOX_IMPORT_PREFIXES replaces Program
         // Files as it replaces /usr/local elsewhere.
@@ -824,6 +833,7 @@ mod tests {
             [
                 ("USERPROFILE", "/u"),
                 ("ProgramFiles", "/pf"),
+                ("ProgramFiles(x86)", "/pf86"),
                 ("SCOOP", "/s"),
                 ("SCOOP_GLOBAL", "/sg"),
                 (SYSTEM_PREFIXES_VAR, "/sys1"),

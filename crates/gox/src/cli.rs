@@ -186,9 +186,10 @@ voidint/g ($G_HOME or ~/.g/versions/*), gobrew ($GOBREW_ROOT or ~/.gobrew/versio
 (~/sdk/go* with .unpacked-success), /usr/local/go and Homebrew's Cellar/go/*/libexec (under /usr/local \
 and /opt/homebrew, or the prefixes in GOX_IMPORT_PREFIXES). On Windows also Scoop (%SCOOP% or \
 %USERPROFILE%\\scoop, and %SCOOP_GLOBAL% or %ProgramData%\\scoop: apps\\go\\*), and instead of \
-/usr/local and Homebrew %ProgramFiles%\\Go, where the official MSI, winget and Chocolatey install Go \
-(GOX_IMPORT_PREFIXES replaces it the same way). Given FROM directories (a GOROOT, or a directory of \
-them), only those are searched.\n\n\
+/usr/local and Homebrew %ProgramFiles%\\Go, where the official MSI, winget and Chocolatey install Go, \
+and %ProgramFiles(x86)%\\Go (the 386 MSI) (GOX_IMPORT_PREFIXES replaces them the same way). Given \
+FROM directories (a GOROOT, or a directory of them), only those are searched. Finding nothing, \
+gox lists every place it searched.\n\n\
 Each tree is verified like a download: VERSION, every binary's format and CPU for one platform, the \
 Go build info, and a complete tree (src/runtime, pkg/tool/<os>_<arch>). It then enters \
 GOX_HOME/toolchains through the same staging directory and atomic rename as an install, with a \

@@ -232,6 +232,63 @@ fn import_takes_over_every_manager_exactly_as_the_dry_run_says() {
 }
 
 #[cfg(unix)]
+/// Nothing to import: gox names every place it searched (the same list `discover` walks),
+/// or the directories the user named, and exits 0 as an empty import.
+#[test]
+fn finding_nothing_names_where_it_looked() {
+    let w = World::new();
+    let u = user(&w);
+    let out = gox(&w).arg("import").output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    let sys = w.root.path().join("sys");
+    for (manager, dir) in [
+        ("goenv", u.join(".goenv/versions")),
+        ("gvm", u.join(".gvm/gos")),
+        ("asdf", u.join(".asdf/installs/golang")),
+        ("mise", u.join(".local/share/mise/installs/go")),
+        ("g", u.join(".g/versions")),
+        ("gobrew", u.join(".gobrew/versions")),
+        ("golang.org/dl", u.join("sdk")),
+        ("system", sys.join("go")),
+        ("homebrew", sys.join("Cellar/go")),
+    ] {
+        let line = format!("{manager:<13} {}", dir.display());
+        assert!(err.contains(&line), "no {line:?} in:\n{err}");
+    }
+    assert!(
+        err.contains("fix: name where your Go is: gox import DIR"),
+        "{err}"
+    );
+
+    // A manager's own variable moves its place, and the message follows.
+    let out = gox(&w)
+        .arg("import")
+        .env("GOENV_ROOT", w.root.path().join("elsewhere"))
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains(&format!(
+            "goenv         {}",
+            w.root.path().join("elsewhere/versions").display()
+        )),
+        "{}",
+        describe(&out)
+    );
+
+    // Named directories: only they are mentioned.
+    let empty = w.root.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = gox(&w).arg("import").arg(&empty).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("no Go toolchains found in {}", empty.display())),
+        "{err}"
+    );
+    assert!(!err.contains("goenv"), "{err}");
+}
+
 #[test]
 fn import_from_dirs_move_copy_and_refusals() {
     let w = World::new();

@@ -19,13 +19,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<(), CliError> {
     let candidates = import::discover(&ctx.env, &ctx.layout, &args.from);
     let mut rows = import::plan(&ctx.layout, &ctx.host.platform, &candidates);
     if rows.is_empty() {
-        ctx.status(if cfg!(windows) {
-            "no Go toolchains found (searched goenv, gvm, asdf, mise, g, gobrew, ~/sdk, Scoop \
-             and %ProgramFiles%\\Go); name a directory: gox import DIR"
-        } else {
-            "no Go toolchains found (searched goenv, gvm, asdf, mise, g, gobrew, ~/sdk, \
-             /usr/local/go and Homebrew); name a directory: gox import DIR"
-        });
+        ctx.status(nothing_found(ctx, &args.from));
     }
     // A FROM the user named that cannot be imported is an error; a broken leftover in
     // some manager's directory is only reported.
@@ -115,4 +109,28 @@ fn print_table(rows: &[Planned], dry_run: bool) {
             println!("{:<13} {reason}", "");
         }
     }
+}
+
+/// Says where nothing was found: the directories named, else every manager's place
+/// (`import::roots`, the very list `discover` searched), so a Go kept elsewhere is one
+/// `gox import DIR` away.
+fn nothing_found(ctx: &Context, from: &[std::path::PathBuf]) -> String {
+    if !from.is_empty() {
+        let dirs: Vec<String> = from.iter().map(|d| d.display().to_string()).collect();
+        return format!(
+            "no Go toolchains found in {}: neither a GOROOT (bin/go, VERSION) nor a directory \
+             of them",
+            dirs.join(", ")
+        );
+    }
+    let mut message = String::from("no Go toolchains found; searched:");
+    for root in import::roots(&ctx.env) {
+        message.push_str(&format!(
+            "\n  {:<13} {}",
+            root.manager.as_str(),
+            root.dir.display()
+        ));
+    }
+    message.push_str("\nfix: name where your Go is: gox import DIR");
+    message
 }
