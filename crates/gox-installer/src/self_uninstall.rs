@@ -121,17 +121,50 @@ pub enum UserPathEdit {
     },
 }
 
+/// What was done to the user Path, as users are told: nothing for `Untouched`.
+impl std::fmt::Display for UserPathEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UserPathEdit::Untouched => Ok(()),
+            UserPathEdit::Removed(entries) => write!(
+                f,
+                "removed {} from your user Path ({})",
+                entries.join(" and "),
+                userpath::LOCATION
+            ),
+            UserPathEdit::Failed { entries, error } => write!(
+                f,
+                "cannot update your user Path ({}): {error}; remove {} from it by hand \
+                 (Settings, \"Edit environment variables for your account\")",
+                userpath::LOCATION,
+                entries.join(" and ")
+            ),
+        }
+    }
+}
+
+/// A removal failed. The user Path was edited before any file went (see [`uninstall`]), so
+/// what became of it is part of "so far" too.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "cannot remove {}: {source}\nremoved so far: {}\n{}",
+    "cannot remove {}: {source}\nremoved so far: {}{}\n{}",
     .path.display(),
     list(.removed),
+    path_note(.user_path),
     fix(.path, .source)
 )]
 pub struct UninstallError {
     pub path: PathBuf,
     pub source: std::io::Error,
     pub removed: Vec<PathBuf>,
+    pub user_path: UserPathEdit,
+}
+
+fn path_note(edit: &UserPathEdit) -> String {
+    match edit {
+        UserPathEdit::Untouched => String::new(),
+        edit => format!("\n{edit}"),
+    }
 }
 
 fn list(paths: &[PathBuf]) -> String {
@@ -344,9 +377,10 @@ fn user_path_entries(req: &Request, raw: &str) -> Vec<String> {
                         .is_some_and(|p| gox_core::pathname::same(p, &gopath))
             })
     };
-    let ours = userpath::present(raw, &dirs);
     userpath::entries(raw)
-        .filter(|e| ours.contains(e) || (req.all && is_gopath_bin(Path::new(e.trim()))))
+        .filter(|e| {
+            userpath::names_one_of(e, &dirs) || (req.all && is_gopath_bin(Path::new(e.trim())))
+        })
         .map(str::to_owned)
         .collect()
 }
@@ -464,6 +498,7 @@ pub fn uninstall(req: &Request) -> Result<Removed, UninstallError> {
                 path,
                 source,
                 removed,
+                user_path,
             });
         }
         removed.push(path);
@@ -1055,10 +1090,25 @@ mod tests {
             path: PathBuf::from("/usr/local/bin/gox"),
             source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
             removed: vec![PathBuf::from("/h/shims/go")],
+            user_path: UserPathEdit::Untouched,
         };
         let text = err.to_string();
         assert!(
             text.contains("/usr/local/bin/gox") && text.contains("/h/shims/go"),
+            "{text}"
+        );
+        assert!(!text.contains("user Path"), "{text}");
+        // The user Path goes first: a later failure still says what became of it.
+        let err = UninstallError {
+            user_path: UserPathEdit::Removed(vec![r"C:\gox\shims".into(), r"C:\gox\bin".into()]),
+            ..err
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                r"removed so far: /h/shims/go
+removed C:\gox\shims and C:\gox\bin from your user Path (HKEY_CURRENT_USER\Environment\Path)"
+            ),
             "{text}"
         );
         assert!(

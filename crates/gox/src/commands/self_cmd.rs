@@ -273,16 +273,8 @@ fn uninstall(ctx: &Context, args: &SelfUninstallArgs) -> Result<(), CliError> {
     // In the order done: the user Path first.
     match &removed.user_path {
         UserPathEdit::Untouched => {}
-        UserPathEdit::Removed(entries) => say(format!(
-            "removed {} from your user Path ({})",
-            entries.join(" and "),
-            gox_installer::userpath::LOCATION
-        )),
-        UserPathEdit::Failed { entries, error } => gox_core::say!(
-            "gox: warning: cannot update your user Path ({}): {error}; remove {} from it by hand (Settings, \"Edit environment variables for your account\")",
-            gox_installer::userpath::LOCATION,
-            entries.join(" and ")
-        ),
+        edit @ UserPathEdit::Removed(_) => say(edit.to_string()),
+        edit @ UserPathEdit::Failed { .. } => gox_core::say!("gox: warning: {edit}"),
     }
     for path in &removed.paths {
         say(format!("removed {}", path.display()));
