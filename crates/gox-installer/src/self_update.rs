@@ -1264,6 +1264,7 @@ mod tests {
     }
 
     /// A release archive holding `top/gox` and `top/gox-shim`.
+    #[cfg(target_os = "linux")]
     fn release_tar_gz(dir: &Path, top: &str) -> PathBuf {
         use crate::extract::tests::{file, tgz};
         let data = vec![0x7f; 200_000];

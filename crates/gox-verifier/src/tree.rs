@@ -49,7 +49,9 @@ pub enum VerifyError {
     NotExecutable {
         path: PathBuf,
         claimed: Platform,
-        source: HeaderError,
+        /// Boxed like `found` below: with Windows' larger `PathBuf` the variant would make
+        /// every `Result<_, VerifyError>` 136 bytes.
+        source: Box<HeaderError>,
     },
     #[error("{} is {} {found}, but the archive claims {claimed}: {TAMPERED}", .path.display(), .found.format.article())]
     WrongPlatform {
@@ -63,7 +65,8 @@ pub enum VerifyError {
         path: PathBuf,
         goos: Option<String>,
         goarch: Option<String>,
-        claimed: Platform,
+        /// Boxed for the same reason as `NotExecutable`'s source.
+        claimed: Box<Platform>,
     },
     #[error(
         "{} has no Go build info, which every Go from 1.18 on has: it is cut short or not Go's own \
@@ -276,7 +279,7 @@ fn check_header(path: &Path, claimed: &Platform) -> Result<(), VerifyError> {
     let found = read_header(path).map_err(|source| VerifyError::NotExecutable {
         path: path.to_path_buf(),
         claimed: claimed.clone(),
-        source,
+        source: Box::new(source),
     })?;
     if found.matches_os(claimed.os()) && found.has_arch(claimed.arch()) {
         Ok(())
@@ -302,7 +305,7 @@ fn check_buildinfo(path: &Path, claimed: &Platform) -> Result<Option<String>, Ve
             path: path.to_path_buf(),
             goos: info.goos().map(str::to_string),
             goarch: info.goarch().map(str::to_string),
-            claimed: claimed.clone(),
+            claimed: Box::new(claimed.clone()),
         });
     }
     Ok(Some(info.go_version))
