@@ -97,6 +97,45 @@ fn there_is_a_man_page_per_visible_command() {
     assert!(top.contains("gox\\-install(1)"), "{top}");
 }
 
+/// The SYNOPSIS names what each option takes, as `--help` does: clap_mangen's own wrote
+/// `[--platform]`, which reads as a flag.
+#[test]
+fn man_synopses_name_option_values() {
+    let synopsis = |page: &str| -> String {
+        let (_, roff) = gox::man::pages()
+            .into_iter()
+            .find(|(name, _)| name == page)
+            .unwrap_or_else(|| panic!("no {page}"));
+        let roff = String::from_utf8(roff).unwrap();
+        let line = roff
+            .split(".SH SYNOPSIS\n")
+            .nth(1)
+            .and_then(|rest| rest.lines().next())
+            .unwrap_or_else(|| panic!("{page} has no SYNOPSIS:\n{roff}"));
+        line.replace("\\fB", "")
+            .replace("\\fI", "")
+            .replace("\\fR", "")
+            .replace("\\-", "-")
+    };
+    let install = synopsis("gox-install.1");
+    for part in [
+        "gox install [--platform OS/ARCH] ",
+        "[--sha256 HEX]",
+        "[-f|--force]",
+        "[--source feed|proxy|auto]",
+        "[SPEC]...",
+    ] {
+        assert!(install.contains(part), "{part:?} not in {install:?}");
+    }
+    let sync = synopsis("gox-mirror-sync.1");
+    assert!(
+        sync.contains("--versions SPEC...") && sync.ends_with(" DIR"),
+        "{sync:?}"
+    );
+    assert!(synopsis("gox-tools.1").ends_with(" [COMMAND]"));
+    assert!(synopsis("gox.1").ends_with(" COMMAND"));
+}
+
 /// roff fills lines: in a page's examples (indented, so each is a line of its own), a plain
 /// line right after an indented one would be run into it ("… on purpose) See https://…").
 /// A blank line must come first.
