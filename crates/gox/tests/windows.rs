@@ -294,7 +294,6 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
     let places = root.join("places");
     let profile = places.join("me");
     let program_data = places.join("ProgramData");
-    link_tree(&goroot, &program_files.join("Go"));
     let import = |args: &str| -> Output {
         let line = format!(
             "set USERPROFILE={}&& set ProgramData={}&& {gox_exe} import {args}",
@@ -307,6 +306,28 @@ fn windows_gox_installs_go_and_its_shim_runs_it_under_wine() {
         }
         cmd.output().unwrap()
     };
+    // Nothing there yet: every place searched is listed, spelled with `\` (mise's
+    // `.local/share` joined to USERPROFILE included), the 386 MSI's Program Files (x86) too.
+    let nothing = import("");
+    let said = stderr(&nothing);
+    let mise = said.lines().find(|l| l.trim_start().starts_with("mise "));
+    assert!(
+        mise.is_some_and(|l| l.ends_with(r"\.local\share\mise\installs\go") && !l.contains('/')),
+        "{}",
+        describe(&nothing)
+    );
+    for place in [
+        format!(r"scoop         {}\scoop\apps\go", windows_path(&profile)),
+        r"system        C:\Program Files\Go".to_string(),
+        r"system        C:\Program Files (x86)\Go".to_string(),
+    ] {
+        assert!(
+            nothing.status.success() && said.contains(&place),
+            "no {place:?}: {}",
+            describe(&nothing)
+        );
+    }
+    link_tree(&goroot, &program_files.join("Go"));
     // The MSI's tree, imported for real in place of the one gox downloaded.
     ok(gox(&["uninstall", "1.22.10"]));
     let imported = import("");

@@ -125,10 +125,12 @@ fn nothing_found(ctx: &Context, from: &[std::path::PathBuf]) -> String {
     }
     let mut message = String::from("no Go toolchains found; searched:");
     for root in import::roots(&ctx.env) {
+        // Spelled as Windows users type paths (mise's `.local/share` joined to USERPROFILE
+        // would otherwise show both separators).
         message.push_str(&format!(
             "\n  {:<13} {}",
             root.manager.as_str(),
-            root.dir.display()
+            gox_core::pathname::native(root.dir).display()
         ));
     }
     message.push_str("\nfix: name where your Go is: gox import DIR");
