@@ -91,11 +91,7 @@ fn synopsis(cmd: &clap::Command) -> Roff {
         if names.is_empty() {
             continue;
         }
-        let (open, close) = if arg.is_required_set() {
-            ("", "")
-        } else {
-            ("[", "]")
-        };
+        let (open, close) = brackets(arg);
         line.push(roman(format!(" {open}")));
         for (i, name) in names.into_iter().enumerate() {
             if i > 0 {
@@ -104,15 +100,12 @@ fn synopsis(cmd: &clap::Command) -> Roff {
             line.push(bold(name));
         }
         if arg.get_num_args().is_some_and(|n| n.takes_values()) {
-            let value = arg
-                .get_value_names()
-                .map_or_else(|| arg.get_id().as_str().to_uppercase(), |v| v.join(" "));
             line.push(roman(if arg.is_require_equals_set() {
                 "="
             } else {
                 " "
             }));
-            line.push(italic(value));
+            line.push(italic(value_name(arg)));
         }
         line.push(roman(close));
         if repeats(arg) {
@@ -120,16 +113,9 @@ fn synopsis(cmd: &clap::Command) -> Roff {
         }
     }
     for arg in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
-        let (open, close) = if arg.is_required_set() {
-            ("", "")
-        } else {
-            ("[", "]")
-        };
-        let value = arg
-            .get_value_names()
-            .map_or_else(|| arg.get_id().as_str().to_uppercase(), |v| v.join(" "));
+        let (open, close) = brackets(arg);
         line.push(roman(format!(" {open}")));
-        line.push(italic(value));
+        line.push(italic(value_name(arg)));
         line.push(roman(close));
         if repeats(arg) {
             line.push(roman("..."));
@@ -145,6 +131,21 @@ fn synopsis(cmd: &clap::Command) -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", ["SYNOPSIS"]).text(line);
     roff
+}
+
+/// Optional arguments are shown in brackets.
+fn brackets(arg: &clap::Arg) -> (&'static str, &'static str) {
+    if arg.is_required_set() {
+        ("", "")
+    } else {
+        ("[", "]")
+    }
+}
+
+/// What `--help` calls the argument's value: its value names, else its id in capitals.
+fn value_name(arg: &clap::Arg) -> String {
+    arg.get_value_names()
+        .map_or_else(|| arg.get_id().as_str().to_uppercase(), |v| v.join(" "))
 }
 
 /// Given more than once: a counted flag, an appended option, or a positional of many values.
