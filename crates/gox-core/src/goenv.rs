@@ -93,10 +93,12 @@ mod tests {
             go_env_file(&env, "macos"),
             Some(PathBuf::from("/home/me/Library/Application Support/go/env"))
         );
-        let xdg = Environment::fake("/", [("HOME", "/home/me"), ("XDG_CONFIG_HOME", "/xdg")]);
+        // Absolute as this OS reads paths (the check is the host's `Path::is_absolute`).
+        let xdg_dir = if cfg!(windows) { r"C:\xdg" } else { "/xdg" };
+        let xdg = Environment::fake("/", [("HOME", "/home/me"), ("XDG_CONFIG_HOME", xdg_dir)]);
         assert_eq!(
             go_env_file(&xdg, "linux"),
-            Some(PathBuf::from("/xdg/go/env"))
+            Some(PathBuf::from(xdg_dir).join("go").join("env"))
         );
         let rel = Environment::fake("/", [("HOME", "/home/me"), ("XDG_CONFIG_HOME", "rel")]);
         assert_eq!(go_env_file(&rel, "linux"), None);

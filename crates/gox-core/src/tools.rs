@@ -236,7 +236,10 @@ mod tests {
         );
         let got: Vec<_> = bin_dirs(&layout, &env)
             .iter()
-            .map(|p| p.strip_prefix(root).unwrap().to_str().unwrap().to_string())
+            .map(|p| {
+                let rel = p.strip_prefix(root).unwrap().to_str().unwrap();
+                rel.replace('\\', "/")
+            })
             .collect();
         assert_eq!(
             got,

@@ -463,8 +463,12 @@ fn prune(
             if entry.file_type().is_ok_and(|t| t.is_file()) && doomed(d, &name) {
                 let path = entry.path();
                 std::fs::remove_file(&path).map_err(|e| InstallError::io("remove", &path, e))?;
-                let shown = path.strip_prefix(dir).unwrap_or(&path);
-                report.removed.push(shown.display().to_string());
+                // Named as the mirror's URLs name it, `/` on every OS, like what was added.
+                report.removed.push(if d == dir {
+                    name
+                } else {
+                    format!("{MODULE_DIR}/{name}")
+                });
             }
         }
     }

@@ -34,6 +34,24 @@ pub(crate) fn sweep(parent: &Path, prefix: &str) {
 mod tests {
     use super::*;
 
+    /// A file or directory opened so that its times can be set: Windows opens a directory
+    /// only with FILE_FLAG_BACKUP_SEMANTICS, and setting times needs FILE_WRITE_ATTRIBUTES.
+    fn open_for_times(path: &Path) -> std::fs::File {
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::OpenOptionsExt;
+            const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
+            const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+            std::fs::OpenOptions::new()
+                .access_mode(FILE_WRITE_ATTRIBUTES)
+                .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+                .open(path)
+                .unwrap()
+        }
+        #[cfg(not(windows))]
+        std::fs::File::open(path).unwrap()
+    }
+
     #[test]
     fn only_staging_left_untouched_for_an_hour_is_swept() {
         let dir = tempfile::tempdir().unwrap();
@@ -61,10 +79,7 @@ mod tests {
             update.join("f.part"),
             update.clone(),
         ] {
-            std::fs::File::open(&path)
-                .unwrap()
-                .set_modified(two_hours_ago)
-                .unwrap();
+            open_for_times(&path).set_modified(two_hours_ago).unwrap();
         }
         assert!(is_staging_dir(&old, prefix));
         assert!(!is_staging_dir(&link, prefix), "a link is not followed");

@@ -405,7 +405,12 @@ mod tests {
             matches!(&err, VerifyError::Missing { path } if path.ends_with("bin/gofmt")),
             "{err:?}"
         );
-        assert!(err.to_string().contains("bin/gofmt is missing"), "{err}");
+        let named = Path::new("bin").join("gofmt");
+        assert!(
+            err.to_string()
+                .contains(&format!("{} is missing", named.display())),
+            "{err}"
+        );
     }
 
     #[test]
@@ -476,7 +481,10 @@ mod tests {
         );
         let message = err.to_string();
         assert!(
-            message.contains("bin/go was built for GOOS=android GOARCH=amd64 (Go build info), expected linux/amd64"),
+            message.contains(&format!(
+                "{} was built for GOOS=android GOARCH=amd64 (Go build info), expected linux/amd64",
+                Path::new("bin").join("go").display()
+            )),
             "{message}"
         );
     }

@@ -33,8 +33,11 @@ impl Tree {
         Self { root, layout }
     }
 
+    /// `rel` with `/` between its parts, spelled natively (`\\` on Windows), as the walk
+    /// up from a directory spells the files it finds.
     fn path(&self, rel: &str) -> PathBuf {
-        self.root.path().join(rel)
+        rel.split('/')
+            .fold(self.root.path().to_path_buf(), |p, part| p.join(part))
     }
 
     fn file(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
@@ -860,7 +863,9 @@ fn a_go_mod_in_the_system_temp_root_is_ignored_like_go_does() {
     t.file("tmp/go.mod", "module t\ngo 1.22.5\n");
     t.dir("tmp/sub/deeper");
     let tmp = t.path("tmp");
-    let tmpdir = |value: &Path| [("TMPDIR", value.to_str().unwrap().to_owned())];
+    // os.TempDir() reads TMPDIR on Unix, TMP first on Windows.
+    let var = if cfg!(windows) { "TMP" } else { "TMPDIR" };
+    let tmpdir = |value: &Path| [(var, value.to_str().unwrap().to_owned())];
     let select_in = |rel: &str, vars: &[(&str, String)]| {
         let env = Environment::fake(t.path(rel), vars.iter().map(|(k, v)| (*k, v.clone())));
         (select(&env, &t.layout), module_minimum(&env))
@@ -889,6 +894,18 @@ fn a_go_mod_in_the_system_temp_root_is_ignored_like_go_does() {
     assert_eq!(selected.unwrap().unwrap().raw, "1.23.1");
 }
 
+/// Makes `dir` the directory that holds Go's `go/env` for `env` (os.UserConfigDir()).
+fn go_config_in(env: &mut Environment, dir: PathBuf) {
+    env.set(
+        if cfg!(windows) {
+            "APPDATA"
+        } else {
+            "XDG_CONFIG_HOME"
+        },
+        dir,
+    );
+}
+
 /// `GOWORK` comes from the variable, else from Go's env file (read only once a go.work is
 /// found: the shim's usual run does not open it).
 #[test]
@@ -902,7 +919,7 @@ fn gowork_from_gos_env_file() {
     let with_file = |text: &str, vars: &[(&str, &str)]| {
         t.file("config/go/env", text);
         let mut env = t.env("p/ws/mod/pkg", vars);
-        env.set("XDG_CONFIG_HOME", t.path("config"));
+        go_config_in(&mut env, t.path("config"));
         select(&env, &t.layout).map(|s| s.and_then(|s| s.source.path))
     };
     assert_eq!(with_file("GOWORK=off\n", &[]), Ok(Some(module.clone())));
@@ -930,7 +947,7 @@ fn gowork_from_gos_env_file() {
     let one = t.file("p/one/go.mod", "module m\ngo 1.21\n");
     t.file("config/go/env", "GOWORK=off\n");
     let mut env = t.env("p/one", &[]);
-    env.set("XDG_CONFIG_HOME", t.path("config"));
+    go_config_in(&mut env, t.path("config"));
     assert_eq!(
         select(&env, &t.layout).unwrap().unwrap().source.path,
         Some(one)
@@ -957,7 +974,7 @@ fn gowork_from_gos_env_file() {
     // …but only where a go.work is found: elsewhere the file is not even read.
     t.file("p/plain/go.mod", "module m\ngo 1.22\n");
     let mut env = t.env("p/plain", &[]);
-    env.set("XDG_CONFIG_HOME", t.path("config"));
+    go_config_in(&mut env, t.path("config"));
     assert!(select(&env, &t.layout).unwrap().is_some());
 }
 
