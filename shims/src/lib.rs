@@ -18,6 +18,9 @@ use gox_verifier::header::{self, BinaryInfo, HeaderError};
 #[cfg(unix)]
 pub mod exec;
 pub mod inuse;
+pub mod proxy;
+#[cfg(target_os = "linux")]
+pub mod record;
 
 /// What to execute, and with which environment.
 #[derive(Debug)]
@@ -201,9 +204,19 @@ impl fmt::Display for ShimError {
                 "{e}\nthe toolchain looks damaged; reinstall it with `gox install --force`"
             ),
             ShimError::Recursion { depth, program } => {
-                write!(f, "gox shim recursion: {depth} nested shims")?;
-                if let Some(p) = program {
-                    write!(f, "; {} is a gox shim, not a Go binary", p.display())?;
+                match (depth, program) {
+                    // Caught before the first turn (Linux: the planner compares with its shim).
+                    (0, Some(p)) => write!(
+                        f,
+                        "gox shim recursion: {} is a gox shim, not a Go binary",
+                        p.display()
+                    )?,
+                    (_, Some(p)) => write!(
+                        f,
+                        "gox shim recursion: {depth} nested shims; {} is a gox shim, not a Go binary",
+                        p.display()
+                    )?,
+                    (_, None) => write!(f, "gox shim recursion: {depth} nested shims")?,
                 }
                 write!(
                     f,
@@ -258,8 +271,6 @@ pub fn exact_version(argv0: &str, env: &Environment) -> Option<Version> {
 
 /// What a shim started as `argv0` stands for: the tool (`go`, `gofmt`) and, for a `goX.Y.Z`
 /// name (or cmd/go switching to that version), the exact version it must run.
-// Inlined so that the shim's path to `exec` gains no function (shims/hot-path.txt).
-#[inline(always)]
 pub fn invoked_as<'a>(
     argv0: &'a str,
     env: &Environment,
@@ -455,6 +466,8 @@ fn other_arch_target(version: &Version, layout: &Layout, host: &Host) -> Option<
 
 /// Marks `target` in use (see [`inuse`]), or says it is being uninstalled right now.
 fn mark(target: Target) -> Result<(Target, inuse::InUse), ShimError> {
+    // A replayed plan re-checks the receipt it locks (gox_core::observe).
+    gox_core::observe::stat_if_recording(&target.goroot.join(gox_core::layout::RECEIPT_FILE));
     match inuse::hold(&target.goroot) {
         Ok(inuse) => Ok((target, inuse)),
         Err(inuse::BeingRemoved) => Err(ShimError::BeingRemoved { target }),
@@ -469,6 +482,9 @@ fn check_program(
     own_exe: Option<&Path>,
     depth: u32,
 ) -> Result<(), ShimError> {
+    // Noted before the header is read: a replayed plan skips the check only while this
+    // very file is in place.
+    gox_core::observe::stat_if_recording(program);
     let info = match header::read_header(program) {
         Ok(info) => info,
         Err(HeaderError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {

@@ -1,8 +1,9 @@
 //! The Linux release shim is what runs on every `go` call: it must stay fully static (no ELF
 //! interpreter, no shared libraries: nothing for the dynamic loader to do before `main`),
-//! within its 1 MB budget, and free of heavy dependencies. Not timed: `cargo xtask bench`
-//! measures speed (the dist's zig-linked build). Builds the release musl shim with plain
-//! cargo into target/musl-shim (incremental when it is already there).
+//! built without std (the replayer of shims/src/replay.rs), small, and free of heavy
+//! dependencies. Not timed: `cargo xtask bench` measures speed (the dist's build). Builds the
+//! release musl shim with plain cargo into target/musl-shim (incremental when it is already
+//! there).
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
 use std::path::{Path, PathBuf};
@@ -10,23 +11,39 @@ use std::process::Command;
 
 const TARGET: &str = "x86_64-unknown-linux-musl";
 const MAX_SIZE: u64 = 1024 * 1024;
-/// Everything the shim may link. A new crate here is a decision (DESIGN.md: no tokio, no
-/// reqwest, no clap in the shim), not an accident.
+/// The replayer without std or alloc: tens of KiB. A std shim was ~500 KB.
+const MAX_NO_STD_SIZE: u64 = 128 * 1024;
+/// std's panic machinery reads this variable: any binary that links std carries the string.
+const STD_MARKER: &[u8] = b"RUST_BACKTRACE";
+/// Everything the shim package may link. A new crate here is a decision (DESIGN.md: no tokio,
+/// no reqwest, no clap in the shim), not an accident. The Linux binary itself links only
+/// gox-plan and libc (the no-std test below); the rest is the package's library: the std
+/// planner that `gox` runs, and the shim of macOS and Windows.
 const ALLOWED_CRATES: &[&str] = &[
+    // The library's decisions: pins, config, layout and version selection, shared with gox.
     "gox-core",
+    // The plan record, written by the planner and replayed by the Linux binary: no_std, no
+    // dependencies, no allocation.
+    "gox-plan",
     "gox-shim",
+    // The library checks a toolchain's `go` header (format, CPU) before it execs it.
     "gox-verifier",
-    // The in-use mark: `open` without O_CLOEXEC + `flock(LOCK_SH)` (shims/src/inuse.rs);
-    // std cannot open a descriptor that survives exec. Bindings only, no code of its own.
+    // The replayer's system calls (it has no std), and the in-use mark: `open` without
+    // O_CLOEXEC + `flock(LOCK_SH)` (shims/src/inuse.rs); std cannot open a descriptor that
+    // survives exec. Bindings only, no code of its own.
     "libc",
-    "proc-macro2",
-    "quote",
+    // gox-core's serializable types (`serde_core` is serde's trait half, `serde_derive` its
+    // derive); the proc-macro crates below run at build time and link nothing into the shim.
     "serde",
     "serde_core",
     "serde_derive",
-    "syn",
+    // gox-core's and gox-verifier's error types (`thiserror-impl` is its derive).
     "thiserror",
     "thiserror-impl",
+    // The derives' own dependencies, build time only.
+    "proc-macro2",
+    "quote",
+    "syn",
     "unicode-ident",
 ];
 
@@ -134,6 +151,27 @@ fn linux_release_shim_is_static_small_and_lean() {
         .filter(|name| !ALLOWED_CRATES.contains(name))
         .collect();
     assert!(extra.is_empty(), "new crates in the shim: {extra:?}");
+}
+
+#[test]
+fn linux_release_shim_is_built_without_std() {
+    let shim = release_shim();
+    let bytes = std::fs::read(&shim).expect("read the release shim");
+    let size = bytes.len() as u64;
+    let why = "a dependency or a feature pulled std or alloc into the replayer \
+               (shims/src/main.rs is no_std for release builds), and every `go` run pays \
+               for std's start-up and its larger binary";
+    assert!(
+        !bytes.windows(STD_MARKER.len()).any(|w| w == STD_MARKER),
+        "{} links std (it holds {:?}): {why}",
+        shim.display(),
+        String::from_utf8_lossy(STD_MARKER)
+    );
+    assert!(
+        size < MAX_NO_STD_SIZE,
+        "{} is {size} bytes, not under {MAX_NO_STD_SIZE}: {why}",
+        shim.display()
+    );
 }
 
 #[test]

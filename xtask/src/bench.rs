@@ -5,7 +5,7 @@
 //!   on the same archive (wall time, peak RSS via GNU time), interleaved.
 //! * gox is measured as the dist ships it (static musl, built like `cargo xtask dist`), next
 //!   to the host `cargo build` that `cargo install` gives contributors.
-//! * `shims/go version` (the static musl release shim) vs the toolchain's own `bin/go version`,
+//! * `shims/go version` (the dist's static musl replayer) vs the toolchain's own `bin/go version`,
 //!   a static C `execv` wrapper (the floor) and mise's shim, interleaved in one run, plus the
 //!   syscalls before exec (strace).
 //! * `gox hook-env` with nothing changed and after a `cd`, both builds interleaved.
@@ -14,12 +14,16 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use gox_testkit::fixtures;
 
 use crate::Result;
 use crate::exec_floor;
+
+/// The shim replays a plan only once every file it depends on is older than 2 s (the racy
+/// rule, `gox_plan::is_racy`): measurements start after this, with a record in place.
+const RACY: Duration = Duration::from_millis(2100);
 
 /// Wall seconds and peak RSS in KiB, as GNU time reports them.
 type Sample = (f64, u64);
@@ -67,11 +71,10 @@ pub fn run(args: &[String]) -> Result {
     std::fs::create_dir_all(&shipped)?;
     let shipped_gox = shipped.join("gox");
     let musl_shim = shipped.join("gox-shim");
-    std::fs::copy(
-        crate::dist::shipped_gox(&root, exec_floor::MUSL_TARGET)?,
-        &shipped_gox,
-    )?;
-    std::fs::copy(exec_floor::build_musl_shim(&root)?, &musl_shim)?;
+    // Built by the dist's own build: the shim is the static musl replayer users get.
+    let [gox, shim] = crate::dist::shipped_binaries(&root, exec_floor::MUSL_TARGET)?;
+    std::fs::copy(gox, &shipped_gox)?;
+    std::fs::copy(shim, &musl_shim)?;
     let goxes = [
         ("static musl, as shipped", shipped_gox.as_path()),
         ("host `cargo build`, glibc", glibc_gox.as_path()),
@@ -85,11 +88,10 @@ pub fn run(args: &[String]) -> Result {
     writeln!(
         report,
         "Measured by `cargo xtask bench` on {} ({} cores), {}. Release builds; everything served from \
-         127.0.0.1; the shim measured is the one the dist ships (static musl, linked by \
-         rust-lld in hot-path order). Reproduce: `cargo xtask fixtures && cargo xtask bench`. On \
-         VMs, compare two builds in one interleaved run: a binary's start-up cost also depends \
-         on how its file's pages came into the page cache (the no-op section measures both \
-         ways).\n",
+         127.0.0.1; the shim measured is the one the dist ships (its static musl replayer). \
+         Reproduce: `cargo xtask fixtures && cargo xtask bench`. On VMs, compare two builds in \
+         one interleaved run: a binary's start-up cost also depends on how its file's pages \
+         came into the page cache (the no-op section measures both ways).\n",
         cpu_model(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         today()
@@ -154,8 +156,9 @@ pub fn run(args: &[String]) -> Result {
     std::fs::write(work.path().join("a/.tool-versions"), "go 1.22.10\n")?; // for mise
     let goroot = home.join("toolchains/go1.22.10.linux-amd64");
     let direct = goroot.join("bin/go");
-    // `gox setup` linked the shim shipped next to gox: static musl, in hot-path order.
+    // `gox setup` linked the shim shipped next to gox: the dist's static musl replayer.
     let shim = home.join("shims/go");
+    let planner = home.join("shims/.gox");
     let floor = exec_floor::c_wrapper(work.path(), &direct);
     let mise = exec_floor::mise_shim(work.path(), &goroot, "1.22.10");
     let run_in = |program: &Path| {
@@ -167,12 +170,19 @@ pub fn run(args: &[String]) -> Result {
             .envs(env.clone());
         cmd
     };
+    recorded(&mut run_in(&shim), &home)?;
+    // What a run costs when the shim's record is not current (the first `go` in a
+    // directory, the first after a change): `gox` itself, run as `go`, decides.
+    let deciding = as_go(run_in(&planner));
     let mut cases: Vec<(String, Command)> = vec![
         (
             "toolchain `bin/go version` (direct)".into(),
             run_in(&direct),
         ),
-        ("gox `shims/go version` (static musl)".into(), run_in(&shim)),
+        (
+            "gox `shims/go version` (static musl replayer, record current)".into(),
+            run_in(&shim),
+        ),
     ];
     if let Ok((wrapper, cc)) = &floor {
         cases.push((
@@ -185,6 +195,10 @@ pub fn run(args: &[String]) -> Result {
         cmd.envs(m.env.iter().cloned());
         cases.push((format!("mise {} shim", m.version), cmd));
     }
+    cases.push((
+        "gox deciding: `gox` run as `go` (what a shim without a current record runs)".into(),
+        deciding,
+    ));
     let samples = interleave_all(opts.shim_runs, &mut cases)?;
     writeln!(
         report,
@@ -253,7 +267,7 @@ pub fn run(args: &[String]) -> Result {
     // three ways of starting are measured again with a no-op static program as `go`, many
     // more times: what is left between the rows is the shim's own cost, precisely.
     match bench_noop_target(
-        &shim,
+        &shipped_gox,
         work.path(),
         &home,
         (&project, &work.path().join("a/.go-version")),
@@ -315,11 +329,13 @@ pub fn run(args: &[String]) -> Result {
             writeln!(
                 report,
                 "\nTarget shim − floor ≤ +50 µs in both states: **{overall}**.\n\nThe work floor makes \
-                 exactly the shim's system calls (`getcwd`, a `stat` per config and pin \
-                 candidate, the pin read, the receipt locked, the header read, `execve` with the \
-                 child's variables) from C with nothing else: work floor − floor is what gox's \
-                 job costs in the kernel of this machine, however it is written; shim − work \
-                 floor is the cost of the shim's own code (start-up, page faults, decisions).\n"
+                 the system calls of deciding from scratch (`getcwd`, a `stat` per config and \
+                 pin candidate, the pin read, the receipt locked, the header read, `execve` with \
+                 the child's variables) from C with nothing else: work floor − floor is what \
+                 gox's job costs in the kernel of this machine, however it is written. The \
+                 replaying shim makes about as many (the record read instead of the pin and \
+                 header reads, a `stat` for each of those files instead); shim − work floor is \
+                 the cost of its own code (start-up, page faults, checking the record).\n"
             )?;
         }
         Err(why) => writeln!(report, "No no-op measurement: {why}.\n")?,
@@ -490,7 +506,7 @@ type NoopRow = (String, [Vec<f64>; 2]);
 /// copy of `home`'s 1.22.10 toolchain directory (its receipt included, so the shim does its
 /// full work). `pin` is the `.go-version` above `project` that selects it.
 fn bench_noop_target(
-    shim: &Path,
+    gox: &Path,
     work: &Path,
     home: &Path,
     (project, pin): (&Path, &Path),
@@ -511,6 +527,16 @@ fn bench_noop_target(
         Ok(())
     };
     copy().map_err(|e| format!("cannot set up {}: {e}", noop_home.display()))?;
+    // Shims of this home's own: a shim replays the records in its own directory, which
+    // the planner writes for the GOX_HOME it runs with.
+    run_checked(
+        Command::new(gox)
+            .args(["setup", "--quiet", "--shell", "bash"])
+            .envs(env.iter().cloned())
+            .env("GOX_HOME", &noop_home),
+    )
+    .map_err(|e| e.to_string())?;
+    let shim = &noop_home.join("shims/go");
     let direct = goroot.join("bin/go");
     let floor_dir = work.join("noop-floor");
     std::fs::create_dir_all(&floor_dir).map_err(|e| e.to_string())?;
@@ -550,6 +576,9 @@ fn bench_noop_target(
                 .prepare(program)
                 .map_err(|e| format!("{}: {e}", program.display()))?;
         }
+        // A rewritten `bin/go` is a change the shim's record depended on: the shim decides
+        // again and records once the new file is 2 s old.
+        recorded(&mut run(shim), &noop_home).map_err(|e| e.to_string())?;
         states.push(interleave_all(runs, &mut cases).map_err(|e| e.to_string())?);
     }
     let names: Vec<String> = cases.into_iter().map(|(n, _)| n).collect();
@@ -558,6 +587,32 @@ fn bench_noop_target(
         .enumerate()
         .map(|(i, name)| (name, [states[0][i].clone(), states[1][i].clone()]))
         .collect())
+}
+
+/// `cmd` started with argv[0] `go`, as a shim starts its planner.
+#[cfg(unix)]
+fn as_go(mut cmd: Command) -> Command {
+    std::os::unix::process::CommandExt::arg0(&mut cmd, "go");
+    cmd
+}
+
+/// The bench measures the Linux shim (see `evict`).
+#[cfg(not(unix))]
+fn as_go(cmd: Command) -> Command {
+    cmd
+}
+
+/// Waits out the racy window, runs `shim` once so that its planner records the plan, and
+/// checks that it did: otherwise every measured run would be the planner's.
+fn recorded(shim: &mut Command, home: &Path) -> Result {
+    std::thread::sleep(RACY);
+    run_checked(shim)?;
+    let plans = home.join("shims").join(".plans");
+    let found = std::fs::read_dir(&plans).map_or(0, |entries| entries.count());
+    if found == 0 {
+        return Err(format!("the shim recorded no plan in {}", plans.display()).into());
+    }
+    Ok(())
 }
 
 /// How a program's pages came into the page cache before a measurement.

@@ -4,10 +4,9 @@
 //!
 //! Every target is cross-built from Linux: `cargo zigbuild` (zig as the C compiler and
 //! linker: static musl, Mach-O without an SDK, universal2 via lipo-in-zig) and Debian's
-//! mingw-w64 for Windows. Linux shims are linked by rust-lld instead, with their hot path
-//! packed together (hot_path.rs). Every binary is checked with gox's own verifier (format, CPU,
-//! no ELF interpreter) before anything is written, and the output directory appears
-//! complete or not at all (staging directory, then rename).
+//! mingw-w64 for Windows. Every binary is checked with gox's own verifier (format, CPU, no
+//! ELF interpreter) before anything is written, and the output directory appears complete
+//! or not at all (staging directory, then rename).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -24,7 +23,6 @@ use sha2::{Digest, Sha256};
 use zip::write::{SimpleFileOptions, ZipWriter};
 
 use crate::Result;
-use crate::hot_path;
 
 /// The variable naming the signing key (DESIGN.md).
 pub const SECRET_KEY_VAR: &str = "GOX_DIST_SECRET_KEY_FILE";
@@ -307,84 +305,59 @@ fn check_toolchains(targets: &[&Target]) -> Result {
 
 // ----------------------------------------------------------------------------- build
 
-/// `cargo zigbuild|build --release --target T` as the dist compiles `target` (gox, and the
-/// shim everywhere but Linux, whose shim comes from `hot_path::shim_build`).
-fn release_build(target: &Target) -> Command {
+/// The packages the dist ships, one binary each, in archive order.
+const PACKAGES: [&str; 2] = ["gox", "gox-shim"];
+
+/// `cargo zigbuild|build --release --locked --target T -p gox -p gox-shim`: how the dist
+/// compiles every thin target's binaries (the workspace's release profile; on Linux the
+/// target's rustflags in .cargo/config.toml as well).
+fn release_build(root: &Path, target: &Target) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let mut cmd = Command::new(cargo);
     match target.builder {
         Builder::Zig => cmd.arg("zigbuild"),
         Builder::Mingw => cmd.arg("build"),
     };
-    cmd.args(["--release", "--target", target.triple]);
+    cmd.args(["--release", "--locked", "--target", target.triple]);
+    for package in PACKAGES {
+        cmd.args(["-p", package]);
+    }
+    cmd.current_dir(root);
     cmd
 }
 
-/// Builds gox and gox-shim for `target` (the workspace's release profile) with the
-/// version and the update key stamped in (crates/gox/src/build_info.rs).
+/// Builds gox and gox-shim for `target` with the version and the update key stamped in
+/// (crates/gox/src/build_info.rs). Both must carry the same version: the Linux shim replays
+/// only the plans its own version's planner recorded (shims/src/replay.rs).
 fn build(root: &Path, target: &Target, version: &str, public_key: &str) -> Result<Vec<PathBuf>> {
     if target.triple == "universal2-apple-darwin" {
         return build_universal2(root, version, public_key);
     }
-    // Linux shims are linked apart, in their hot-path order (hot_path.rs).
-    let ordered_shim = target.format == Format::Elf;
-    let mut cmd = gox_build(root, target);
-    if !ordered_shim {
-        cmd.args(["-p", "gox-shim"]);
-    }
+    let mut cmd = release_build(root, target);
     cmd.env("GOX_BUILD_VERSION", version)
         .env("GOX_DIST_PUBLIC_KEY", public_key);
     run_build(&mut cmd, target)?;
-    let gox = built_gox(root, target);
-    let dir = target_dir(root).join(target.triple).join("release");
-    if !ordered_shim {
-        return Ok(vec![gox, dir.join(target.exe("gox-shim"))]);
-    }
-    let shim_dir = target_dir(root).join(ORDERED_SHIM_DIR);
-    run_build(
-        &mut hot_path::shim_build(root, target, &shim_dir, hot_path::Layout::Ordered)?,
-        target,
-    )?;
-    eprintln!(
-        "dist: {} shim linked in hot-path order: {}",
-        target.triple,
-        hot_path::report(&shim_dir, target)?
-    );
-    Ok(vec![
-        gox,
-        shim_dir.join(target.triple).join("release/gox-shim"),
-    ])
+    Ok(built(root, target).into())
 }
 
-/// The `gox` the dist ships for `triple` (its version and key left at their defaults), built
-/// as the dist builds it: the bench measures this binary, not a host `cargo build` (on
-/// Linux the two differ in libc, linking and start-up cost).
-pub fn shipped_gox(root: &Path, triple: &str) -> Result<PathBuf> {
+/// The binaries the dist ships for `triple` (their version and key left at their defaults),
+/// built as the dist builds them: the bench measures these, not a host `cargo build` (on
+/// Linux the two differ in libc, linking and start-up cost). Returns gox, then gox-shim.
+pub fn shipped_binaries(root: &Path, triple: &str) -> Result<[PathBuf; 2]> {
     let target = TARGETS
         .iter()
-        .find(|t| t.triple == triple)
-        .ok_or_else(|| format!("{triple} is not a dist target"))?;
+        .find(|t| t.triple == triple && t.triple != "universal2-apple-darwin")
+        .ok_or_else(|| format!("{triple} is not a thin dist target"))?;
     check_toolchains(&[target])?;
-    run_build(gox_build(root, target).arg("--quiet"), target)?;
-    Ok(built_gox(root, target))
+    run_build(release_build(root, target).arg("--quiet"), target)?;
+    Ok(built(root, target))
 }
 
-/// `cargo zigbuild|build` of the `gox` package alone for `target`.
-fn gox_build(root: &Path, target: &Target) -> Command {
-    let mut cmd = release_build(target);
-    cmd.args(["--locked", "-p", "gox"]).current_dir(root);
-    cmd
+/// Where [`release_build`] leaves the binaries of `target`, in [`PACKAGES`]' order.
+fn built(root: &Path, target: &Target) -> [PathBuf; 2] {
+    let dir = target_dir(root).join(target.triple).join("release");
+    PACKAGES.map(|package| dir.join(target.exe(package)))
 }
-
-fn built_gox(root: &Path, target: &Target) -> PathBuf {
-    target_dir(root)
-        .join(target.triple)
-        .join("release")
-        .join(target.exe("gox"))
-}
-
-/// Where Linux shims are built: their own directory, as their link flags differ from gox's.
-const ORDERED_SHIM_DIR: &str = "ordered-shim";
 
 fn run_build(cmd: &mut Command, target: &Target) -> Result {
     let status = cmd

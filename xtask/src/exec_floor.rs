@@ -1,39 +1,12 @@
-//! What `cargo xtask bench` puts next to the shim: the static musl release shim itself, the
-//! physical floor (a static C program that only calls `execv`), mise's shim, and a syscall
+//! What `cargo xtask bench` puts next to the shim: the physical floor (a static C program that only calls `execv`), mise's shim, and a syscall
 //! count before `exec` (strace). See DESIGN.md, "The shim": within 0.05 ms of the floor,
 //! ≤ 50 syscalls before exec, ≤ 1 MB.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::Result;
-
 /// The Linux release target: fully static, like the shim in every Linux artifact.
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-/// Its own target dir, apart from `cargo test`'s (which holds the lock on `target/`) and
-/// from the plain `cargo build` of the static-shim test (shims/tests): other link flags.
-pub const MUSL_TARGET_DIR: &str = "target/bench-shim";
-
-/// The Linux x86_64 release shim, built exactly as `cargo xtask dist` builds it (rust-lld,
-/// in its hot-path order): the bench measures what users get.
-pub fn build_musl_shim(root: &Path) -> Result<PathBuf> {
-    let target = crate::dist::TARGETS
-        .iter()
-        .find(|t| t.triple == MUSL_TARGET)
-        .expect("the musl target is a dist target");
-    let dir = root.join(MUSL_TARGET_DIR);
-    let mut cmd =
-        crate::hot_path::shim_build(root, target, &dir, crate::hot_path::Layout::Ordered)?;
-    let status = cmd.arg("--quiet").status()?;
-    if !status.success() {
-        return Err(format!(
-            "building the release shim for {MUSL_TARGET} failed: {cmd:?} (needs `rustup target \
-             add {MUSL_TARGET}`)"
-        )
-        .into());
-    }
-    Ok(dir.join(MUSL_TARGET).join("release/gox-shim"))
-}
 
 /// A static C program that `execv`s `go` with its own argv: what any exec-based shim costs at
 /// least. Built with musl-gcc when installed (Debian: musl-tools), else `gcc -static`.

@@ -5,7 +5,6 @@ mod dist;
 mod exec_floor;
 mod fixtures;
 mod generate;
-mod hot_path;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -23,16 +22,9 @@ tasks:
                        measure install, shim and hook-env side by side; writes docs/benchmarks.md
   dist [--version V] [--target T]... [--out DIR]
                        release archives, SHA256SUMS, signed manifest.json and the installers
-                       (docs/install.md); GOX_DIST_SECRET_KEY_FILE names the signing key
-  hot-path [--check]   list the functions a shim run executes (callgrind) in shims/hot-path.txt,
-                       the order the Linux release shim is linked in; --check only compares";
+                       (docs/install.md); GOX_DIST_SECRET_KEY_FILE names the signing key";
 
 fn main() -> ExitCode {
-    // The dist's Linux shim is linked by this program (see hot_path).
-    if std::env::var_os(hot_path::LIST_ENV).is_some() {
-        let args: Vec<_> = std::env::args_os().skip(1).collect();
-        return report(hot_path::link(&args));
-    }
     let args: Vec<String> = std::env::args().collect();
     let rest = args.get(2..).unwrap_or_default();
     let result = match args.get(1).map(String::as_str) {
@@ -41,7 +33,6 @@ fn main() -> ExitCode {
         Some("man") => generate::man(rest),
         Some("bench") => bench::run(rest),
         Some("dist") => dist::run(rest),
-        Some("hot-path") => hot_path::regenerate(rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

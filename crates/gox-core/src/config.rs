@@ -85,7 +85,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         // Most users have no config file, and every `go` run asks: a failed `stat` costs the
         // shim less than a failed `open` (see `select::read_if_file`).
-        if std::fs::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        if crate::observe::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
             return Ok(Self::default());
         }
         match std::fs::read_to_string(path) {

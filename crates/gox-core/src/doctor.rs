@@ -137,6 +137,9 @@ pub struct PathFacts {
     pub first_go: Option<PathBuf>,
     /// `GOX_HOME/shims/go` exists.
     pub shims_installed: bool,
+    /// Linux: the shims exist but their planner link (`shims/.gox`) leads to no file, so a
+    /// shim without a current record looks for gox on PATH.
+    pub planner_missing: bool,
 }
 
 /// Everything the checks look at, gathered by the CLI.
@@ -250,6 +253,16 @@ pub fn check_path(
     // Windows: `c:\users\me\…\Shims` on PATH is the same directory.
     let shims_on_path = path.entries.iter().any(|e| pathname::same(e, &shims));
     let mut findings = Vec::new();
+    if path.shims_installed && path.planner_missing {
+        findings.push(Finding::warn(
+            "shims-planner",
+            format!(
+                "{} does not lead to gox: the shims run gox to decide when their record is not current, and now look for it on PATH (or fail without it)",
+                layout.planner_link().display()
+            ),
+            "gox setup",
+        ));
+    }
     if shims_on_path && !path.shims_installed {
         findings.push(Finding::warn(
             "shims-missing",

@@ -54,10 +54,17 @@ impl Environment {
     }
 
     fn get(&self, key: &str) -> Option<&OsStr> {
-        match self.own.iter().find(|(k, _)| same_name(k, key)) {
+        let value = match self.own.iter().find(|(k, _)| same_name(k, key)) {
             Some((_, value)) => value.as_deref(),
             None => self.inherited.get(key),
-        }
+        };
+        crate::observe::var(key, value);
+        value
+    }
+
+    /// The value of `key` exactly as set (empty included), `None` when unset.
+    pub fn var_raw(&self, key: &str) -> Option<&OsStr> {
+        self.get(key)
     }
 
     /// The value of `key` if it is set, valid UTF-8 and not empty.

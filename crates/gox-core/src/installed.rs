@@ -17,6 +17,9 @@ pub struct Toolchain {
 /// Every installed toolchain, newest version first, then by platform. Staging and trash
 /// directories, lock files and strays are skipped; a missing `toolchains/` is empty.
 pub fn installed(layout: &Layout) -> Vec<Toolchain> {
+    // Installing or removing a toolchain renames an entry here, which changes the
+    // directory's modification time: that is what a recorded plan re-checks.
+    crate::observe::stat_if_recording(&layout.toolchains());
     let Ok(entries) = std::fs::read_dir(layout.toolchains()) else {
         return Vec::new();
     };

@@ -146,6 +146,16 @@ impl Layout {
         self.home.join("shims")
     }
 
+    /// Linux: `shims/.gox`, the link to gox that the replaying shim runs as its planner.
+    pub fn planner_link(&self) -> PathBuf {
+        self.shims().join(gox_plan::PLANNER_LINK)
+    }
+
+    /// Linux: `shims/.plans`, the planner's records that the shim replays.
+    pub fn plans(&self) -> PathBuf {
+        self.shims().join(gox_plan::PLANS_DIR)
+    }
+
     pub fn default_file(&self) -> PathBuf {
         self.home.join("default")
     }

@@ -19,6 +19,7 @@ pub mod hook;
 pub mod host;
 pub mod installed;
 pub mod layout;
+pub mod observe;
 pub mod outdated;
 pub mod pathext;
 pub mod pathname;

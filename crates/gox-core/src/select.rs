@@ -741,9 +741,13 @@ fn in_system_temp_root(go_mod: &Path, env: &Environment) -> bool {
         return true;
     }
     // cmd/go compares a relative temp dir with the absolute module root: never equal.
-    if !temp.is_absolute() || !temp.join(GO_MOD_FILE).is_file() {
+    if !temp.is_absolute()
+        || !crate::observe::metadata(&temp.join(GO_MOD_FILE)).is_ok_and(|m| m.is_file())
+    {
         return false;
     }
+    // Resolving links is more than a replayed `stat` can re-check.
+    crate::observe::unrecordable();
     let dir_real = std::fs::canonicalize(dir).ok();
     let temp_real = std::fs::canonicalize(&temp).ok();
     [Some(dir), dir_real.as_deref()]
@@ -773,7 +777,7 @@ pub fn system_temp_dir(env: &Environment) -> PathBuf {
 /// Whether `dir/name` is a file (following links), as the go command checks for go.mod.
 fn probe_file(dir: &mut PathBuf, name: &str) -> bool {
     dir.push(name);
-    let found = std::fs::metadata(&*dir).is_ok_and(|m| m.is_file());
+    let found = crate::observe::metadata(dir).is_ok_and(|m| m.is_file());
     dir.pop();
     found
 }
@@ -783,7 +787,7 @@ fn probe_file(dir: &mut PathBuf, name: &str) -> bool {
 /// measured 1.2 against 1.9 µs). Anything but a regular file is no pin (a FIFO would block
 /// the read); a `stat` error other than "absent" is left to `read_file` to report.
 fn read_if_file(path: &Path, buf: &mut Vec<u8>) -> Result<bool, SelectError> {
-    match std::fs::metadata(path) {
+    match crate::observe::metadata(path) {
         Ok(meta) if !meta.is_file() => Ok(false),
         Err(e) if is_absent(&e) => Ok(false),
         _ => read_file(path, buf),
@@ -796,9 +800,17 @@ fn read_file(path: &Path, buf: &mut Vec<u8>) -> Result<bool, SelectError> {
     buf.clear();
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if is_absent(&e) || path.is_dir() => return Ok(false),
+        Err(e) if is_absent(&e) || path.is_dir() => {
+            crate::observe::stat_if_recording(path);
+            return Ok(false);
+        }
         Err(e) => return Err(read_error(path, &e)),
     };
+    // The identity of what is about to be read (the file may have been replaced since an
+    // earlier `stat` of its name): a record must describe these very contents.
+    if crate::observe::active() {
+        crate::observe::path(path, &file.metadata());
+    }
     if buf.capacity() < 512 {
         buf.reserve(512);
     }

@@ -136,9 +136,10 @@ pub struct CacheEntry {
     /// With `with`.
     pub bytes: u64,
     /// `download` (an archive of a toolchain not installed), `gocache` (the GOCACHE of a
-    /// platform without toolchains) or `partial` (an unfinished download: a `.part` and its
+    /// platform without toolchains), `partial` (an unfinished download: a `.part` and its
     /// `.part.meta`, the scratch directory of an `install --source proxy`, or the staging
-    /// directory of a `mirror sync`).
+    /// directory of a `mirror sync`) or `plans` (the Linux shims' records: one per
+    /// directory `go` ran in, made again by the next `go` there).
     pub kind: &'static str,
     /// Files removed together with `path` (a `.part`'s `.part.meta`).
     pub with: Vec<PathBuf>,
@@ -281,6 +282,10 @@ pub fn cache_entries(layout: &Layout, remaining: &[Toolchain]) -> CacheScan {
         if path.is_dir() && !remaining.iter().any(|t| t.platform == platform) {
             scan.remove.push(entry(path, "gocache", Vec::new()));
         }
+    }
+    // A cache of decisions, one small file per directory `go` ran in: it only grows.
+    if layout.plans().is_dir() {
+        scan.remove.push(entry(layout.plans(), "plans", Vec::new()));
     }
     scan
 }
@@ -606,6 +611,8 @@ mod tests {
             fs::create_dir_all(&dir).unwrap();
             fs::write(dir.join("x"), "12").unwrap();
         }
+        fs::create_dir_all(layout.plans()).unwrap();
+        fs::write(layout.plans().join("0123456789abcdef"), "123").unwrap();
         let scan = cache_entries(&layout, &[tc("1.22.10", "linux/amd64")]);
         let name = |e: &CacheEntry| e.path.file_name().unwrap().to_string_lossy().into_owned();
         let names: Vec<(String, &str, u64)> = scan
@@ -623,7 +630,8 @@ mod tests {
                     4
                 ),
                 ("go1.27.3.linux-amd64.tar.gz.part".to_string(), "partial", 8),
-                ("darwin-arm64".to_string(), "gocache", 2)
+                ("darwin-arm64".to_string(), "gocache", 2),
+                (".plans".to_string(), "plans", 3)
             ]
         );
         let kept: Vec<String> = scan.keep.iter().map(|(e, _)| name(e)).collect();

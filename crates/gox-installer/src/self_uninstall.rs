@@ -249,7 +249,7 @@ pub fn plan(req: &Request) -> Plan {
     };
     let shim = installed_shim(req);
     for entry in entries(&req.shims_dir) {
-        if shims::is_gox_shim(&entry, &shim, req.exe_suffix) {
+        if shims::is_gox_shim(&entry, &shim, req.exe_suffix) || shims::is_shims_dir_state(&entry) {
             plan.remove.push(entry);
         } else {
             plan.keep.push(Kept {

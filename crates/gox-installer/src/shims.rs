@@ -187,6 +187,20 @@ pub fn list(dir: &Path, exe_suffix: &str) -> Vec<PathBuf> {
     shims
 }
 
+/// Whether `path` is what gox keeps in the shims dir besides the shims: the planner link
+/// and the replayer's records ([`gox_core::Layout::planner_link`], `plans`).
+pub fn is_shims_dir_state(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str());
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    match name {
+        Some(gox_plan::PLANNER_LINK) => meta.file_type().is_symlink(),
+        Some(gox_plan::PLANS_DIR) => meta.is_dir(),
+        _ => false,
+    }
+}
+
 /// What [`refresh_all`] did.
 #[derive(Debug, Default)]
 pub struct Refreshed {

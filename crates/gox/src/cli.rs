@@ -211,7 +211,8 @@ without a version, or entered with the shell hook active), what the current dire
 and toolchains a running process uses (those are refused, not forced). A selection keeps the \
 version it resolves to on every installed platform.\n\n\
 --cache also removes downloaded archives of toolchains that are not installed, partial downloads \
-(`.part`) no running install is writing, and the GOCACHE of platforms that have no toolchain left. \
+(`.part`) no running install is writing, the GOCACHE of platforms that have no toolchain left, and \
+the Linux shims' recorded decisions (`shims/.plans`, made again by the next `go` in each directory). \
 Prints what it removed and the bytes freed, and what it kept and why.",
         after_help = "Examples:\n  gox prune --dry-run\n  gox prune --cache"
     )]

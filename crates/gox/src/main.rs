@@ -18,6 +18,11 @@ use crate::cli::Cli;
 use crate::context::Context;
 
 fn main() -> ExitCode {
+    // Started as `go`, `gofmt` or `goX.Y.Z`: the Linux shim (a replayer) runs gox as its
+    // planner under the tool's name (docs/architecture.md, "replayer and planner").
+    if let Some(code) = proxy_mode() {
+        return ExitCode::from(code);
+    }
     // `gox hook-env` runs before every prompt: when nothing changed, it is done after a few
     // `stat` calls, before clap (or anything else) is set up.
     if commands::hook_env_is_current() {
@@ -61,4 +66,35 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
     }
+}
+
+/// Runs the shim's proxy mode when argv[0] names a tool rather than gox; `None` otherwise.
+fn proxy_mode() -> Option<u8> {
+    let argv0 = std::env::args_os().next()?;
+    let name = std::path::Path::new(&argv0).file_name()?.to_str()?;
+    let name = name.strip_suffix(".exe").unwrap_or(name);
+    if gox_shim::tool_name(name).is_none() && gox_core::gonames::parse_version_name(name).is_none()
+    {
+        return None;
+    }
+    // std's start-up ignored SIGPIPE; `go` (and what it runs) gets the default back, as
+    // `Command::exec` would give it.
+    #[cfg(unix)]
+    signals::end_quietly_on_closed_stdout();
+    Some(run_proxy())
+}
+
+#[cfg(unix)]
+fn run_proxy() -> u8 {
+    use std::os::unix::ffi::OsStringExt;
+    let args: Vec<std::ffi::CString> = std::env::args_os()
+        .filter_map(|a| std::ffi::CString::new(a.into_vec()).ok())
+        .collect();
+    let refs: Vec<&std::ffi::CStr> = args.iter().map(|a| a.as_c_str()).collect();
+    gox_shim::proxy::run(&refs)
+}
+
+#[cfg(windows)]
+fn run_proxy() -> u8 {
+    gox_shim::proxy::run(&std::env::args_os().collect::<Vec<_>>())
 }

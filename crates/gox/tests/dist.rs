@@ -19,6 +19,10 @@ use support::{describe, stderr, stdout};
 
 const VERSION: &str = "0.0.1";
 
+/// What `gox setup` leaves in the shims dir on Linux: the two shims and the link to gox
+/// that they run as their planner (docs/guide.md, "gox setup").
+const SHIMS_DIR: [&str; 3] = [".gox", "go", "gofmt"];
+
 fn dist() -> Dist {
     musl_dist(VERSION, &test_key_file())
 }
@@ -98,7 +102,17 @@ impl Scratch {
     }
 
     /// The entries of GOX_HOME/shims, sorted (empty when it does not exist).
+    /// The shims dir's entries, and that its planner link leads to an installed gox.
     fn shims_entries(&self) -> Vec<String> {
+        let planner = self.path("gox-home/shims/.gox");
+        if let Ok(target) = fs::read_link(&planner) {
+            assert!(
+                target.is_absolute() && target.ends_with("gox") && target.is_file(),
+                "{} -> {}",
+                planner.display(),
+                target.display()
+            );
+        }
         let mut names: Vec<String> = fs::read_dir(self.path("gox-home/shims"))
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
@@ -755,7 +769,7 @@ fn without_home_there_is_no_startup_file_and_a_rerun_completes_the_shims() {
         let out = run(&[], &[]);
         assert!(out.status.success(), "{shell}: {}", describe(&out));
         assert_eq!(s.bin_entries(), ["gox", "gox-shim"], "{shell}");
-        assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        assert_eq!(s.shims_entries(), SHIMS_DIR, "{shell}");
         assert!(
             stderr(&out).contains("add this to your shell's startup file"),
             "{shell}: {}",
@@ -780,7 +794,7 @@ fn without_home_there_is_no_startup_file_and_a_rerun_completes_the_shims() {
                 "{shell}: {}",
                 describe(&again)
             );
-            assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+            assert_eq!(s.shims_entries(), SHIMS_DIR, "{shell}");
         }
         assert_eq!(archive_requests(&server, &dist), archives, "{shell}");
         assert!(s.tmp_is_empty(), "{shell}");
@@ -832,7 +846,7 @@ fn a_rerun_after_a_failed_setup_makes_the_shims_and_prints_the_path_lines() {
             "{shell}: {}",
             describe(&again)
         );
-        assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        assert_eq!(s.shims_entries(), SHIMS_DIR, "{shell}");
         assert_eq!(
             stdout(&again),
             format!("{}\n{}\n", sh_shims_line(&s), sh_path_line(&s.bin())),
@@ -913,7 +927,7 @@ fn a_file_url_base_installs_with_wget_only_and_busybox() {
         let out = s.install_sh_with(&shell, &url, &[], &path, &[]);
         assert!(out.status.success(), "{shell}: {}", describe(&out));
         assert_eq!(s.bin_entries(), ["gox", "gox-shim"], "{shell}");
-        assert_eq!(s.shims_entries(), ["go", "gofmt"], "{shell}");
+        assert_eq!(s.shims_entries(), SHIMS_DIR, "{shell}");
         fs::remove_dir_all(s.bin()).unwrap();
 
         // A directory that is not there: named, without network advice.

@@ -22,6 +22,7 @@ fn facts(host_spec: &str) -> Facts {
             entries: vec!["/gx/shims".into(), "/usr/bin".into()],
             first_go: Some("/gx/shims/go".into()),
             shims_installed: true,
+            planner_missing: false,
         },
         activated: false,
         env_vars: Vec::new(),
@@ -148,6 +149,7 @@ fn a_go_before_the_shims_is_named_with_the_path_line() {
         entries: vec!["/usr/local/go/bin".into(), "/gx/shims/".into()],
         first_go: Some("/usr/local/go/bin/go".into()),
         shims_installed: true,
+        planner_missing: false,
     };
     let findings = check_path(&layout(), &path, false, Some(Shell::Fish));
     assert_eq!(ids(&findings), [("path-shadowed", Severity::Warn)]);
@@ -172,6 +174,7 @@ fn go_from_the_hook_or_the_shims_is_fine() {
         entries: vec!["/gx/toolchains/go1.22.10.linux-amd64/bin".into()],
         first_go: Some("/gx/toolchains/go1.22.10.linux-amd64/bin/go".into()),
         shims_installed: false,
+        planner_missing: false,
     };
     assert_eq!(
         ids(&check_path(&layout(), &path, true, None)),
@@ -185,6 +188,7 @@ fn shims_on_path_but_never_created() {
         entries: vec!["/gx/shims".into(), "/usr/bin".into()],
         first_go: None,
         shims_installed: false,
+        planner_missing: false,
     };
     let findings = check_path(&layout(), &path, false, None);
     assert_eq!(
@@ -549,4 +553,25 @@ fn a_toolchain_that_no_longer_matches_its_receipt_gets_the_reinstall_command() {
         damaged.fix.as_deref(),
         Some("gox install 1.22.10 --platform linux/amd64 --force")
     );
+}
+
+#[test]
+fn shims_without_their_planner_link() {
+    let path = PathFacts {
+        entries: vec!["/gx/shims".into()],
+        first_go: Some("/gx/shims/go".into()),
+        shims_installed: true,
+        planner_missing: true,
+    };
+    let findings = check_path(&layout(), &path, false, None);
+    assert_eq!(
+        ids(&findings),
+        [("shims-planner", Severity::Warn), ("path", Severity::Ok)]
+    );
+    assert!(
+        findings[0].message.contains(".gox"),
+        "{}",
+        findings[0].message
+    );
+    assert_eq!(findings[0].fix.as_deref(), Some("gox setup"));
 }

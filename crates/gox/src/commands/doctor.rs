@@ -153,6 +153,10 @@ fn gather(ctx: &Context) -> Facts {
         zdotdir: env.path_var("ZDOTDIR"),
         path: PathFacts {
             shims_installed: layout.shims().join(format!("go{exe}")).is_file(),
+            // Only Linux shims replay, and so only they need their planner.
+            planner_missing: cfg!(target_os = "linux")
+                && layout.shims().join("go").is_file()
+                && !layout.planner_link().is_file(),
             entries,
             first_go,
         },

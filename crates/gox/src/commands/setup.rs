@@ -31,6 +31,8 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<(), CliError> {
         let how = place(&shim, &dest)?;
         ctx.status(format!("{} -> {} ({how})", dest.display(), shim.display()));
     }
+    #[cfg(target_os = "linux")]
+    link_planner(ctx)?;
     if args.sdk && !ctx.config.sdk_links {
         enable_sdk_links(ctx)?;
     }
@@ -98,6 +100,22 @@ fn user_path(ctx: &Context, shims: &Path, shim: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Linux: the shims replay plans and run gox as their planner through `shims/.gox`.
+#[cfg(target_os = "linux")]
+fn link_planner(ctx: &Context) -> Result<(), CliError> {
+    let gox = std::env::current_exe()
+        .map_err(|e| CliError::Other(format!("cannot locate gox itself: {e}")))?;
+    let link = ctx.layout.planner_link();
+    if gox_shim::record::link_planner(&gox, &link).map_err(|e| io_error("link", &link, e))? {
+        ctx.status(format!(
+            "{} -> {} (the shims' planner)",
+            link.display(),
+            gox.display()
+        ));
+    }
+    Ok(())
+}
+
 /// `--sdk` is a lasting choice: later installs and uninstalls keep ~/sdk in step, so it is
 /// recorded as `sdk_links = true` (the config is flat `key = value` lines, so appending one
 /// is safe).
@@ -141,6 +159,12 @@ pub fn refresh_if_stale(ctx: &Context) {
         if dest.exists() && !same_binary(&shim, &dest) {
             let _ = place(&shim, &dest);
         }
+    }
+    #[cfg(target_os = "linux")]
+    if ctx.layout.shims().is_dir()
+        && let Ok(gox) = std::env::current_exe()
+    {
+        let _ = gox_shim::record::link_planner(&gox, &ctx.layout.planner_link());
     }
 }
 
