@@ -125,10 +125,12 @@ fn record(
 /// in first-seen order; `None` when one was seen two ways (a file replaced between its
 /// `stat` and its read): such a plan could never be replayed.
 fn distinct(all: impl Iterator<Item = Observation>) -> Option<Vec<Observation>> {
-    let key = |o: &Observation| match o {
-        Observation::Var { name, .. } => (false, name.clone()),
-        Observation::Path { path, .. } => (true, path.clone()),
-    };
+    fn key(o: &Observation) -> (bool, &[u8]) {
+        match o {
+            Observation::Var { name, .. } => (false, name),
+            Observation::Path { path, .. } => (true, path),
+        }
+    }
     let mut kept: Vec<Observation> = Vec::new();
     for observation in all {
         match kept.iter().find(|k| key(k) == key(&observation)) {

@@ -125,15 +125,18 @@ unsafe fn replay(dir: &[u8], argv0: &[u8], argv: *mut *const c_char) {
     if !record.holds(&mut world) {
         return;
     }
-    // SAFETY: the receipt path ends with its NUL (Record guarantees it).
-    if unsafe { !mark_in_use(record.receipt_nul()) } {
-        return;
-    }
     let mut envp = [MaybeUninit::<*const c_char>::uninit(); ENVP_MAX];
     // SAFETY: as above.
     let Some(envp) = (unsafe { child_environment(world.environ, &record, &mut envp) }) else {
         return;
     };
+    // Last before `execve`: a mark taken and then not handed to `go` would stay with
+    // whatever runs instead (the planner, and the toolchain it picks), keeping this one
+    // from being uninstalled meanwhile.
+    // SAFETY: the receipt path ends with its NUL (Record guarantees it).
+    if unsafe { !mark_in_use(record.receipt_nul()) } {
+        return;
+    }
     // SAFETY: argv[0] is ours to replace (restored below if execve fails); the program and
     // every envp entry are NUL-terminated and outlive the call; both arrays end with null.
     unsafe {
